@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * serial - one process does both jobs, one after the other.
+ *
+ * Seed section 五.1 (单进程与多进程对比). The Python it re-builds:
+ *
+ *     def play_music():
+ *         print("子进程p1,PID:", os.getpid())
+ *         for i in range(5):
+ *             print('play music ...')
+ *             time.sleep(1)
+ *     def play_lol(): ...the same with 'play lol ...'
+ *
+ *     start1 = time.time()
+ *     play_music()
+ *     play_lol()
+ *     end1 = time.time()
+ *     print(f"单进程使用时间是:{end1 - start1:.2f}")
+ *
+ * What to watch for:
+ *   - Both "child" lines print the same PID: no new process was made. The seed
+ *     calls them p1 and p2, but here they are plain function calls in one
+ *     process, so the second job only starts when the first has finished.
+ *   - The total is about 10 ticks: 5 + 5, the sum of the two jobs.
+ *   - Compare with `parallel`, which runs the same two functions in two
+ *     processes and takes about 5 ticks.
+ *
+ * Run it:   build/bin/serial              (real seconds: about 10 s)
+ *           build/bin/serial --tick 0.1   (the same, ten times faster)
+ */
+#include "mp.h"
+
+#include <unistd.h>
+
+static void play_music(void)
+{
+    mp_print("child p1, PID: %ld", (long)getpid());
+    for (int i = 0; i < 5; i++) {
+        mp_print("play music ...");
+        mp_sleep_ticks(1);
+    }
+}
+
+static void play_lol(void)
+{
+    mp_print("child p2, PID: %ld", (long)getpid());
+    for (int i = 0; i < 5; i++) {
+        mp_print("play lol ...");
+        mp_sleep_ticks(1);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    mp_parse_args(argc, argv, NULL, NULL,
+                  "Seed 5.1: play_music() then play_lol() in one process: about 10 ticks.");
+
+    double start = mp_now();
+    play_music();
+    play_lol();
+    double end = mp_now();
+    mp_print("one process took %.2f s", end - start);
+    return 0;
+}

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT */
+/* util: clock, tick-scaled sleep, whole-line output, errors, option parsing. */
+#include "mp.h"
+#include "mp_internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+double mp_tick = 1.0;
+const char *mp_prog = "forklore";
+
+double mp_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void mp_sleep(double seconds)
+{
+    if (!(seconds > 0))
+        return;
+    struct timespec left;
+    left.tv_sec = (time_t)seconds;
+    left.tv_nsec = (long)((seconds - (double)left.tv_sec) * 1e9);
+    /* A signal that is handled (SIGCHLD, say) interrupts nanosleep with EINTR
+     * and tells us how much was left: sleep that. */
+    while (nanosleep(&left, &left) == -1 && errno == EINTR)
+        ;
+}
+
+void mp_sleep_ticks(double ticks)
+{
+    mp_sleep(ticks * mp_tick);
+}
+
+/* Writes all of buf to fd, going on after a partial write or an interrupt. */
+int mp_write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n == -1) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Formats prefix + message + "\n" into one buffer and writes it with one
+ * write(2), so the line reaches the kernel whole. */
+static int write_line(int fd, const char *prefix, const char *fmt, va_list ap)
+{
+    char small[1024];
+    char *buf = small;
+    va_list again;
+    va_copy(again, ap);
+    int plen = snprintf(small, sizeof small, "%s", prefix);
+    int mlen = vsnprintf(small + plen, sizeof small - (size_t)plen, fmt, ap);
+    if (mlen < 0) {
+        va_end(again);
+        return -1;
+    }
+    size_t len = (size_t)plen + (size_t)mlen + 1;
+    if (len > sizeof small) {       /* a long line: format it again, on the heap */
+        buf = malloc(len + 1);
+        if (buf == NULL) {
+            va_end(again);
+            return -1;
+        }
+        memcpy(buf, prefix, (size_t)plen);
+        vsnprintf(buf + plen, (size_t)mlen + 1, fmt, again);
+    }
+    va_end(again);
+    buf[len - 1] = '\n';
+    int rc = mp_write_all(fd, buf, len);
+    if (buf != small)
+        free(buf);
+    return rc;
+}
+
+int mp_print(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = write_line(STDOUT_FILENO, "", fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static void vwarn(const char *fmt, va_list ap)
+{
+    char prefix[128];
+    snprintf(prefix, sizeof prefix, "%s: ", mp_prog);
+    write_line(STDERR_FILENO, prefix, fmt, ap);
+}
+
+void mp_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vwarn(fmt, ap);
+    va_end(ap);
+}
+
+void mp_die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vwarn(fmt, ap);
+    va_end(ap);
+    if (mp_in_child())
+        _exit(1);   /* a child: no atexit handlers, no inherited stdio buffers */
+    exit(1);        /* the main program: joins its children first, like Python */
+}
+
+/* --- the last error, in words --- */
+
+static char last_error[256];
+
+void mp_set_error(int err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    errno = err;
+}
+
+void mp_clear_error(void)
+{
+    last_error[0] = '\0';
+}
+
+const char *mp_last_error(void)
+{
+    if (last_error[0] != '\0')
+        return last_error;
+    return strerror(errno);
+}
+
+/* --- command-line options --- */
+
+static const struct mp_option *usage_options;
+static const char *usage_args;
+
+static const char *metavar_of(const struct mp_option *o)
+{
+    if (o->metavar != NULL)
+        return o->metavar;
+    switch (o->type) {
+    case MP_OPT_INT:     return "N";
+    case MP_OPT_SECONDS: return "SECONDS";
+    case MP_OPT_TEXT:    return "TEXT";
+    case MP_OPT_FLAG:    break;
+    }
+    return "";
+}
+
+static void print_usage(FILE *out)
+{
+    fprintf(out, "usage: %s [--tick SECONDS]", mp_prog);
+    for (const struct mp_option *o = usage_options; o->name != NULL; o++) {
+        if (o->type == MP_OPT_FLAG)
+            fprintf(out, " [%s]", o->name);
+        else
+            fprintf(out, " [%s %s]", o->name, metavar_of(o));
+    }
+    if (usage_args != NULL)
+        fprintf(out, " %s", usage_args);
+    fprintf(out, "\n");
+}
+
+void mp_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", mp_prog);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+    print_usage(stderr);
+    exit(2);
+}
+
+static void print_help(const char *summary)
+{
+    print_usage(stdout);
+    printf("\n%s\n\noptions:\n", summary);
+    printf("  %-22s %s\n", "--tick SECONDS",
+           "length of the seed's \"one second\" (default 1)");
+    for (const struct mp_option *o = usage_options; o->name != NULL; o++) {
+        char left[64];
+        if (o->type == MP_OPT_FLAG)
+            snprintf(left, sizeof left, "%s", o->name);
+        else
+            snprintf(left, sizeof left, "%s %s", o->name, metavar_of(o));
+        printf("  %-22s %s\n", left, o->help);
+    }
+    printf("  %-22s %s\n", "--help", "show this help and exit");
+    exit(0);
+}
+
+/* Reads text as a number into *out; the whole text must be the number. */
+static bool parse_number(const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end != '\0' || errno == ERANGE || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+static void set_value(const struct mp_option *o, const char *text)
+{
+    double v;
+    switch (o->type) {
+    case MP_OPT_FLAG:
+        break;
+    case MP_OPT_TEXT:
+        *(const char **)o->value = text;
+        break;
+    case MP_OPT_INT:
+        if (!parse_number(text, &v) || v != floor(v) || v < o->min || v > o->max)
+            mp_usage_error("%s: '%s' is not a whole number from %.0f to %.0f",
+                           o->name, text, o->min, o->max);
+        *(long *)o->value = (long)v;
+        break;
+    case MP_OPT_SECONDS:
+        if (!parse_number(text, &v) || v < o->min || v > o->max)
+            mp_usage_error("%s: '%s' is not a number of seconds from %g to %g",
+                           o->name, text, o->min, o->max);
+        *(double *)o->value = v;
+        break;
+    }
+}
+
+int mp_parse_args(int argc, char **argv, const struct mp_option *options,
+                  const char *args, const char *summary)
+{
+    static const struct mp_option none[] = { { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL } };
+    const struct mp_option tick = {
+        "--tick", MP_OPT_SECONDS, &mp_tick, 0.001, 3600, "SECONDS", NULL
+    };
+
+    if (argc > 0 && argv[0] != NULL) {
+        const char *slash = strrchr(argv[0], '/');
+        mp_prog = slash != NULL ? slash + 1 : argv[0];
+    }
+    usage_options = options != NULL ? options : none;
+    usage_args = args;
+
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--") == 0) {
+            i++;
+            break;
+        }
+        if (strncmp(arg, "--", 2) != 0)
+            break;                     /* "-" and anything else: positional */
+        if (strcmp(arg, "--help") == 0)
+            print_help(summary);
+
+        /* "--name=value" or "--name value" */
+        const char *eq = strchr(arg, '=');
+        size_t namelen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+        const struct mp_option *o = NULL;
+        if (strlen(tick.name) == namelen && strncmp(arg, tick.name, namelen) == 0)
+            o = &tick;
+        for (const struct mp_option *c = usage_options; o == NULL && c->name != NULL; c++)
+            if (strlen(c->name) == namelen && strncmp(arg, c->name, namelen) == 0)
+                o = c;
+        if (o == NULL)
+            mp_usage_error("unknown option '%.*s'", (int)namelen, arg);
+
+        if (o->type == MP_OPT_FLAG) {
+            if (eq != NULL)
+                mp_usage_error("%s takes no value (got '%s')", o->name, eq + 1);
+            *(bool *)o->value = true;
+        } else if (eq != NULL) {
+            set_value(o, eq + 1);
+        } else if (i + 1 < argc) {
+            set_value(o, argv[++i]);
+        } else {
+            mp_usage_error("%s needs a value (%s)", o->name, metavar_of(o));
+        }
+    }
+    if (args == NULL && i < argc)
+        mp_usage_error("unexpected argument '%s'", argv[i]);
+    return i;
+}
