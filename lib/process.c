@@ -281,6 +281,8 @@ int mp_process_start(mp_process *p)
  * records its exitcode the way Python reports it. */
 static bool reap(mp_process *p, int flags)
 {
+    if (p->exitcode != MP_NO_EXITCODE)
+        return true;                     /* reaped already */
     int status;
     pid_t r;
     do

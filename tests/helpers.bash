@@ -1,0 +1,67 @@
+# Shared by every tests/*.bats (`load helpers`). Plain bats, no add-ons.
+bats_require_minimum_version 1.5.0
+
+BIN=${BIN:-$BATS_TEST_DIRNAME/../build/bin}
+TESTBIN=${TESTBIN:-$BATS_TEST_DIRNAME/../build/tests}
+TICK=0.02
+
+# Every demo runs under a timeout, so a hang fails the test instead of the suite.
+demo() {
+    timeout 30 "$BIN/$1" "${@:2}" 3>&-
+}
+
+# check: a condition that prints what it expected and what it got when it fails.
+#   check "$status" -eq 0
+check() {
+    if ! test "$@"; then
+        echo "check failed: $*"
+        echo "--- output was:"
+        echo "${output-}"
+        return 1
+    fi
+}
+
+# count_lines REGEX: how many lines of $output match (grep -E).
+count_lines() {
+    printf '%s\n' "$output" | grep -cE -- "$1" || true
+}
+
+# pids_after LABEL: the numbers that follow "LABEL" on the lines of $output.
+pids_after() {
+    printf '%s\n' "$output" | sed -nE "s/.*$1 *([0-9]+).*/\1/p"
+}
+
+# gone PID: true once no process PID is running (a zombie counts as gone).
+gone() {
+    local state
+    kill -0 "$1" 2>/dev/null || return 0
+    state=$(sed -nE 's/^[0-9]+ \(.*\) (.).*/\1/p' "/proc/$1/stat" 2>/dev/null)
+    [ "$state" = Z ]
+}
+
+# all_gone PID...: waits up to 2 s for every PID to be gone.
+all_gone() {
+    local pid i
+    for pid in "$@"; do
+        for i in $(seq 40); do
+            gone "$pid" && break
+            sleep 0.05
+        done
+        gone "$pid" || { echo "process $pid is still running"; return 1; }
+    done
+}
+
+# seconds_of LINE_REGEX: the "N.NN s" figure on the first line of $output matching.
+seconds_of() {
+    printf '%s\n' "$output" | grep -E -- "$1" | head -1 | sed -nE 's/.* ([0-9]+\.[0-9]+) s.*/\1/p'
+}
+
+# ratio_at_least A B R: true if A / B >= R (real numbers).
+ratio_at_least() {
+    awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN { exit !(b > 0 && a / b >= r) }'
+}
+
+# between X LOW HIGH: true if LOW <= X <= HIGH (real numbers).
+between() {
+    awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x <= hi) }'
+}

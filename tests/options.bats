@@ -1,0 +1,53 @@
+#!/usr/bin/env bats
+# The conventions every demo shares: --help, --tick, and how bad input is refused.
+load helpers
+
+demos() {
+    local f
+    for f in "$BIN"/*; do basename "$f"; done
+}
+
+@test "every demo prints its usage on --help and exits 0" {
+    for d in $(demos); do
+        run --separate-stderr demo "$d" --help
+        check "$status" -eq 0
+        [[ "${lines[0]}" == "usage: $d "* ]] || { echo "$d: ${lines[0]}"; false; }
+        [[ "$output" == *"--tick SECONDS"* ]]
+        check -z "$stderr"
+    done
+}
+
+@test "every demo refuses a bad --tick with exit 2, naming the option and the text" {
+    for d in $(demos); do
+        for bad in abc -1 0 nan 1e999 ""; do
+            run --separate-stderr demo "$d" --tick "$bad"
+            check "$status" -eq 2
+            check -z "$output"
+            [[ "${stderr_lines[0]}" == "$d: --tick: '$bad' "* ]] || { echo "$d $bad: $stderr"; false; }
+            [[ "${stderr_lines[1]}" == "usage: $d "* ]]
+        done
+    done
+}
+
+@test "every demo refuses an unknown option and a stray argument with exit 2" {
+    for d in $(demos); do
+        run --separate-stderr demo "$d" --frobnicate
+        check "$status" -eq 2
+        [[ "${stderr_lines[0]}" == "$d: unknown option '--frobnicate'" ]] || { echo "$stderr"; false; }
+        run --separate-stderr demo "$d" --tick
+        check "$status" -eq 2
+        [[ "${stderr_lines[0]}" == "$d: --tick needs a value"* ]] || { echo "$stderr"; false; }
+    done
+}
+
+@test "--tick=VALUE works like --tick VALUE" {
+    run demo serial --tick=0.01
+    check "$status" -eq 0
+    check "$(count_lines '^play ')" -eq 10
+}
+
+@test "a demo that takes no arguments refuses one" {
+    run --separate-stderr demo parallel extra
+    check "$status" -eq 2
+    [[ "${stderr_lines[0]}" == "parallel: unexpected argument 'extra'" ]]
+}
