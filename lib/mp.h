@@ -36,6 +36,15 @@
 
 #define MP_FOREVER (-1.0)
 
+/* What a blocking call of the queue and the pool returns. */
+enum mp_status {
+    MP_OK = 0,
+    MP_TIMEOUT,   /* the timeout ran out first (Python: queue.Empty, queue.Full,
+                     multiprocessing.TimeoutError) */
+    MP_CLOSED,    /* the queue is closed (and, for get, drained) */
+    MP_ERROR,     /* something failed: mp_last_error() says what */
+};
+
 /* ======================================================================== */
 /* util                                                                     */
 /* ======================================================================== */
@@ -216,5 +225,57 @@ const char *mp_current_process_name(void);
  *     parent got the signal. (Installed only where the signal's action was
  *     the default: a program that handles SIGINT itself keeps its handler.)
  */
+
+/* ======================================================================== */
+/* queue                                                                    */
+/* ======================================================================== */
+
+/* multiprocessing.Queue, for items of one fixed size (no pickling: the bytes
+ * of the item are copied in and out). It lives in memory mapped MAP_SHARED,
+ * so create it *before* fork and every child shares the very same queue.
+ * (The full rules - who may call what, what is guaranteed when a process
+ * dies mid-call - are in the comments below and in lib/queue.c.) */
+typedef struct mp_queue mp_queue;
+
+/* Queue(maxsize): a queue of at most capacity items of item_size bytes each.
+ * Returns NULL with errno set if the memory cannot be had. */
+mp_queue *mp_queue_new(size_t item_size, size_t capacity);
+
+/* Queue.put(item, timeout=...): copies item_size bytes from item into the
+ * queue, waiting while it is full. MP_OK, MP_TIMEOUT if still full when the
+ * timeout ran out, MP_CLOSED if the queue was closed (the item is not put). */
+enum mp_status mp_queue_put(mp_queue *q, const void *item, double timeout);
+
+/* Queue.get(timeout=...): copies the oldest item into item, waiting while the
+ * queue is empty. MP_OK, MP_TIMEOUT if still empty when the timeout ran out,
+ * MP_CLOSED once the queue is closed *and* empty: after close, get still
+ * hands out what is left, then tells every consumer, waiting or not, that no
+ * more will come. */
+enum mp_status mp_queue_get(mp_queue *q, void *item, double timeout);
+
+/* Queue.qsize(), Queue.empty(), Queue.full(): true when asked, but another
+ * process may change it the next moment, so never decide with them whether
+ * to call get (the seed's `while not q.empty(): q.get()` race). */
+size_t mp_queue_qsize(mp_queue *q);
+bool mp_queue_empty(mp_queue *q);
+bool mp_queue_full(mp_queue *q);
+
+/* Closes the queue for every process sharing it: put returns MP_CLOSED from
+ * now on; get drains what is left, then returns MP_CLOSED; every process
+ * waiting in put or get wakes up. (Python's Queue.close only closes the
+ * calling process's end; this is the "no more items" signal workers need.) */
+void mp_queue_close(mp_queue *q);
+
+/* Unmaps the queue in the calling process. Every process that got it through
+ * fork holds its own mapping; the memory is freed when the last one goes. */
+void mp_queue_free(mp_queue *q);
+
+/* ======================================================================== */
+/* pool                                                                     */
+/* ======================================================================== */
+
+/* ======================================================================== */
+/* timeline                                                                 */
+/* ======================================================================== */
 
 #endif /* MP_H */
