@@ -206,7 +206,7 @@ static void print_help(const char *summary)
             snprintf(left, sizeof left, "%s %s", o->name, metavar_of(o));
         printf("  %-22s %s\n", left, o->help);
     }
-    printf("  %-22s %s\n", "--help", "show this help and exit");
+    printf("  %-22s %s\n", "-h, --help", "show this help and exit");
     exit(0);
 }
 
@@ -268,9 +268,9 @@ int mp_parse_args(int argc, char **argv, const struct mp_option *options,
             i++;
             break;
         }
-        if (strncmp(arg, "--", 2) != 0)
-            break;                     /* "-" and anything else: positional */
-        if (strcmp(arg, "--help") == 0)
+        if (arg[0] != '-' || arg[1] == '\0')
+            break;                     /* "-" (standard input) and the rest: positional */
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
             print_help(summary);
 
         /* "--name=value" or "--name value" */
