@@ -187,8 +187,8 @@ static double run_pinned(struct task *tasks, int n)
         mp_print("  one process per task, pinned to one CPU: not available (%s)", strerror(errno));
         return -1;
     }
-    int cpu = 0;
-    while (!CPU_ISSET(cpu, &all))
+    int cpu = 0;                  /* the first CPU the main may use */
+    while (cpu < CPU_SETSIZE - 1 && !CPU_ISSET(cpu, &all))
         cpu++;
     CPU_ZERO(&one);
     CPU_SET(cpu, &one);

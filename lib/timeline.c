@@ -84,7 +84,7 @@ void mp_timeline_begin(const char *role)
     struct span *s = &table->spans[slot];
     s->start = mp_now();
     s->end = -1;
-    snprintf(s->role, sizeof s->role, "%s", role);
+    snprintf(s->role, sizeof s->role, "%s", role != NULL ? role : "?");
     s->pid = getpid();
     open_slot = (int)slot;
 }
@@ -120,7 +120,7 @@ static int by_first(const void *a, const void *b)
 /* Marks the cells a span covers: cell i stands for the time from t0 + i*dt
  * to t0 + (i+1)*dt, and is busy if the span covers any of it, so even a
  * span shorter than a cell shows. */
-static void mark(char *cells, double start, double end, double t0, double dt, char c)
+static void mark(char *cells, double start, double end, double t0, double dt)
 {
     int first = (int)floor((start - t0) / dt);
     int last = (int)ceil((end - t0) / dt) - 1;
@@ -131,7 +131,7 @@ static void mark(char *cells, double start, double end, double t0, double dt, ch
     if (last > BAR_W - 1)
         last = BAR_W - 1;
     for (int i = first; i <= last; i++)
-        cells[i] = c;
+        cells[i] = '#';
 }
 
 /* The axis: a ruler with '+' at five ticks, from the opening '|' (column
@@ -231,10 +231,10 @@ void mp_timeline_print(void)
                 if (s->pid != rows[r].pid)
                     continue;
                 if (s->end < 0) {
-                    mark(cells, s->start, last, table->t0, dt, '#');
+                    mark(cells, s->start, last, table->t0, dt);
                     open = true;
                 } else {
-                    mark(cells, s->start, s->end, table->t0, dt, '#');
+                    mark(cells, s->start, s->end, table->t0, dt);
                 }
             }
             if (open)
