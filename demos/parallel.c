@@ -22,9 +22,12 @@
  *   - join makes the main wait: without it the main would print its time
  *     first (that is the `daemon` lesson).
  *   - Press Ctrl-C while it runs: both children end with it (exit status 130).
+ *   - With --timeline, the chart after the run has two rows, p1 and p2, busy
+ *     side by side over the same 5 ticks (compare `serial --timeline`).
  *
  * Run it:   build/bin/parallel              (real seconds: about 5 s)
  *           build/bin/parallel --tick 0.1
+ *           build/bin/parallel --tick 0.1 --timeline
  */
 #include "mp.h"
 
@@ -33,29 +36,42 @@
 static int play_music(void *arg)
 {
     (void)arg;
+    mp_timeline_begin("p1");      /* does nothing without --timeline */
     mp_print("child p1, PID: %ld", (long)getpid());
     for (int i = 0; i < 5; i++) {
         mp_print("play music ...");
         mp_sleep_ticks(1);
     }
+    mp_timeline_end();
     return 0;
 }
 
 static int play_lol(void *arg)
 {
     (void)arg;
+    mp_timeline_begin("p2");
     mp_print("child p2, PID: %ld", (long)getpid());
     for (int i = 0; i < 5; i++) {
         mp_print("play lol ...");
         mp_sleep_ticks(1);
     }
+    mp_timeline_end();
     return 0;
 }
 
 int main(int argc, char **argv)
 {
-    mp_parse_args(argc, argv, NULL, NULL,
+    bool timeline = false;
+    const struct mp_option options[] = {
+        { "--timeline", MP_OPT_FLAG, &timeline, 0, 0, NULL,
+          "after the run, draw which process was busy when" },
+        { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
+    };
+    mp_parse_args(argc, argv, options, NULL,
                   "Seed 5.2: play_music and play_lol in two processes, joined: about 5 ticks.");
+    /* Before any fork: the span table must be shared with the children. */
+    if (timeline && mp_timeline_init() == -1)
+        mp_die("timeline: %s", mp_last_error());
 
     double start = mp_now();
     mp_process p1, p2;
@@ -76,5 +92,8 @@ int main(int argc, char **argv)
     double end = mp_now();
     mp_print("multi-process took %.2f s", end - start);
     mp_print("main PID: %ld", (long)getpid());
+
+    mp_timeline_print();          /* both children are joined: their spans are complete */
+    mp_timeline_free();
     return 0;
 }

@@ -278,4 +278,59 @@ void mp_queue_free(mp_queue *q);
 /* timeline                                                                 */
 /* ======================================================================== */
 
+/* Who was busy when, drawn after the run. (No Python counterpart in
+ * multiprocessing; a tracing profiler such as viztracer draws the same.)
+ *
+ * Every process marks its busy spans; the library writes each span (the
+ * role you give, the process's PID, start and end on the monotonic clock)
+ * into a table in memory mapped MAP_SHARED, created by mp_timeline_init
+ * *before* fork so every child writes into the same table. A span takes its
+ * slot with one atomic add on a shared counter (<stdatomic.h>): no lock, so
+ * no process ever waits for another, whatever they are doing. The table
+ * holds MP_TIMELINE_MAX_SPANS spans; once it is full, further spans are not
+ * recorded but counted, and the chart says how many are missing.
+ *
+ * A demo marks its spans unconditionally and only calls mp_timeline_init
+ * when asked (--timeline): until then the other calls do nothing.
+ *
+ *     if (timeline && mp_timeline_init() == -1)
+ *         mp_die("timeline: %s", mp_last_error());
+ *     ...                            in any process:
+ *     mp_timeline_begin("p1");
+ *     mp_sleep_ticks(5);             the busy work
+ *     mp_timeline_end();
+ *     ...                            in the main, once the children are joined:
+ *     mp_timeline_print();
+ *     mp_timeline_free();
+ */
+#define MP_TIMELINE_MAX_SPANS 4096
+
+/* Maps the shared span table and starts the clock the chart counts from.
+ * Call it in the main program, before starting the processes to chart.
+ * Returns 0, or -1 with errno set (EINVAL if it was already called, or
+ * mmap's error). */
+int mp_timeline_init(void);
+
+/* Marks the calling process busy from now on, in the row labelled with role
+ * (a short word such as "main", "p1" or "worker", shown with the PID; a
+ * process's row takes the role of its first span). A span already open in
+ * this process is ended first: spans do not nest. A child does not inherit
+ * its parent's open span. */
+void mp_timeline_begin(const char *role);
+
+/* Ends the calling process's open span (if any). */
+void mp_timeline_end(void);
+
+/* Draws the chart on standard output, at most 80 columns wide: one row per
+ * process that marked a span, in the order they first got busy, '#' where
+ * busy, and a time axis in seconds since mp_timeline_init. Call it once the
+ * charted processes have ended (joined): a span still open then - its
+ * process was killed in the middle of it - is drawn up to the chart's right
+ * edge and ends in '>'. */
+void mp_timeline_print(void);
+
+/* Unmaps the table in the calling process (each child's mapping goes when
+ * the child ends). */
+void mp_timeline_free(void);
+
 #endif /* MP_H */

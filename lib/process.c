@@ -311,6 +311,11 @@ bool mp_process_join(mp_process *p, double timeout)
     }
     if (p->exitcode != MP_NO_EXITCODE)
         return true;
+    /* No timeout: sleep in waitpid(2) itself until the child ends (Python's
+     * Popen.wait does the same). The kernel wakes us the moment the child is
+     * reapable, so a join costs microseconds, not a polling period. */
+    if (timeout < 0)
+        return reap(p, 0);
     double deadline = mp_now() + timeout;
     for (;;) {
         if (reap(p, WNOHANG))

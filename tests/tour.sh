@@ -13,8 +13,9 @@ lesson() {
     "$BIN/$@" --tick "$TICK"
 }
 
+lesson "seed 1: serial, concurrent, parallel; what a process is" concurrency
 lesson "seed 4: a Process subclass" process_class
 lesson "seed 5.1: one process, two jobs" serial
-lesson "seed 5.2: two processes, joined" parallel
+lesson "seed 5.2: two processes, joined" parallel --timeline
 lesson "seed 5.3: no join, daemon = False" daemon
 lesson "seed 5.3: no join, daemon = True" daemon --daemon

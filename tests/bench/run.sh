@@ -19,9 +19,19 @@ command -v python3 >/dev/null || have_python=false
 rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
 
+# The table's rows come in this order, then those of any other benchmark.
+order="process queue pool parallel"
+names=$order
 for bin in "$BENCHBIN"/*; do
+    case " $order " in
+    *" $(basename "$bin") "*) ;;
+    *) names="$names $(basename "$bin")" ;;
+    esac
+done
+
+for name in $names; do
+    bin=$BENCHBIN/$name
     [ -x "$bin" ] || continue
-    name=$(basename "$bin")
     echo "running $name ..." >&2
     "$bin" | sed 's/^/C\t/' >>"$rows" || { echo "bench $name failed" >&2; exit 1; }
     if $have_python && [ -f "tests/bench/$name.py" ]; then
@@ -31,7 +41,7 @@ for bin in "$BENCHBIN"/*; do
 done
 
 $have_python || echo "python3 not found: the Python column is empty and no ratio is given"
-awk -F'\t' '
+awk -F'\t' -v have_python="$have_python" '
     function fmt(v, unit) {
         if (unit ~ /\/s$/) return sprintf("%\047.0f %s", v, unit)
         return sprintf("%.2f %s", v, unit)
@@ -46,7 +56,8 @@ awk -F'\t' '
                 ratio = (u ~ /\/s$/) ? c[r] / py[r] : py[r] / c[r]
                 printf "%-26s %22s %22s %8.1fx\n", r, fmt(c[r], u), fmt(py[r], u), ratio
             } else {
-                printf "%-26s %22s %22s %9s\n", r, fmt(c[r], u), "python3 not found", "-"
+                missing = have_python == "true" ? "no Python figure" : "python3 not found"
+                printf "%-26s %22s %22s %9s\n", r, fmt(c[r], u), missing, "-"
             }
         }
     }' "$rows"

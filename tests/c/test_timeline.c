@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_timeline - the timeline layer's behaviours, one per sub-command, each
+ * drawing a chart (or printing what it saw) for tests/timeline.bats to check.
+ *
+ *     test_timeline off | twice | shape | fill PROCESSES SPANS | killed | inherit
+ */
+#include "mp.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void init_or_die(void)
+{
+    if (mp_timeline_init() == -1)
+        mp_die("timeline: %s", mp_last_error());
+}
+
+static void start_or_die(mp_process *p)
+{
+    if (mp_process_start(p) == -1)
+        mp_die("start %s: %s", p->name, mp_last_error());
+}
+
+/* Without mp_timeline_init every call does nothing. */
+static int off(void)
+{
+    mp_timeline_begin("main");
+    mp_timeline_end();
+    mp_timeline_print();
+    mp_timeline_free();
+    mp_print("done");
+    return 0;
+}
+
+static int twice(void)
+{
+    init_or_die();
+    int rc = mp_timeline_init();
+    mp_print("second init: rc=%d errno=%s message=%s", rc,
+             errno == EINVAL ? "EINVAL" : "other", mp_last_error());
+    mp_timeline_free();
+    return 0;
+}
+
+static int busy_second_half(void *arg)
+{
+    (void)arg;
+    mp_timeline_begin("second-role-with-a-long-name");
+    mp_sleep(0.1);
+    mp_timeline_end();
+    return 0;
+}
+
+/* The main is busy for 0.1 s, then a child for the next 0.1 s: the first
+ * row is marked in the left half of the chart, the second in the right. */
+static int shape(void)
+{
+    init_or_die();
+    mp_timeline_begin("first");
+    mp_sleep(0.1);
+    mp_timeline_end();
+    mp_process p;
+    mp_process_init(&p, busy_second_half, NULL);
+    start_or_die(&p);
+    mp_process_join(&p, MP_FOREVER);
+    mp_print("child PID %ld", (long)p.pid);
+    mp_timeline_print();
+    mp_timeline_free();
+    return 0;
+}
+
+static long spans_each;
+
+static int many_spans(void *arg)
+{
+    (void)arg;
+    for (long i = 0; i < spans_each; i++) {
+        mp_timeline_begin("filler");
+        mp_timeline_end();
+    }
+    return 0;
+}
+
+/* PROCESSES processes append SPANS spans each, all at the same time. */
+static int fill(int nprocs, long nspans)
+{
+    mp_process procs[64];
+    if (nprocs < 1 || nprocs > 64)
+        mp_die("fill: 1 to 64 processes");
+    spans_each = nspans;
+    init_or_die();
+    for (int i = 0; i < nprocs; i++) {
+        mp_process_init(&procs[i], many_spans, NULL);
+        start_or_die(&procs[i]);
+    }
+    for (int i = 0; i < nprocs; i++)
+        mp_process_join(&procs[i], MP_FOREVER);
+    mp_timeline_print();
+    mp_timeline_free();
+    return 0;
+}
+
+static int busy_forever(void *arg)
+{
+    (void)arg;
+    mp_timeline_begin("doomed");
+    mp_sleep(10);
+    mp_timeline_end();
+    return 0;
+}
+
+/* A child killed in the middle of its span: the span never ends. */
+static int killed(void)
+{
+    init_or_die();
+    mp_process p;
+    mp_process_init(&p, busy_forever, NULL);
+    start_or_die(&p);
+    mp_sleep(0.1);
+    mp_process_kill(&p);
+    mp_process_join(&p, MP_FOREVER);
+    mp_print("exitcode=%d", mp_process_exitcode(&p));
+    mp_timeline_print();
+    mp_timeline_free();
+    return 0;
+}
+
+/* The child calls end, then begin/end: neither may touch the parent's span. */
+static int end_then_own_span(void *arg)
+{
+    (void)arg;
+    mp_timeline_end();
+    mp_timeline_begin("child");
+    mp_sleep(0.05);
+    mp_timeline_end();
+    return 0;
+}
+
+/* The parent's span is open while it forks, and still open when the chart
+ * is drawn: its row must end in '>' (still busy), whatever the child did. */
+static int inherit(void)
+{
+    init_or_die();
+    mp_timeline_begin("parent");
+    mp_process p;
+    mp_process_init(&p, end_then_own_span, NULL);
+    start_or_die(&p);
+    mp_process_join(&p, MP_FOREVER);
+    mp_sleep(0.05);
+    mp_timeline_print();
+    mp_timeline_end();
+    mp_timeline_free();
+    return 0;
+}
+
+static long number(const char *text)
+{
+    char *end;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end != '\0')
+        mp_die("not a number: '%s'", text);
+    return v;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : "";
+    if (strcmp(cmd, "off") == 0)     return off();
+    if (strcmp(cmd, "twice") == 0)   return twice();
+    if (strcmp(cmd, "shape") == 0)   return shape();
+    if (strcmp(cmd, "killed") == 0)  return killed();
+    if (strcmp(cmd, "inherit") == 0) return inherit();
+    if (strcmp(cmd, "fill") == 0 && argc == 4)
+        return fill((int)number(argv[2]), number(argv[3]));
+    fprintf(stderr, "usage: test_timeline COMMAND (see the source)\n");
+    return 2;
+}
