@@ -18,3 +18,7 @@ lesson "seed 5.1: one process, two jobs" serial
 lesson "seed 5.2: two processes, joined" parallel
 lesson "seed 5.3: no join, daemon = False" daemon
 lesson "seed 5.3: no join, daemon = True" daemon --daemon
+lesson "seed 6.1: Pool.map" pool_map
+lesson "seed 6.1: Pool.map_async, no get" pool_map_async
+lesson "seed 6.1: Pool.map_async, get" pool_map_async --get
+lesson "seed 6.2: Pool.apply and apply_async" pool_apply

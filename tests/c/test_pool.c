@@ -384,6 +384,7 @@ static int bad_arguments(void)
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "";
+    mp_prog = "test_pool";                /* in warnings: "test_pool: ..." */
     if (strcmp(cmd, "order") == 0)         return order();
     if (strcmp(cmd, "chunksize") == 0)     return chunksize();
     if (strcmp(cmd, "crash") == 0)         return crash();
