@@ -565,7 +565,10 @@ static void at_exit(void)
         if (dropped > 0)
             mp_warn("exit: %zu unfinished pool task%s dropped, the workers terminated "
                     "(get or join waits for them)", dropped, dropped == 1 ? "" : "s");
-        mp_pool_terminate(p);
+        /* Only the workers: the calls stay as they are (and reachable, so
+         * that a leak checker does not report them) as the program ends. */
+        p->state = TERMINATE;
+        terminate_workers(p);
     }
 }
 

@@ -36,7 +36,7 @@ n=10 asked 3 chunksize=3"
 }
 
 @test "a task that dereferences NULL fails its item, naming the worker and the signal; the other 99 are right; the next map works" {
-    run t crash
+    run --separate-stderr t crash
     check "$status" -eq 0
     check "${lines[0]}" = "first map: error=1 took<2s=1"
     [[ "${lines[1]}" =~ ^"message: in[36]: worker "[0-9]+" "$(crash_cause)$ ]] || { echo "got: ${lines[1]}"; false; }
