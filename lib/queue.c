@@ -29,10 +29,16 @@
  *      semaphore, then uncounts one sleeper. A sleeper that dies, or a waker
  *      that dies between the two steps, only leaves a wake-up too many:
  *      someone wakes for nothing, looks at the queue again, sleeps again.
+ *   4. Nobody sleeps more than a second at a time before looking again. This
+ *      covers the one death rule 3 cannot: a process woken up, then killed
+ *      before it could take the lock, takes its wake-up with it, and the item
+ *      it was woken for would wait for the next put, get or close.
  * Why not a condition variable, the textbook tool? glibc's process-shared
  * condition variables (before glibc 2.40) keep counts of their waiters inside;
- * a waiter killed in pthread_cond_wait can leave them so that a later signal
- * or broadcast blocks for ever. A semaphore keeps no record of who waits.
+ * a waiter killed in pthread_cond_wait leaves them wrong for good. Tried on
+ * glibc 2.36: after one waiter was killed, the next waiter was never woken,
+ * and the process signalling it blocked in pthread_cond_signal. A semaphore
+ * keeps no record of who waits.
  *
  * The fast path makes no system call: when nobody sleeps, put and get take
  * the lock (an atomic instruction when it is free), copy, commit, unlock.
@@ -121,13 +127,11 @@ static int lock(mp_queue *q)
 }
 
 /* sem_timedwait wants the deadline as a time of day (CLOCK_REALTIME): now plus
- * the seconds left. The caller keeps its own deadline on the monotonic clock
- * and asks again after each wake-up, so a change of the time of day can only
- * make one wait end early (we then look and sleep again) or late. */
+ * the seconds to sleep. The caller keeps its own deadline on the monotonic
+ * clock and looks again after each wake-up, so a change of the time of day
+ * can only make one sleep end early (we then sleep again) or late. */
 static struct timespec time_of_day_in(double seconds)
 {
-    if (seconds > 86400)
-        seconds = 86400;       /* wake up once a day: keeps tv_sec in range */
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     ts.tv_sec += (time_t)seconds;
@@ -141,32 +145,30 @@ static struct timespec time_of_day_in(double seconds)
 
 /* Called with the lock held when the caller cannot go on (get: the queue is
  * empty; put: it is full). Sleeps on wakeup until woken, interrupted by a
- * signal, or deadline (seconds on mp_now()'s clock; negative: none), and
- * returns with the lock held again. MP_OK means "look again": a wake-up says
- * the queue changed, not that what changed is still there for us. MP_TIMEOUT:
- * the deadline had passed, nothing slept. MP_ERROR: the lock was lost. */
+ * signal, a second has passed (rule 4) or deadline (seconds on mp_now()'s
+ * clock; negative: none), and returns with the lock held again. MP_OK means
+ * "look again": a wake-up says the queue changed, not that what changed is
+ * still there for us. MP_TIMEOUT: the deadline had passed, nothing slept.
+ * MP_ERROR: the lock could not be taken again. */
 static enum mp_status sleep_on(mp_queue *q, sem_t *wakeup, unsigned *sleepers,
                                double deadline)
 {
-    double left = 0;
+    double nap = 1.0;
     if (deadline >= 0) {
-        left = deadline - mp_now();
+        double left = deadline - mp_now();
         if (!(left > 0))
             return MP_TIMEOUT;
+        if (left < nap)
+            nap = left;
     }
     /* Counted while we still hold the lock: a put or get that comes after
      * our unlock sees the count and posts, and the semaphore keeps that post
-     * even if we have not reached sem_wait yet. No wake-up is missed. */
+     * even if we have not reached sem_timedwait yet. No wake-up is missed. */
     (*sleepers)++;
     pthread_mutex_unlock(&q->lock);
 
-    int rc;
-    if (deadline < 0) {
-        rc = sem_wait(wakeup);
-    } else {
-        struct timespec when = time_of_day_in(left);
-        rc = sem_timedwait(wakeup, &when);
-    }
+    struct timespec until = time_of_day_in(nap);
+    int rc = sem_timedwait(wakeup, &until);
 
     if (lock(q) == -1)
         return MP_ERROR;
