@@ -2,8 +2,17 @@
 # bench pool, Python side: multiprocessing.Pool(2) with the fork start method,
 # the same work as tests/bench/pool.c, in tasks per second. The slow rows run
 # once (each takes seconds here); the fast one keeps the best of three.
-import multiprocessing as mp
-import time
+import os
+import sys
+
+# Run as tests/bench/pool.py, Python puts tests/bench first on the module path,
+# where the queue benchmark's queue.py would hide the standard library's queue
+# module, which multiprocessing imports. Take that directory off the path.
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path = [p for p in sys.path if os.path.abspath(p or ".") != here]
+
+import multiprocessing as mp  # noqa: E402 (after the path fix, on purpose)
+import time  # noqa: E402
 
 WORKERS = 2
 
