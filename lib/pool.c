@@ -20,7 +20,7 @@
  * tasks, collect results and replace dead workers, while your code runs);
  * here one function, pump(), does all three jobs, and every pool call that
  * waits runs it: get, wait, ready, join, map, apply. The price: tasks beyond
- * the NSLOTS in flight are only handed out while you are in such a call.
+ * the NSLOTS in flight are only handed out while you are in a pool call.
  *
  * Crashes. Each worker has a record in shared memory: the task it took (the
  * queue copies it straight there) and the item it is running. When pump()
@@ -290,12 +290,24 @@ static void finish_call(mp_pool *p, mp_async *c)
         c->error_callback(c->error, c->arg);
 }
 
+/* Frees slot s; finishes its call if that was its last work. */
+static void release(mp_pool *p, int s)
+{
+    mp_async *c = p->slots[s].call;
+    p->slots[s].call = NULL;
+    p->free_slots[p->nfree++] = s;
+    if (c->done == c->n)
+        finish_call(p, c);
+}
+
 /* Puts slot s's task on the queue, as a new sending. */
 static void send_slot(mp_pool *p, int s)
 {
     struct slot *sl = &p->slots[s];
     mp_async *c = sl->call;
-    sl->seq = ++p->seq;
+    if (++p->seq == 0)
+        p->seq = 1;                      /* 0 means "no task" in a record */
+    sl->seq = p->seq;
     struct task t = { c->fn, c->in_size, c->out_size, s, sl->seq, sl->first, sl->count };
     /* The queue has room for every slot twice over: this does not wait. */
     if (mp_queue_put(p->tasks, &t, 0) == MP_OK)
@@ -304,10 +316,7 @@ static void send_slot(mp_pool *p, int s)
                  "in[%zu]: could not hand the task to a worker: %s",
                  sl->base + (size_t)sl->first, mp_last_error());
     c->done += (size_t)(sl->count - sl->first);
-    sl->call = NULL;
-    p->free_slots[p->nfree++] = s;
-    if (c->done == c->n)
-        finish_call(p, c);
+    release(p, s);
 }
 
 /* Hands out the calls' unsent items while there are free slots: each task
@@ -358,16 +367,6 @@ static void collect(mp_pool *p, int s, long end, const struct result *r)
     sl->first = end;
 }
 
-/* Frees slot s; finishes its call if that was its last work. */
-static void release(mp_pool *p, int s)
-{
-    mp_async *c = p->slots[s].call;
-    p->slots[s].call = NULL;
-    p->free_slots[p->nfree++] = s;
-    if (c->done == c->n)
-        finish_call(p, c);
-}
-
 /* A result came back. One for a sending that is no longer in flight (sent
  * again after a crash, or its pool terminated) is ignored. */
 static void complete(mp_pool *p, const struct result *r)
@@ -404,7 +403,7 @@ static const char *signal_name(int sig)
     case SIGINT:  return "SIGINT";
     case SIGHUP:  return "SIGHUP";
     case SIGPIPE: return "SIGPIPE";
-    default:      return "a signal";
+    default:      return strsignal(sig);
     }
 }
 
