@@ -320,8 +320,9 @@ void mp_queue_free(mp_queue *q);
  *         return 0;              // 0: done; anything else: this item failed
  *     }
  *
- * How the work travels: the parent copies the input items into task slots of
- * memory mapped MAP_SHARED before the fork, and puts a small description of
+ * How the work travels: the parent copies the input items into task slots,
+ * memory that the pool mapped MAP_SHARED before forking its workers, so they
+ * see every byte written there; then it puts a small description of
  * each task (which function, which slot, which items) on an mp_queue; a worker
  * takes it, runs the function on each item, writes the outputs into the same
  * slot and puts a small "done" on a second mp_queue; the parent copies the
@@ -388,8 +389,9 @@ typedef void (*mp_error_callback)(const char *error, void *arg);
  * "PoolWorker-N". processes 0 means one per online CPU (Python's
  * Pool(None), os.process_cpu_count()), capped at MP_POOL_MAX_WORKERS.
  * Returns NULL with errno set: EINVAL if processes is below 0 or above
- * MP_POOL_MAX_WORKERS (Python: ValueError), or why the memory or a fork
- * could not be had (no worker is left running then). */
+ * MP_POOL_MAX_WORKERS (Python: ValueError), EPERM in a daemonic process (a
+ * pool worker included: they may not have children, as in Python), or why
+ * the memory or a fork could not be had (no worker is left running then). */
 mp_pool *mp_pool_new(int processes);
 
 /* Pool.map(fn, in, chunksize): runs fn on each of the n items of in
@@ -421,7 +423,9 @@ enum mp_status mp_pool_apply(mp_pool *pool, mp_task fn, const void *in, size_t i
                              void *out, size_t out_size);
 
 /* Pool.apply_async(fn, args, callback, error_callback): as apply, but returns
- * at once with a result to get() later (NULL if the pool is not running). */
+ * at once with a result to get() later (NULL if the pool is not running).
+ * The input item is copied now; out must stay valid until the result is
+ * ready. */
 mp_async *mp_pool_apply_async(mp_pool *pool, mp_task fn, const void *in, size_t in_size,
                               void *out, size_t out_size, mp_callback callback,
                               mp_error_callback error_callback, void *arg);
