@@ -233,29 +233,59 @@ const char *mp_current_process_name(void);
 /* multiprocessing.Queue, for items of one fixed size (no pickling: the bytes
  * of the item are copied in and out). It lives in memory mapped MAP_SHARED,
  * so create it *before* fork and every child shares the very same queue.
- * (The full rules - who may call what, what is guaranteed when a process
- * dies mid-call - are in the comments below and in lib/queue.c.) */
+ * Any number of processes may put and get at once: each item is taken
+ * exactly once, and the items of any one producer come out in the order it
+ * put them.
+ *
+ * A worker knows there is no more work in one of two ways:
+ *
+ *     while (mp_queue_get(q, &item, MP_FOREVER) == MP_OK)   // the main
+ *         work(item);                      // calls mp_queue_close when done
+ *
+ *     while (mp_queue_get(q, &item, MP_FOREVER) == MP_OK && item != PILL)
+ *         work(item);                      // the main puts one PILL per worker
+ *
+ * (the second is the "poison pill" Python's own Pool uses). Never decide
+ * with mp_queue_empty() whether to call get: see below.
+ *
+ * When a process dies in the middle of a call (SIGKILL, a crash), even while
+ * holding the queue's lock: Python documents that its queue may then be
+ * corrupted; this one is not, and the others never stay blocked because of
+ * it. The lock is a robust mutex (the kernel hands it on, saying its holder
+ * died), and put and get copy the item first, then commit with one store, so
+ * the queue is whole at every instant. A put cut short leaves no item, not
+ * even half a one; a get cut short leaves its item in the queue, unless it
+ * had already been handed over (then it is lost with the process that had
+ * it). The other processes are told nothing: their calls go on and return
+ * MP_OK, MP_TIMEOUT or MP_CLOSED as usual, because nothing went wrong for
+ * them. (Learning that a worker died is the process layer's job: its
+ * exitcode.) Underneath: a robust, process-shared pthread mutex, and two
+ * process-shared POSIX semaphores for waking processes that wait; lib/queue.c
+ * says why not condition variables. These need Linux (or another system with
+ * robust mutexes and unnamed POSIX semaphores; macOS has neither). */
 typedef struct mp_queue mp_queue;
 
-/* Queue(maxsize): a queue of at most capacity items of item_size bytes each.
- * Returns NULL with errno set if the memory cannot be had. */
+/* Queue(maxsize): a queue of at most capacity items of item_size bytes each
+ * (both at least 1). Returns NULL with errno set if the memory cannot be had. */
 mp_queue *mp_queue_new(size_t item_size, size_t capacity);
 
 /* Queue.put(item, timeout=...): copies item_size bytes from item into the
  * queue, waiting while it is full. MP_OK, MP_TIMEOUT if still full when the
- * timeout ran out, MP_CLOSED if the queue was closed (the item is not put). */
+ * timeout ran out, MP_CLOSED if the queue was closed (the item is not put:
+ * an error, which mp_last_error() names), MP_ERROR if the lock failed. */
 enum mp_status mp_queue_put(mp_queue *q, const void *item, double timeout);
 
 /* Queue.get(timeout=...): copies the oldest item into item, waiting while the
  * queue is empty. MP_OK, MP_TIMEOUT if still empty when the timeout ran out,
  * MP_CLOSED once the queue is closed *and* empty: after close, get still
  * hands out what is left, then tells every consumer, waiting or not, that no
- * more will come. */
+ * more will come. MP_ERROR if the lock failed. */
 enum mp_status mp_queue_get(mp_queue *q, void *item, double timeout);
 
 /* Queue.qsize(), Queue.empty(), Queue.full(): true when asked, but another
  * process may change it the next moment, so never decide with them whether
- * to call get (the seed's `while not q.empty(): q.get()` race). */
+ * to call get (the seed's `while not q.empty(): q.get()` race: two workers
+ * both see one item left, one gets it, the other waits in get for ever). */
 size_t mp_queue_qsize(mp_queue *q);
 bool mp_queue_empty(mp_queue *q);
 bool mp_queue_full(mp_queue *q);
@@ -263,16 +293,190 @@ bool mp_queue_full(mp_queue *q);
 /* Closes the queue for every process sharing it: put returns MP_CLOSED from
  * now on; get drains what is left, then returns MP_CLOSED; every process
  * waiting in put or get wakes up. (Python's Queue.close only closes the
- * calling process's end; this is the "no more items" signal workers need.) */
+ * calling process's end; this is the "no more items" signal workers need.)
+ * Closing twice is harmless. */
 void mp_queue_close(mp_queue *q);
 
 /* Unmaps the queue in the calling process. Every process that got it through
- * fork holds its own mapping; the memory is freed when the last one goes. */
+ * fork holds its own mapping; the memory is freed when the last one goes.
+ * (The main program frees it too, after joining its children, so that a leak
+ * checker finds nothing left.) */
 void mp_queue_free(mp_queue *q);
 
 /* ======================================================================== */
 /* pool                                                                     */
 /* ======================================================================== */
+
+/* multiprocessing.Pool: a fixed team of worker processes, forked once at
+ * mp_pool_new, that run your function on the items you give them.
+ *
+ * A task is a C function that reads one input item and writes one output
+ * item, both of fixed sizes (Python pickles any object; C copies bytes):
+ *
+ *     static int square(const void *in, void *out)
+ *     {
+ *         long x = *(const long *)in;
+ *         *(long *)out = x * x;
+ *         return 0;              // 0: done; anything else: this item failed
+ *     }
+ *
+ * How the work travels: the parent copies the input items into task slots,
+ * memory that the pool mapped MAP_SHARED before forking its workers, so they
+ * see every byte written there; then it puts a small description of
+ * each task (which function, which slot, which items) on an mp_queue; a worker
+ * takes it, runs the function on each item, writes the outputs into the same
+ * slot and puts a small "done" on a second mp_queue; the parent copies the
+ * outputs out. Functions are passed as plain pointers: after fork the child
+ * runs the same program at the same addresses (Python sends the function's
+ * name instead, and the worker looks it up).
+ *
+ * Differences from Python, on purpose:
+ *   - The parent stays single-threaded. Python's Pool runs three threads in
+ *     the parent (to hand out tasks, collect results, replace workers); a
+ *     program that forks while other threads run can leave a lock held for
+ *     ever in the child (the fork copies only the calling thread). Here that
+ *     work is done by the caller, inside the pool calls: get, wait, ready,
+ *     join, map and apply. So callbacks run in your own thread, inside one of
+ *     those calls, and must not wait on the pool themselves. At most 1024
+ *     tasks are handed to the workers at once; the rest of a big
+ *     map_async / many apply_async calls are handed out as earlier tasks
+ *     finish, while you are in one of those calls.
+ *   - A worker that crashes (SIGSEGV...) or is killed (SIGKILL) fails only the
+ *     item it was running, with an error naming the worker's PID and the
+ *     signal; the pool starts a new worker and every other item still runs.
+ *     CPython's Pool waits for ever in that case (python/cpython issue 66587).
+ *     (A worker killed inside the queue's own lock, a window of a few
+ *     instructions, may make its task run twice; it is never lost.)
+ *   - A map does not stop at the first failed item: every other item still
+ *     runs and gets its output; the call fails with the error of the first
+ *     failed item (Python keeps only that error, and no results). A failed
+ *     item's output is set to zero bytes.
+ *   - Items of one task: Python cuts a map into chunks of chunksize items,
+ *     and each chunk is one task. So does this pool, but one task slot holds
+ *     16 KiB of inputs and outputs, so a bigger chunk travels as several
+ *     tasks (for 8-byte inputs and outputs: 1023 items each). One input
+ *     item plus one output item may take up to 16 KiB - 16 bytes.
+ *
+ * The workers are daemonic (so no worker outlives the program, and on Linux
+ * none outlives a crashed parent) and ignore SIGINT: Ctrl-C reaches every
+ * process of the terminal's process group, and is handled once, by the
+ * parent, which ends the workers (see the process layer). When the program
+ * ends (main returns, exit) with pools still running, their workers are
+ * terminated, as Python's are; if tasks were still waiting or running, one
+ * warning line on stderr says how many were dropped.
+ */
+typedef struct mp_pool mp_pool;
+
+/* multiprocessing.pool.AsyncResult: what map_async and apply_async return. */
+typedef struct mp_async mp_async;
+
+/* A task: reads the item at in, writes its result at out; returns 0, or an
+ * error code of your choice that makes this item fail. */
+typedef int (*mp_task)(const void *in, void *out);
+
+/* callback=...: called once the whole call succeeded, with the arg you gave;
+ * the outputs are in your out array by then. */
+typedef void (*mp_callback)(void *arg);
+
+/* error_callback=...: called once the whole call ended with an item failed,
+ * with the error in words (the first failed item's) and the arg you gave. */
+typedef void (*mp_error_callback)(const char *error, void *arg);
+
+/* How many workers a pool may have: 1 to MP_POOL_MAX_WORKERS. */
+#define MP_POOL_MAX_WORKERS 256
+
+/* Pool(processes): forks the workers now, each a daemonic mp_process named
+ * "PoolWorker-N". processes 0 means one per online CPU (Python's
+ * Pool(None), os.process_cpu_count()), capped at MP_POOL_MAX_WORKERS.
+ * Returns NULL with errno set: EINVAL if processes is below 0 or above
+ * MP_POOL_MAX_WORKERS (Python: ValueError), EPERM in a daemonic process (a
+ * pool worker included: they may not have children, as in Python), or why
+ * the memory or a fork could not be had (no worker is left running then). */
+mp_pool *mp_pool_new(int processes);
+
+/* Pool.map(fn, in, chunksize): runs fn on each of the n items of in
+ * (in_size bytes each) and writes the n results to out (out_size bytes each),
+ * in input order, whichever worker ran which. Blocks until all are done.
+ * chunksize 0 means Python's default: n / (4 * workers), rounded up; ask
+ * mp_pool_chunksize() which one was used. Returns MP_OK, or MP_ERROR if an
+ * item failed (its task returned non-zero, or its worker died: mp_last_error()
+ * says which item and why; every other output is still written) or the pool
+ * is not running (closed or terminated: Python's "Pool not running"). */
+enum mp_status mp_pool_map(mp_pool *pool, mp_task fn, const void *in, size_t n,
+                           size_t in_size, void *out, size_t out_size, size_t chunksize);
+
+/* Pool.map_async(fn, in, chunksize, callback, error_callback): as map, but
+ * returns at once with a result to get() later (NULL if the pool is not
+ * running). The input items are copied now; out must stay valid until the
+ * result is ready. callback, error_callback and arg may be NULL. */
+mp_async *mp_pool_map_async(mp_pool *pool, mp_task fn, const void *in, size_t n,
+                            size_t in_size, void *out, size_t out_size, size_t chunksize,
+                            mp_callback callback, mp_error_callback error_callback, void *arg);
+
+/* The chunksize the last map or map_async on this pool used (0 before any,
+ * and for an empty map, as in Python). */
+size_t mp_pool_chunksize(const mp_pool *pool);
+
+/* Pool.apply(fn, args): runs fn once, on one item, in one worker, and blocks
+ * until it ran. MP_OK, or MP_ERROR as for map. */
+enum mp_status mp_pool_apply(mp_pool *pool, mp_task fn, const void *in, size_t in_size,
+                             void *out, size_t out_size);
+
+/* Pool.apply_async(fn, args, callback, error_callback): as apply, but returns
+ * at once with a result to get() later (NULL if the pool is not running).
+ * The input item is copied now; out must stay valid until the result is
+ * ready. */
+mp_async *mp_pool_apply_async(mp_pool *pool, mp_task fn, const void *in, size_t in_size,
+                              void *out, size_t out_size, mp_callback callback,
+                              mp_error_callback error_callback, void *arg);
+
+/* AsyncResult.get(timeout): waits until every item of the call is done.
+ * MP_OK: all succeeded, the outputs are in out. MP_TIMEOUT: not done yet
+ * (Python's multiprocessing.TimeoutError; call get again later). MP_ERROR:
+ * an item failed or the pool was terminated first; mp_last_error() says
+ * which and why. Runs callbacks that are due, of this and other calls. */
+enum mp_status mp_async_get(mp_async *result, double timeout);
+
+/* AsyncResult.wait(timeout): waits like get, returns whether it is ready
+ * (Python returns None; ask ready() there). */
+bool mp_async_wait(mp_async *result, double timeout);
+
+/* AsyncResult.ready(): whether the call has finished, well or not. Does not
+ * wait, but collects what the workers have finished so far. */
+bool mp_async_ready(mp_async *result);
+
+/* AsyncResult.successful(): 1 if the call finished and every item succeeded,
+ * 0 if it finished with an item failed, -1 (errno EAGAIN) if it has not
+ * finished yet (Python raises ValueError). */
+int mp_async_successful(mp_async *result);
+
+/* Frees a result (Python: when the last reference goes). Freeing one that is
+ * not ready does not stop its tasks; their outputs and callbacks are
+ * dropped, and out is no longer written. */
+void mp_async_free(mp_async *result);
+
+/* Pool.close(): no new calls; the work already given still runs. */
+void mp_pool_close(mp_pool *pool);
+
+/* Pool.join(): waits until every call given to the pool has finished and
+ * every worker has ended. Only after close (or terminate): on a running pool
+ * it returns -1 with errno EINVAL ("pool is still running", Python's
+ * ValueError). Returns 0 once done. */
+int mp_pool_join(mp_pool *pool);
+
+/* Pool.terminate(): ends the workers now (SIGTERM, then SIGKILL for any
+ * still there after a second) and reaps them. Calls not finished fail: their
+ * get returns MP_ERROR ("the pool was terminated"); no callback runs. */
+void mp_pool_terminate(mp_pool *pool);
+
+/* Terminates the pool if it still has workers, and frees it (Python: del
+ * pool, or leaving `with Pool() as pool:`). Results you still hold stay
+ * yours to free. */
+void mp_pool_free(mp_pool *pool);
+
+/* print(result) for a list of whole numbers, the way Python prints a list:
+ * "[1, 4, 9, 16]", as one line in one write(2). Returns 0, or -1. */
+int mp_print_list(const long *values, size_t n);
 
 /* ======================================================================== */
 /* timeline                                                                 */

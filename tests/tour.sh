@@ -14,8 +14,14 @@ lesson() {
 }
 
 lesson "seed 1: serial, concurrent, parallel; what a process is" concurrency
+lesson "seed 3.1: a list handed to two children is copied" list_copy
+lesson "seed 3.2: a shared queue divides the work" shared_queue
 lesson "seed 4: a Process subclass" process_class
 lesson "seed 5.1: one process, two jobs" serial
 lesson "seed 5.2: two processes, joined" parallel --timeline
 lesson "seed 5.3: no join, daemon = False" daemon
 lesson "seed 5.3: no join, daemon = True" daemon --daemon
+lesson "seed 6.1: Pool.map" pool_map
+lesson "seed 6.1: Pool.map_async, no get" pool_map_async
+lesson "seed 6.1: Pool.map_async, get" pool_map_async --get
+lesson "seed 6.2: Pool.apply and apply_async" pool_apply

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench pool - mp_pool with 2 workers doing x*x, the work of tests/bench/pool.py
+ * (Python's multiprocessing.Pool, fork start method), in tasks per second:
+ *
+ *     map default chunksize   map over 1,000,000 8-byte integers
+ *     map chunksize 1         map over 100,000, one item per task
+ *     apply_async             100,000 apply_async calls, then get on each
+ *
+ * Each figure is the best of a few runs (the machine is shared and noisy);
+ * the pool is created before the clock starts, as in the Python twin.
+ */
+#include "mp.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define WORKERS 2
+
+static int square(const void *in, void *out)
+{
+    long x = *(const long *)in;
+    *(long *)out = x * x;
+    return 0;
+}
+
+/* Checks a run's outputs, so that a fast wrong answer cannot pass. */
+static void check(const long *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (out[i] != (long)i * (long)i)
+            mp_die("wrong result at %zu: %ld", i, out[i]);
+}
+
+static double run_map(mp_pool *pool, long *in, long *out, size_t n, size_t chunksize)
+{
+    double t0 = mp_now();
+    if (mp_pool_map(pool, square, in, n, sizeof *in, out, sizeof *out, chunksize) != MP_OK)
+        mp_die("map: %s", mp_last_error());
+    double took = mp_now() - t0;
+    check(out, n);
+    return took;
+}
+
+static double run_apply_async(mp_pool *pool, long *in, long *out, size_t n)
+{
+    mp_async **results = malloc(n * sizeof *results);
+    if (results == NULL)
+        mp_die("out of memory");
+    double t0 = mp_now();
+    for (size_t i = 0; i < n; i++) {
+        results[i] = mp_pool_apply_async(pool, square, &in[i], sizeof *in, &out[i], sizeof *out,
+                                         NULL, NULL, NULL);
+        if (results[i] == NULL)
+            mp_die("apply_async: %s", mp_last_error());
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (mp_async_get(results[i], MP_FOREVER) != MP_OK)
+            mp_die("get: %s", mp_last_error());
+        mp_async_free(results[i]);
+    }
+    double took = mp_now() - t0;
+    free(results);
+    check(out, n);
+    return took;
+}
+
+int main(void)
+{
+    const size_t big = 1000000, small = 100000;
+    long *in = malloc(big * sizeof *in), *out = malloc(big * sizeof *out);
+    if (in == NULL || out == NULL)
+        mp_die("out of memory");
+    for (size_t i = 0; i < big; i++)
+        in[i] = (long)i;
+
+    mp_pool *pool = mp_pool_new(WORKERS);
+    if (pool == NULL)
+        mp_die("pool: %s", mp_last_error());
+
+    double best = 1e9;
+    for (int run = 0; run < 5; run++) {
+        double t = run_map(pool, in, out, big, 0);
+        best = t < best ? t : best;
+    }
+    printf("map default chunksize\t%.0f\ttasks/s\n", (double)big / best);
+
+    best = 1e9;
+    for (int run = 0; run < 3; run++) {
+        double t = run_map(pool, in, out, small, 1);
+        best = t < best ? t : best;
+    }
+    printf("map chunksize 1\t%.0f\ttasks/s\n", (double)small / best);
+
+    best = 1e9;
+    for (int run = 0; run < 3; run++) {
+        double t = run_apply_async(pool, in, out, small);
+        best = t < best ? t : best;
+    }
+    printf("apply_async\t%.0f\ttasks/s\n", (double)small / best);
+
+    mp_pool_close(pool);
+    mp_pool_join(pool);
+    mp_pool_free(pool);
+    free(in);
+    free(out);
+    return 0;
+}

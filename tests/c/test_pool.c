@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_pool - the pool layer's behaviours, one per sub-command, each printing
+ * what it saw for tests/pool.bats to check.
+ *
+ *     test_pool order | chunksize | crash | kill | task-error | timeout
+ *               | join-running | terminate | exit | callbacks | abandon
+ *               | bad-arguments
+ */
+#include "mp.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int square(const void *in, void *out)
+{
+    long x = *(const long *)in;
+    *(long *)out = x * x;
+    return 0;
+}
+
+static mp_pool *new_pool(int workers)
+{
+    mp_pool *pool = mp_pool_new(workers);
+    if (pool == NULL)
+        mp_die("pool: %s", mp_last_error());
+    return pool;
+}
+
+/* in[i] = i + 1, out[i] = 0 */
+static void fill(long *in, long *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        in[i] = (long)i + 1;
+        out[i] = 0;
+    }
+}
+
+/* How many out[i] hold the square of in[i]. */
+static size_t count_squares(const long *in, const long *out, size_t n)
+{
+    size_t good = 0;
+    for (size_t i = 0; i < n; i++)
+        good += out[i] == in[i] * in[i];
+    return good;
+}
+
+/* Whether this process has no child left, reaped or not. */
+static bool no_children(void)
+{
+    return waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD;
+}
+
+/* map of 10,000 items returns each result at its own index, for several
+ * chunksizes, including the default. */
+static int order(void)
+{
+    enum { N = 10000 };
+    static long in[N], out[N];
+    mp_pool *pool = new_pool(4);
+    const size_t sizes[] = { 0, 1, 7, 1000, N };
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        fill(in, out, N);
+        enum mp_status status = mp_pool_map(pool, square, in, N, sizeof *in, out, sizeof *out, sizes[k]);
+        mp_print("chunksize %zu (used %zu): status=%d in order=%zu", sizes[k],
+                 mp_pool_chunksize(pool), (int)status, count_squares(in, out, N));
+    }
+    mp_pool_free(pool);
+    return 0;
+}
+
+/* Python's default chunksize: ceil(n / (4 * workers)), 0 for no items. */
+static int chunksize(void)
+{
+    static long in[1000000], out[1000000];
+    mp_pool *pool = new_pool(2);
+    const size_t ns[] = { 1000000, 9, 8, 1, 0 };
+    for (size_t k = 0; k < sizeof ns / sizeof ns[0]; k++) {
+        mp_pool_map(pool, square, in, ns[k], sizeof *in, out, sizeof *out, 0);
+        mp_print("n=%zu chunksize=%zu", ns[k], mp_pool_chunksize(pool));
+    }
+    mp_pool_map(pool, square, in, 10, sizeof *in, out, sizeof *out, 3);
+    mp_print("n=10 asked 3 chunksize=%zu", mp_pool_chunksize(pool));
+    mp_pool_free(pool);
+    return 0;
+}
+
+/* The task for the item 37 dereferences NULL: its worker dies of SIGSEGV. */
+static int square_or_crash(const void *in, void *out)
+{
+    long x = *(const long *)in;
+    if (x == 37) {
+        /* volatile twice: the compiler may neither assume the pointer is
+         * NULL nor drop the store through it. */
+        volatile int *volatile nowhere = NULL;
+        *nowhere = 1;
+    }
+    *(long *)out = x * x;
+    return 0;
+}
+
+static int crash(void)
+{
+    enum { N = 100 };
+    long in[N], out[N];
+    mp_pool *pool = new_pool(4);
+    fill(in, out, N);
+    double t0 = mp_now();
+    enum mp_status status = mp_pool_map(pool, square_or_crash, in, N, sizeof *in, out, sizeof *out, 0);
+    mp_print("first map: error=%d took<2s=%d", status == MP_ERROR, mp_now() - t0 < 2);
+    mp_print("message: %s", mp_last_error());
+    mp_print("good results: %zu, out[36]=%ld", count_squares(in, out, N), out[36]);
+
+    fill(in, out, N);
+    status = mp_pool_map(pool, square, in, N, sizeof *in, out, sizeof *out, 0);
+    mp_print("second map: ok=%d good results: %zu", status == MP_OK, count_squares(in, out, N));
+    mp_pool_close(pool);
+    mp_print("join: %d", mp_pool_join(pool));
+    mp_pool_free(pool);
+    return 0;
+}
+
+/* The task for item 5 tells the test its worker's PID through a pipe, then
+ * sleeps; the test SIGKILLs that worker in the middle of it. */
+static int pid_pipe[2];
+
+static int square_or_hang(const void *in, void *out)
+{
+    long x = *(const long *)in;
+    if (x == 5) {
+        pid_t me = getpid();
+        if (write(pid_pipe[1], &me, sizeof me) != (ssize_t)sizeof me)
+            return 1;
+        mp_sleep(30);
+    }
+    *(long *)out = x * x;
+    return 0;
+}
+
+static int kill_worker(void)
+{
+    enum { N = 20 };
+    long in[N], out[N];
+    if (pipe(pid_pipe) == -1)
+        mp_die("pipe: %s", strerror(errno));
+    mp_pool *pool = new_pool(2);
+    fill(in, out, N);
+    double t0 = mp_now();
+    mp_async *r = mp_pool_map_async(pool, square_or_hang, in, N, sizeof *in, out, sizeof *out, 1,
+                                    NULL, NULL, NULL);
+    pid_t victim;
+    if (read(pid_pipe[0], &victim, sizeof victim) != (ssize_t)sizeof victim)
+        mp_die("read: %s", strerror(errno));
+    kill(victim, SIGKILL);
+    enum mp_status status = mp_async_get(r, 10);
+    mp_print("get: error=%d took<5s=%d", status == MP_ERROR, mp_now() - t0 < 5);
+    mp_print("victim %ld message: %s", (long)victim, mp_last_error());
+    mp_print("good results: %zu", count_squares(in, out, N));
+    mp_async_free(r);
+
+    fill(in, out, N);
+    in[4] = 6;                          /* no 5 this time: nothing sleeps */
+    status = mp_pool_map(pool, square_or_hang, in, N, sizeof *in, out, sizeof *out, 0);
+    mp_print("next map: ok=%d good results: %zu", status == MP_OK, count_squares(in, out, N));
+    mp_pool_free(pool);
+    return 0;
+}
+
+/* A task that fails by its return value: the others still run. */
+static int fail_on_odd_tens(const void *in, void *out)
+{
+    long x = *(const long *)in;
+    if (x == 5 || x == 7)
+        return 3;
+    *(long *)out = x * x;
+    return 0;
+}
+
+static int task_error(void)
+{
+    enum { N = 10 };
+    long in[N], out[N];
+    mp_pool *pool = new_pool(2);
+    fill(in, out, N);
+    for (int i = 0; i < N; i++)
+        out[i] = -1;
+    enum mp_status status = mp_pool_map(pool, fail_on_odd_tens, in, N, sizeof *in, out, sizeof *out, 0);
+    mp_print("error=%d message: %s", status == MP_ERROR, mp_last_error());
+    mp_print("good results: %zu, out[4]=%ld out[6]=%ld", count_squares(in, out, N), out[4], out[6]);
+    mp_pool_free(pool);
+    return 0;
+}
+
+static int sleep_then_square(const void *in, void *out)
+{
+    mp_sleep(1);
+    return square(in, out);
+}
+
+/* get with a timeout on a task still running returns MP_TIMEOUT on time;
+ * terminate then does not wait for the task. */
+static int timeout(void)
+{
+    mp_pool *pool = new_pool(1);
+    long x = 3, y = 0;
+    mp_async *r = mp_pool_apply_async(pool, sleep_then_square, &x, sizeof x, &y, sizeof y,
+                                      NULL, NULL, NULL);
+    double t0 = mp_now();
+    enum mp_status status = mp_async_get(r, 0.1);
+    double took = mp_now() - t0;
+    mp_print("timeout=%d took=%.3f", status == MP_TIMEOUT, took);
+    bool ready = mp_async_ready(r);
+    int successful = mp_async_successful(r);
+    mp_print("ready=%d successful=%d errno=%s", ready, successful,
+             errno == EAGAIN ? "EAGAIN" : "other");
+    t0 = mp_now();
+    mp_pool_terminate(pool);
+    status = mp_async_get(r, MP_FOREVER);
+    mp_print("after terminate: error=%d message: %s", status == MP_ERROR, mp_last_error());
+    mp_print("terminate took<0.5s=%d", mp_now() - t0 < 0.5);
+    mp_async_free(r);
+    mp_pool_free(pool);
+    return 0;
+}
+
+/* join before close is an error, as in Python; after close it waits for the
+ * work given and then for the workers. */
+static int join_running(void)
+{
+    mp_pool *pool = new_pool(2);
+    int rc = mp_pool_join(pool);
+    mp_print("join: rc=%d errno=%s message=%s", rc, errno == EINVAL ? "EINVAL" : "other",
+             mp_last_error());
+    long in[3] = { 1, 2, 3 }, out[3] = { 0 };
+    mp_async *r = mp_pool_map_async(pool, square, in, 3, sizeof *in, out, sizeof *out, 0,
+                                    NULL, NULL, NULL);
+    mp_pool_close(pool);
+    enum mp_status status = mp_pool_map(pool, square, in, 3, sizeof *in, out, sizeof *out, 0);
+    mp_print("map after close: error=%d (%s)", status == MP_ERROR, mp_last_error());
+    rc = mp_pool_join(pool);
+    mp_print("join after close: rc=%d ready=%d out=%ld,%ld,%ld no children=%d", rc,
+             mp_async_ready(r), out[0], out[1], out[2], no_children());
+    mp_async_free(r);
+    mp_pool_free(pool);
+    return 0;
+}
+
+static int sleep_long(const void *in, void *out)
+{
+    (void)in;
+    (void)out;
+    mp_sleep(30);
+    return 0;
+}
+
+/* terminate ends the workers at once, in the middle of their tasks. */
+static int terminate(void)
+{
+    mp_pool *pool = new_pool(3);
+    long in[6] = { 0 }, out[6];
+    mp_async *r = mp_pool_map_async(pool, sleep_long, in, 6, sizeof *in, out, sizeof *out, 1,
+                                    NULL, NULL, NULL);
+    mp_sleep(0.1);
+    mp_print("before: no children=%d", no_children());
+    double t0 = mp_now();
+    mp_pool_terminate(pool);
+    mp_print("after: no children=%d took<1s=%d", no_children(), mp_now() - t0 < 1);
+    mp_print("get: error=%d", mp_async_get(r, MP_FOREVER) == MP_ERROR);
+    mp_async_free(r);
+    mp_pool_free(pool);
+    return 0;
+}
+
+static int pid_after_a_while(const void *in, void *out)
+{
+    (void)in;
+    mp_sleep(0.05);
+    *(long *)out = (long)getpid();
+    return 0;
+}
+
+/* Returns from main with unfinished work: one warning line, and the
+ * workers (whose PIDs it prints) are terminated. */
+static int at_exit(void)
+{
+    mp_pool *pool = new_pool(2);
+    long in[4] = { 0 }, pids[4];
+    if (mp_pool_map(pool, pid_after_a_while, in, 4, sizeof *in, pids, sizeof *pids, 1) != MP_OK)
+        mp_die("map: %s", mp_last_error());
+    for (int i = 0; i < 4; i++)
+        mp_print("worker PID %ld", pids[i]);
+    static long out[6];
+    mp_pool_map_async(pool, sleep_long, in, 4, sizeof *in, out, sizeof *out, 1, NULL, NULL, NULL);
+    mp_pool_apply_async(pool, sleep_long, in, sizeof *in, out, sizeof *out, NULL, NULL, NULL);
+    mp_pool_apply_async(pool, sleep_long, in, sizeof *in, out, sizeof *out, NULL, NULL, NULL);
+    mp_print("main returns");
+    return 0;
+}
+
+/* Callbacks run in the caller, inside get or ready, never before. */
+static int calls;
+
+static void on_done(void *arg)
+{
+    calls++;
+    mp_print("callback (%s)", (const char *)arg);
+}
+
+static void on_error(const char *error, void *arg)
+{
+    calls++;
+    mp_print("error_callback (%s): %s", (const char *)arg, error);
+}
+
+static int callbacks(void)
+{
+    mp_pool *pool = new_pool(2);
+    long x = 7, y = 0;
+    mp_async *r = mp_pool_apply_async(pool, square, &x, sizeof x, &y, sizeof y, on_done, on_error, "apply");
+    mp_sleep(0.1);                       /* long done in the worker... */
+    mp_print("after apply_async: callbacks run=%d", calls);   /* ...not yet collected */
+    enum mp_status status = mp_async_get(r, MP_FOREVER);
+    mp_print("get: ok=%d y=%ld", status == MP_OK, y);
+    mp_print("after get: callbacks run=%d successful=%d", calls, mp_async_successful(r));
+    mp_async_free(r);
+
+    long in[10], out[10];
+    fill(in, out, 10);
+    in[2] = 5;
+    r = mp_pool_map_async(pool, fail_on_odd_tens, in, 10, sizeof *in, out, sizeof *out, 0,
+                          on_done, on_error, "map");
+    while (!mp_async_ready(r))
+        mp_sleep(0.01);
+    int successful = mp_async_successful(r);
+    mp_print("after ready: callbacks run=%d successful=%d", calls, successful);
+    mp_async_free(r);
+    mp_pool_free(pool);
+    return 0;
+}
+
+/* A result freed before it is ready: its tasks still run, but nothing is
+ * written to its out array, freed meanwhile (AddressSanitizer, under make
+ * check, would catch a write). map_async hands the tasks out; their results
+ * are only collected inside join, after the frees. */
+static int abandon(void)
+{
+    enum { N = 1000 };
+    static long in[N];
+    long *out = malloc(N * sizeof *out);
+    if (out == NULL)
+        mp_die("out of memory");
+    fill(in, out, N);
+    mp_pool *pool = new_pool(2);
+    mp_async *r = mp_pool_map_async(pool, square, in, N, sizeof *in, out, sizeof *out, 1,
+                                    on_done, on_error, "abandoned");
+    mp_async_free(r);
+    free(out);
+    mp_pool_close(pool);
+    mp_print("join: %d callbacks run=%d", mp_pool_join(pool), calls);
+    mp_pool_free(pool);
+    return 0;
+}
+
+static int bad_arguments(void)
+{
+    mp_pool *pool = mp_pool_new(-1);
+    mp_print("-1: %s errno=%s: %s", pool == NULL ? "NULL" : "pool",
+             errno == EINVAL ? "EINVAL" : "other", mp_last_error());
+    pool = mp_pool_new(MP_POOL_MAX_WORKERS + 1);
+    mp_print("%d: %s: %s", MP_POOL_MAX_WORKERS + 1, pool == NULL ? "NULL" : "pool", mp_last_error());
+    pool = new_pool(1);
+    static char big[20000];
+    int status = mp_pool_apply(pool, square, big, sizeof big, big, 8);
+    mp_print("big item: %d: %s", status, mp_last_error());
+    mp_pool_free(pool);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : "";
+    mp_prog = "test_pool";                /* in warnings: "test_pool: ..." */
+    if (strcmp(cmd, "order") == 0)         return order();
+    if (strcmp(cmd, "chunksize") == 0)     return chunksize();
+    if (strcmp(cmd, "crash") == 0)         return crash();
+    if (strcmp(cmd, "kill") == 0)          return kill_worker();
+    if (strcmp(cmd, "task-error") == 0)    return task_error();
+    if (strcmp(cmd, "timeout") == 0)       return timeout();
+    if (strcmp(cmd, "join-running") == 0)  return join_running();
+    if (strcmp(cmd, "terminate") == 0)     return terminate();
+    if (strcmp(cmd, "exit") == 0)          return at_exit();
+    if (strcmp(cmd, "callbacks") == 0)     return callbacks();
+    if (strcmp(cmd, "abandon") == 0)       return abandon();
+    if (strcmp(cmd, "bad-arguments") == 0) return bad_arguments();
+    fprintf(stderr, "usage: test_pool COMMAND (see the source)\n");
+    return 2;
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bats
+# pool_apply (seed 6.2): apply blocks, apply_async does not, get fetches.
+load helpers
+
+@test "pool_apply: apply's task runs before the main goes on; get fetches apply_async's result" {
+    run demo pool_apply
+    check "$status" -eq 0
+    check "${#lines[@]}" -eq 8
+    main=$(pids_after 'main PID')
+    check "${lines[0]}" = "main PID $main: Pool(2) started"
+    # apply: the task's line, then the main's next line, naming the same worker
+    [[ "${lines[1]}" =~ ^"child process running, PID "([0-9]+)": test(2, 3, z=1)"$ ]]
+    first=${BASH_REMATCH[1]}
+    check "$first" -ne "$main"
+    check "${lines[2]}" = "main: apply returned after its task ran, in worker $first"
+    # apply_async: returns at once; its task runs in a worker of the pool
+    check "$(count_lines '^main: apply_async returned at once$')" -eq 1
+    check "$(count_lines '^child process running, PID [0-9]+: test\(2, 3, z=1\)$')" -eq 2
+    second=$(pids_after 'child process running, PID' | tail -1)
+    check "$second" -ne "$main"
+    check "${lines[7]}" = "main: get() on the apply_async result: its task ran in worker $second"
+}
+
+@test "pool_apply refuses an unexpected argument" {
+    run --separate-stderr demo pool_apply now
+    check "$status" -eq 2
+    check "${stderr_lines[0]}" = "pool_apply: unexpected argument 'now'"
+}
