@@ -243,29 +243,59 @@ const char *mp_current_process_name(void);
 /* multiprocessing.Queue, for items of one fixed size (no pickling: the bytes
  * of the item are copied in and out). It lives in memory mapped MAP_SHARED,
  * so create it *before* fork and every child shares the very same queue.
- * (The full rules - who may call what, what is guaranteed when a process
- * dies mid-call - are in the comments below and in lib/queue.c.) */
+ * Any number of processes may put and get at once: each item is taken
+ * exactly once, and the items of any one producer come out in the order it
+ * put them.
+ *
+ * A worker knows there is no more work in one of two ways:
+ *
+ *     while (mp_queue_get(q, &item, MP_FOREVER) == MP_OK)   // the main
+ *         work(item);                      // calls mp_queue_close when done
+ *
+ *     while (mp_queue_get(q, &item, MP_FOREVER) == MP_OK && item != PILL)
+ *         work(item);                      // the main puts one PILL per worker
+ *
+ * (the second is the "poison pill" Python's own Pool uses). Never decide
+ * with mp_queue_empty() whether to call get: see below.
+ *
+ * When a process dies in the middle of a call (SIGKILL, a crash), even while
+ * holding the queue's lock: Python documents that its queue may then be
+ * corrupted; this one is not, and the others never stay blocked because of
+ * it. The lock is a robust mutex (the kernel hands it on, saying its holder
+ * died), and put and get copy the item first, then commit with one store, so
+ * the queue is whole at every instant. A put cut short leaves no item, not
+ * even half a one; a get cut short leaves its item in the queue, unless it
+ * had already been handed over (then it is lost with the process that had
+ * it). The other processes are told nothing: their calls go on and return
+ * MP_OK, MP_TIMEOUT or MP_CLOSED as usual, because nothing went wrong for
+ * them. (Learning that a worker died is the process layer's job: its
+ * exitcode.) Underneath: a robust, process-shared pthread mutex, and two
+ * process-shared POSIX semaphores for waking processes that wait; lib/queue.c
+ * says why not condition variables. These need Linux (or another system with
+ * robust mutexes and unnamed POSIX semaphores; macOS has neither). */
 typedef struct mp_queue mp_queue;
 
-/* Queue(maxsize): a queue of at most capacity items of item_size bytes each.
- * Returns NULL with errno set if the memory cannot be had. */
+/* Queue(maxsize): a queue of at most capacity items of item_size bytes each
+ * (both at least 1). Returns NULL with errno set if the memory cannot be had. */
 mp_queue *mp_queue_new(size_t item_size, size_t capacity);
 
 /* Queue.put(item, timeout=...): copies item_size bytes from item into the
  * queue, waiting while it is full. MP_OK, MP_TIMEOUT if still full when the
- * timeout ran out, MP_CLOSED if the queue was closed (the item is not put). */
+ * timeout ran out, MP_CLOSED if the queue was closed (the item is not put:
+ * an error, which mp_last_error() names), MP_ERROR if the lock failed. */
 enum mp_status mp_queue_put(mp_queue *q, const void *item, double timeout);
 
 /* Queue.get(timeout=...): copies the oldest item into item, waiting while the
  * queue is empty. MP_OK, MP_TIMEOUT if still empty when the timeout ran out,
  * MP_CLOSED once the queue is closed *and* empty: after close, get still
  * hands out what is left, then tells every consumer, waiting or not, that no
- * more will come. */
+ * more will come. MP_ERROR if the lock failed. */
 enum mp_status mp_queue_get(mp_queue *q, void *item, double timeout);
 
 /* Queue.qsize(), Queue.empty(), Queue.full(): true when asked, but another
  * process may change it the next moment, so never decide with them whether
- * to call get (the seed's `while not q.empty(): q.get()` race). */
+ * to call get (the seed's `while not q.empty(): q.get()` race: two workers
+ * both see one item left, one gets it, the other waits in get for ever). */
 size_t mp_queue_qsize(mp_queue *q);
 bool mp_queue_empty(mp_queue *q);
 bool mp_queue_full(mp_queue *q);
@@ -273,11 +303,14 @@ bool mp_queue_full(mp_queue *q);
 /* Closes the queue for every process sharing it: put returns MP_CLOSED from
  * now on; get drains what is left, then returns MP_CLOSED; every process
  * waiting in put or get wakes up. (Python's Queue.close only closes the
- * calling process's end; this is the "no more items" signal workers need.) */
+ * calling process's end; this is the "no more items" signal workers need.)
+ * Closing twice is harmless. */
 void mp_queue_close(mp_queue *q);
 
 /* Unmaps the queue in the calling process. Every process that got it through
- * fork holds its own mapping; the memory is freed when the last one goes. */
+ * fork holds its own mapping; the memory is freed when the last one goes.
+ * (The main program frees it too, after joining its children, so that a leak
+ * checker finds nothing left.) */
 void mp_queue_free(mp_queue *q);
 
 /* ======================================================================== */

@@ -13,6 +13,8 @@ lesson() {
     "$BIN/$@" --tick "$TICK"
 }
 
+lesson "seed 3.1: a list handed to two children is copied" list_copy
+lesson "seed 3.2: a shared queue divides the work" shared_queue
 lesson "seed 4: a Process subclass" process_class
 lesson "seed 5.1: one process, two jobs" serial
 lesson "seed 5.2: two processes, joined" parallel

@@ -1,0 +1,520 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_queue - the queue layer's behaviours, one per sub-command, each
+ * printing what it saw for tests/queue.bats to check.
+ *
+ *     test_queue many | pill | get-timeout | put-timeout | close-wakes
+ *                | closed | kill-holding-lock | kill-waiting | kill-mid-put
+ *
+ * To kill a process while it holds the queue's lock, without any hook in the
+ * library: it calls get (or put) with an item buffer whose memory it may not
+ * touch (a page mapped PROT_NONE). The copy, done while holding the lock,
+ * faults; the SIGSEGV handler tells the parent "I am holding it" and waits,
+ * and the parent sends SIGKILL. The process dies in the middle of the copy,
+ * before the commit: exactly the case the queue must survive.
+ */
+#include "mp.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define MAX_PROCS 8
+#define PILL UINT64_MAX
+
+static mp_queue *queue;      /* the queue under test */
+static mp_queue *results;    /* what each consumer saw, sent back to main */
+
+struct result {
+    uint64_t count;          /* items received */
+    uint64_t checksum;       /* sum of mix(item) */
+    uint64_t out_of_order;   /* items older than one already seen from the same producer */
+    int status;              /* the enum mp_status that ended the loop */
+};
+
+static const char *status_name(int status)
+{
+    switch (status) {
+    case MP_OK:      return "ok";
+    case MP_TIMEOUT: return "timeout";
+    case MP_CLOSED:  return "closed";
+    case MP_ERROR:   return "error";
+    }
+    return "?";
+}
+
+/* An item is (producer << 32) | sequence number. mix scrambles it, so that
+ * a sum of mixed items catches a lost item made up for by a duplicate. */
+static uint64_t item_of(uint64_t producer, uint64_t seq)
+{
+    return producer << 32 | seq;
+}
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9u;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebu;
+    return x ^ (x >> 31);
+}
+
+static uint64_t expected_checksum(int producers, uint64_t first, uint64_t per_producer)
+{
+    uint64_t sum = 0;
+    for (int p = 0; p < producers; p++)
+        for (uint64_t s = first; s < first + per_producer; s++)
+            sum += mix(item_of((uint64_t)p, s));
+    return sum;
+}
+
+static void start(mp_process *p, int (*target)(void *), void *arg)
+{
+    mp_process_init(p, target, arg);
+    if (mp_process_start(p) == -1)
+        mp_die("start %s: %s", p->name, mp_last_error());
+}
+
+/* --- producers and consumers -------------------------------------------- */
+
+struct producer_args {
+    uint64_t id, first, count;
+};
+
+static int producer(void *arg)
+{
+    struct producer_args *a = arg;
+    for (uint64_t s = a->first; s < a->first + a->count; s++) {
+        uint64_t item = item_of(a->id, s);
+        enum mp_status status = mp_queue_put(queue, &item, MP_FOREVER);
+        if (status != MP_OK)
+            mp_die("put: %s", status_name(status));
+    }
+    return 0;
+}
+
+/* Takes items until the queue says closed (or, with stop_at_pill, until the
+ * pill): the two ways a worker knows there is no more work. */
+static int consume(bool stop_at_pill)
+{
+    struct result r = { 0, 0, 0, MP_OK };
+    uint64_t last[MAX_PROCS];
+    for (int p = 0; p < MAX_PROCS; p++)
+        last[p] = UINT64_MAX;            /* nothing seen yet */
+    uint64_t item;
+    while ((r.status = mp_queue_get(queue, &item, MP_FOREVER)) == MP_OK) {
+        if (stop_at_pill && item == PILL)
+            break;
+        uint64_t p = item >> 32, seq = item & 0xffffffffu;
+        if (p >= MAX_PROCS || (last[p] != UINT64_MAX && seq <= last[p]))
+            r.out_of_order++;
+        else
+            last[p] = seq;
+        r.count++;
+        r.checksum += mix(item);
+    }
+    if (mp_queue_put(results, &r, MP_FOREVER) != MP_OK)
+        mp_die("put result: %s", mp_last_error());
+    return 0;
+}
+
+static int consumer(void *arg)
+{
+    (void)arg;
+    return consume(false);
+}
+
+static int pill_consumer(void *arg)
+{
+    (void)arg;
+    return consume(true);
+}
+
+/* Collects the consumers' results and prints one line about them. */
+static void report(int consumers, uint64_t want_count, uint64_t want_checksum)
+{
+    struct result total = { 0, 0, 0, MP_OK }, r;
+    char statuses[64] = "";
+    for (int i = 0; i < consumers; i++) {
+        if (mp_queue_get(results, &r, 5) != MP_OK)
+            mp_die("consumer %d sent no result", i + 1);
+        total.count += r.count;
+        total.checksum += r.checksum;
+        total.out_of_order += r.out_of_order;
+        snprintf(statuses + strlen(statuses), sizeof statuses - strlen(statuses), "%s%s",
+                 i > 0 ? "," : "", status_name(r.status));
+    }
+    mp_print("items=%llu/%llu checksum=%s order=%s statuses=%s",
+             (unsigned long long)total.count, (unsigned long long)want_count,
+             total.checksum == want_checksum ? "ok" : "wrong",
+             total.out_of_order == 0 ? "ok" : "wrong", statuses);
+}
+
+static void new_queues(size_t capacity)
+{
+    queue = mp_queue_new(sizeof(uint64_t), capacity);
+    results = mp_queue_new(sizeof(struct result), MAX_PROCS);
+    if (queue == NULL || results == NULL)
+        mp_die("mp_queue_new: %s", mp_last_error());
+}
+
+static void free_queues(void)
+{
+    mp_queue_free(queue);
+    mp_queue_free(results);
+}
+
+/* 4 producers x 50,000 items into 4 consumers, through a small queue (so
+ * that both sides often wait). */
+static int many(void)
+{
+    enum { P = 4, C = 4, N = 50000 };
+    new_queues(64);
+    mp_process producers[P], consumers[C];
+    struct producer_args args[P];
+    for (int i = 0; i < C; i++)
+        start(&consumers[i], consumer, NULL);
+    for (int i = 0; i < P; i++) {
+        args[i] = (struct producer_args){ (uint64_t)i, 0, N };
+        start(&producers[i], producer, &args[i]);
+    }
+    for (int i = 0; i < P; i++)
+        mp_process_join(&producers[i], MP_FOREVER);
+    mp_queue_close(queue);
+    for (int i = 0; i < C; i++)
+        mp_process_join(&consumers[i], MP_FOREVER);
+    report(C, (uint64_t)P * N, expected_checksum(P, 0, N));
+    free_queues();
+    return 0;
+}
+
+/* The same, ended Python's way: one "poison pill" per consumer. */
+static int pill(void)
+{
+    enum { P = 2, C = 3, N = 1000 };
+    new_queues(16);
+    mp_process producers[P], consumers[C];
+    struct producer_args args[P];
+    for (int i = 0; i < C; i++)
+        start(&consumers[i], pill_consumer, NULL);
+    for (int i = 0; i < P; i++) {
+        args[i] = (struct producer_args){ (uint64_t)i, 0, N };
+        start(&producers[i], producer, &args[i]);
+    }
+    for (int i = 0; i < P; i++)
+        mp_process_join(&producers[i], MP_FOREVER);
+    uint64_t pill = PILL;
+    for (int i = 0; i < C; i++)
+        if (mp_queue_put(queue, &pill, MP_FOREVER) != MP_OK)
+            mp_die("put pill: %s", mp_last_error());
+    for (int i = 0; i < C; i++)
+        mp_process_join(&consumers[i], MP_FOREVER);
+    report(C, (uint64_t)P * N, expected_checksum(P, 0, N));
+    mp_print("left in queue: %zu", mp_queue_qsize(queue));
+    free_queues();
+    return 0;
+}
+
+/* --- timeouts and close -------------------------------------------------- */
+
+static int get_timeout(void)
+{
+    new_queues(4);
+    uint64_t item;
+    double t0 = mp_now();
+    enum mp_status status = mp_queue_get(queue, &item, 0.1);
+    mp_print("status=%s took=%.3f", status_name(status), mp_now() - t0);
+    t0 = mp_now();
+    status = mp_queue_get(queue, &item, 0);
+    mp_print("timeout 0: status=%s took=%.3f", status_name(status), mp_now() - t0);
+    free_queues();
+    return 0;
+}
+
+static int put_timeout(void)
+{
+    new_queues(2);
+    uint64_t item = 1;
+    enum mp_status a = mp_queue_put(queue, &item, 0);
+    enum mp_status b = mp_queue_put(queue, &item, 0);
+    mp_print("two puts: %s %s full=%d qsize=%zu", status_name(a), status_name(b),
+             mp_queue_full(queue), mp_queue_qsize(queue));
+    double t0 = mp_now();
+    enum mp_status status = mp_queue_put(queue, &item, 0.1);
+    mp_print("status=%s took=%.3f", status_name(status), mp_now() - t0);
+    free_queues();
+    return 0;
+}
+
+/* true once process pid is asleep (state S in /proc/PID/stat), waiting up
+ * to 2 s. Linux only; elsewhere it just waits a little. */
+static bool asleep(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    for (int i = 0; i < 200; i++) {
+        FILE *f = fopen(path, "r");
+        if (f == NULL) {
+            mp_sleep(0.1);
+            return false;
+        }
+        char state = '?';
+        int n = fscanf(f, "%*d (%*[^)]) %c", &state);
+        fclose(f);
+        if (n == 1 && state == 'S')
+            return true;
+        mp_sleep(0.01);
+    }
+    return false;
+}
+
+static int wait_get(void *arg)
+{
+    (void)arg;
+    uint64_t item;
+    return mp_queue_get(queue, &item, MP_FOREVER);   /* the status, as exit code */
+}
+
+static int wait_put(void *arg)
+{
+    (void)arg;
+    uint64_t item = 7;
+    return mp_queue_put(queue, &item, MP_FOREVER);
+}
+
+/* Four consumers asleep in get on an empty queue, one producer asleep in put
+ * on a full one: close wakes all five, with MP_CLOSED. */
+static int close_wakes(void)
+{
+    enum { C = 4 };
+    new_queues(1);
+    mp_queue *full = queue;
+    uint64_t item = 1;
+    mp_queue_put(full, &item, 0);
+    mp_queue *empty = mp_queue_new(sizeof(uint64_t), 4);
+    if (empty == NULL)
+        mp_die("mp_queue_new: %s", mp_last_error());
+
+    mp_process consumers[C], putter;
+    queue = empty;
+    for (int i = 0; i < C; i++)
+        start(&consumers[i], wait_get, NULL);
+    queue = full;
+    start(&putter, wait_put, NULL);
+    int sleeping = 0;
+    for (int i = 0; i < C; i++)
+        sleeping += asleep(consumers[i].pid);
+    sleeping += asleep(putter.pid);
+    mp_print("asleep before close: %d", sleeping);
+
+    double t0 = mp_now();
+    mp_queue_close(empty);
+    mp_queue_close(full);
+    int woken = 0, closed = 0;
+    for (int i = 0; i < C; i++) {
+        woken += mp_process_join(&consumers[i], 5);
+        closed += mp_process_exitcode(&consumers[i]) == MP_CLOSED;
+    }
+    woken += mp_process_join(&putter, 5);
+    closed += mp_process_exitcode(&putter) == MP_CLOSED;
+    mp_print("woken=%d closed=%d took=%.3f", woken, closed, mp_now() - t0);
+    mp_queue_free(empty);
+    free_queues();
+    return 0;
+}
+
+/* The rules after close, in one process. */
+static int closed(void)
+{
+    new_queues(4);
+    uint64_t a = 1, b = 2, got = 0;
+    mp_queue_put(queue, &a, 0);
+    mp_queue_put(queue, &b, 0);
+    mp_queue_close(queue);
+    mp_print("put after close: %s", status_name(mp_queue_put(queue, &a, MP_FOREVER)));
+    mp_print("qsize after close: %zu", mp_queue_qsize(queue));
+    enum mp_status s1 = mp_queue_get(queue, &got, MP_FOREVER);
+    uint64_t first = got;
+    enum mp_status s2 = mp_queue_get(queue, &got, MP_FOREVER);
+    mp_print("drain: %s %llu, %s %llu", status_name(s1), (unsigned long long)first,
+             status_name(s2), (unsigned long long)got);
+    mp_print("then: %s, with timeout 0: %s, empty=%d", status_name(mp_queue_get(queue, &got, MP_FOREVER)),
+             status_name(mp_queue_get(queue, &got, 0)), mp_queue_empty(queue));
+    free_queues();
+    return 0;
+}
+
+/* --- processes that die -------------------------------------------------- */
+
+static int holding_pipe[2];   /* the victim writes one byte: "I hold the lock" */
+
+static void hold_the_lock(int sig)
+{
+    (void)sig;
+    char byte = '!';
+    if (write(holding_pipe[1], &byte, 1) == 1)
+        for (;;)
+            pause();   /* stay here, lock held, until the parent's SIGKILL */
+    _exit(3);
+}
+
+/* An 8-byte buffer whose last 4 bytes lie on a page the process may not
+ * touch: copying an item into or out of it faults half-way. */
+static void *poisoned_buffer(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    unsigned char *mem = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED || mprotect(mem + page, (size_t)page, PROT_NONE) == -1)
+        mp_die("mmap: %s", strerror(errno));
+    return mem + page - 4;
+}
+
+static void catch_segv(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = hold_the_lock;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+}
+
+static int victim_get(void *arg)
+{
+    (void)arg;
+    catch_segv();
+    mp_queue_get(queue, poisoned_buffer(), MP_FOREVER);
+    return 1;    /* not reached: the copy faults */
+}
+
+static int victim_put(void *arg)
+{
+    (void)arg;
+    catch_segv();
+    mp_queue_put(queue, poisoned_buffer(), MP_FOREVER);
+    return 1;
+}
+
+/* Starts the victim, waits until its SIGSEGV handler says it holds the lock,
+ * starts the others (which block on that lock), then kills the victim. */
+static void kill_holder(mp_process *victim, int (*run)(void *),
+                        mp_process *others, int nothers, int (**their_run)(void *),
+                        void **their_args)
+{
+    if (pipe(holding_pipe) == -1)
+        mp_die("pipe: %s", strerror(errno));
+    start(victim, run, NULL);
+    char byte;
+    if (read(holding_pipe[0], &byte, 1) != 1)
+        mp_die("the victim never got to hold the lock");
+    for (int i = 0; i < nothers; i++)
+        start(&others[i], their_run[i], their_args[i]);
+    for (int i = 0; i < nothers; i++)
+        asleep(others[i].pid);     /* blocked on the lock the victim holds */
+    mp_process_kill(victim);
+    mp_process_join(victim, MP_FOREVER);
+    close(holding_pipe[0]);
+    close(holding_pipe[1]);
+}
+
+/* A consumer killed in the middle of get, holding the lock, with 2 more
+ * consumers and a producer waiting for that lock. The item it was copying
+ * is still in the queue: the others get all N items, once each. */
+static int kill_holding_lock(void)
+{
+    enum { N = 20000 };
+    new_queues(64);
+    uint64_t item = item_of(0, 0);
+    mp_queue_put(queue, &item, 0);            /* the item the victim will be copying */
+    double t0 = mp_now();
+
+    mp_process victim, others[3];
+    struct producer_args args = { 0, 1, N - 1 };
+    int (*runs[3])(void *) = { consumer, consumer, producer };
+    void *argv[3] = { NULL, NULL, &args };
+    kill_holder(&victim, victim_get, others, 3, runs, argv);
+    mp_print("victim exitcode=%d", mp_process_exitcode(&victim));
+
+    mp_process_join(&others[2], MP_FOREVER);  /* the producer */
+    mp_queue_close(queue);
+    mp_process_join(&others[0], MP_FOREVER);
+    mp_process_join(&others[1], MP_FOREVER);
+    report(2, N, expected_checksum(1, 0, N));
+    mp_print("took=%.3f", mp_now() - t0);
+    free_queues();
+    return 0;
+}
+
+/* A producer killed in the middle of put, holding the lock: its item never
+ * appears, half-written or whole; every other item arrives once. */
+static int kill_mid_put(void)
+{
+    enum { N = 20000 };
+    new_queues(64);
+    double t0 = mp_now();
+    mp_process victim, others[3];
+    struct producer_args args = { 1, 0, N };
+    int (*runs[3])(void *) = { consumer, consumer, producer };
+    void *argv[3] = { NULL, NULL, &args };
+    kill_holder(&victim, victim_put, others, 3, runs, argv);
+    mp_print("victim exitcode=%d", mp_process_exitcode(&victim));
+
+    mp_process_join(&others[2], MP_FOREVER);
+    mp_queue_close(queue);
+    mp_process_join(&others[0], MP_FOREVER);
+    mp_process_join(&others[1], MP_FOREVER);
+    /* producer 1's items only: expected_checksum(2, ...) minus producer 0's */
+    report(2, N, expected_checksum(2, 0, N) - expected_checksum(1, 0, N));
+    mp_print("took=%.3f", mp_now() - t0);
+    free_queues();
+    return 0;
+}
+
+/* A consumer killed while asleep in get: the others still get everything. */
+static int kill_waiting(void)
+{
+    enum { N = 20000 };
+    new_queues(64);
+    double t0 = mp_now();
+    mp_process victim, consumers[2], prod;
+    start(&victim, wait_get, NULL);
+    for (int i = 0; i < 2; i++)
+        start(&consumers[i], consumer, NULL);
+    mp_print("asleep before kill: %d", asleep(victim.pid));
+    mp_process_kill(&victim);
+    mp_process_join(&victim, MP_FOREVER);
+    mp_print("victim exitcode=%d", mp_process_exitcode(&victim));
+
+    struct producer_args args = { 0, 0, N };
+    start(&prod, producer, &args);
+    mp_process_join(&prod, MP_FOREVER);
+    mp_queue_close(queue);
+    for (int i = 0; i < 2; i++)
+        mp_process_join(&consumers[i], MP_FOREVER);
+    report(2, N, expected_checksum(1, 0, N));
+    mp_print("took=%.3f", mp_now() - t0);
+    free_queues();
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : "";
+    if (strcmp(cmd, "many") == 0)              return many();
+    if (strcmp(cmd, "pill") == 0)              return pill();
+    if (strcmp(cmd, "get-timeout") == 0)       return get_timeout();
+    if (strcmp(cmd, "put-timeout") == 0)       return put_timeout();
+    if (strcmp(cmd, "close-wakes") == 0)       return close_wakes();
+    if (strcmp(cmd, "closed") == 0)            return closed();
+    if (strcmp(cmd, "kill-holding-lock") == 0) return kill_holding_lock();
+    if (strcmp(cmd, "kill-mid-put") == 0)      return kill_mid_put();
+    if (strcmp(cmd, "kill-waiting") == 0)      return kill_waiting();
+    fprintf(stderr, "usage: test_queue COMMAND (see the source)\n");
+    return 2;
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bats
+# The queue layer (mp_queue), driven through tests/c/test_queue.c.
+load helpers
+
+t() { timeout 20 "$TESTBIN/test_queue" "$@" 3>&-; }
+
+@test "4 producers x 50,000 items into 4 consumers: every item once, each producer's in order" {
+    run t many
+    check "$status" -eq 0
+    check "$output" = "items=200000/200000 checksum=ok order=ok statuses=closed,closed,closed,closed"
+}
+
+@test "consumers can also stop at a poison pill, as Python's Pool workers do" {
+    run t pill
+    check "$status" -eq 0
+    check "${lines[0]}" = "items=2000/2000 checksum=ok order=ok statuses=ok,ok,ok"
+    check "${lines[1]}" = "left in queue: 0"
+}
+
+@test "get with a 0.1 s timeout on an empty queue times out after 0.1 s; timeout 0 does not wait" {
+    run t get-timeout
+    check "$status" -eq 0
+    [[ "${lines[0]}" == "status=timeout took="* ]]
+    took=$(sed -nE 's/.*took=([0-9.]+).*/\1/p' <<<"${lines[0]}")
+    between "$took" 0.099 0.3 || { echo "get(0.1) took $took s"; false; }
+    [[ "${lines[1]}" == "timeout 0: status=timeout took=0.00"* ]]
+}
+
+@test "put with a 0.1 s timeout on a full queue times out after 0.1 s" {
+    run t put-timeout
+    check "$status" -eq 0
+    check "${lines[0]}" = "two puts: ok ok full=1 qsize=2"
+    [[ "${lines[1]}" == "status=timeout took="* ]]
+    took=$(sed -nE 's/.*took=([0-9.]+).*/\1/p' <<<"${lines[1]}")
+    between "$took" 0.099 0.3 || { echo "put(0.1) took $took s"; false; }
+}
+
+@test "close wakes every process asleep in get or put, with the closed status" {
+    run t close-wakes
+    check "$status" -eq 0
+    check "${lines[0]}" = "asleep before close: 5"
+    [[ "${lines[1]}" == "woken=5 closed=5 took="* ]]
+    took=$(sed -nE 's/.*took=([0-9.]+).*/\1/p' <<<"${lines[1]}")
+    between "$took" 0 0.5 || { echo "waking them took $took s"; false; }
+}
+
+@test "after close: put is refused, get drains what is left, then says closed" {
+    run t closed
+    check "$status" -eq 0
+    check "${lines[0]}" = "put after close: closed"
+    check "${lines[1]}" = "qsize after close: 2"
+    check "${lines[2]}" = "drain: ok 1, ok 2"
+    check "${lines[3]}" = "then: closed, with timeout 0: closed, empty=1"
+}
+
+@test "a consumer SIGKILLed holding the lock mid-get: the others get every item, within seconds" {
+    run t kill-holding-lock
+    check "$status" -eq 0
+    check "${lines[0]}" = "victim exitcode=-9"
+    check "${lines[1]}" = "items=20000/20000 checksum=ok order=ok statuses=closed,closed"
+    took=$(sed -nE 's/^took=([0-9.]+)$/\1/p' <<<"${lines[2]}")
+    between "$took" 0 3 || { echo "took $took s"; false; }
+}
+
+@test "a producer SIGKILLed holding the lock mid-put leaves no half item behind" {
+    run t kill-mid-put
+    check "$status" -eq 0
+    check "${lines[0]}" = "victim exitcode=-9"
+    check "${lines[1]}" = "items=20000/20000 checksum=ok order=ok statuses=closed,closed"
+    took=$(sed -nE 's/^took=([0-9.]+)$/\1/p' <<<"${lines[2]}")
+    between "$took" 0 3 || { echo "took $took s"; false; }
+}
+
+@test "a consumer SIGKILLed while asleep in get: the others get every item, within seconds" {
+    run t kill-waiting
+    check "$status" -eq 0
+    check "${lines[0]}" = "asleep before kill: 1"
+    check "${lines[1]}" = "victim exitcode=-9"
+    check "${lines[2]}" = "items=20000/20000 checksum=ok order=ok statuses=closed,closed"
+    took=$(sed -nE 's/^took=([0-9.]+)$/\1/p' <<<"${lines[3]}")
+    between "$took" 0 3 || { echo "took $took s"; false; }
+}
