@@ -44,13 +44,15 @@ setup() {
     stop_serve
 }
 
-@test "serve answers POST with 405, a 10 KB request line with 414, garbage with 400" {
+@test "serve answers POST with 405, a 10 KB request line with 414, 9 KB of headers with 431, garbage with 400" {
     start_serve "$WWW"
     run http_raw $'POST /a.txt HTTP/1.0\r\nContent-Length: 0\r\n\r\n'
     check "${lines[0]}" = "HTTP/1.0 405 Method Not Allowed"
     check "${lines[1]}" = "Allow: GET, HEAD"
     run http_raw "GET /$(head -c 10240 /dev/zero | tr '\0' a) HTTP/1.0"$'\r\n\r\n'
     check "${lines[0]}" = "HTTP/1.0 414 URI Too Long"
+    run http_raw "GET /a.txt HTTP/1.0"$'\r\n'"X-Big: $(head -c 9000 /dev/zero | tr '\0' b)"$'\r\n\r\n'
+    check "${lines[0]}" = "HTTP/1.0 431 Request Header Fields Too Large"
     for bad in $'garbage\r\n\r\n' $'GET /a.txt\r\n\r\n' $'GET  /a.txt HTTP/1.0\r\n\r\n' \
                $'GET /a.txt HTTP/1.0\r\nno colon\r\n\r\n' $'GET /a%zz HTTP/1.0\r\n\r\n' \
                $'GET /a%00 HTTP/1.0\r\n\r\n' $'GET a.txt HTTP/1.0\r\n\r\n'; do
