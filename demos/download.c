@@ -87,7 +87,6 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #define MAX_URL 2048         /* bytes in a URL, with its '\0': one queue item */
@@ -276,12 +275,17 @@ static bool resolve(const struct url *base, const char *location, char *next, si
 
 /* --- HTTP over a socket ------------------------------------------------- */
 
-static void set_timeout(int fd, int which, double seconds)
+/* read(2) that gives up after --timeout: poll(2) sleeps until there is
+ * something to read (or the end of the stream), then read takes it. */
+static ssize_t read_timeout(int fd, char *buf, size_t size)
 {
-    struct timeval tv;
-    tv.tv_sec = (time_t)seconds;
-    tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
-    setsockopt(fd, SOL_SOCKET, which, &tv, sizeof tv);
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    int ready = poll(&pfd, 1, (int)(io_timeout * 1000));
+    if (ready == 0)
+        errno = ETIMEDOUT;
+    if (ready <= 0)
+        return -1;
+    return read(fd, buf, size);
 }
 
 /* connect(2) with a timeout: start it without blocking, wait in poll(2)
@@ -305,9 +309,7 @@ static int connect_timeout(int fd, const struct sockaddr *addr, socklen_t len)
             return -1;
         }
     }
-    fcntl(fd, F_SETFL, 0);    /* blocking again; the timeouts are on the socket */
-    set_timeout(fd, SO_RCVTIMEO, io_timeout);
-    set_timeout(fd, SO_SNDTIMEO, io_timeout);
+    fcntl(fd, F_SETFL, 0);    /* blocking again: read_timeout does the waiting */
     return 0;
 }
 
@@ -364,8 +366,8 @@ static bool read_head(int fd, char *buf, size_t size, size_t *headlen, size_t *g
             snprintf(why, whysize, "response head longer than %zu bytes", size);
             return false;
         }
-        ssize_t n = read(fd, buf + len, size - len);
-        if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        ssize_t n = read_timeout(fd, buf + len, size - len);
+        if (n == -1 && errno == ETIMEDOUT) {
             snprintf(why, whysize, "no answer within %g s", io_timeout);
             return false;
         }
@@ -472,13 +474,11 @@ static bool save_body(int fd, int out, const char *start, size_t have, long long
         size_t want = sizeof buf;
         if (length >= 0 && length - *bytes < (long long)want)
             want = (size_t)(length - *bytes);
-        ssize_t n = read(fd, buf, want);
+        ssize_t n = read_timeout(fd, buf, want);
         if (n == 0 && length < 0)
             return true;                /* no Content-Length: the end is the end */
         if (n <= 0) {
-            const char *cause = n == 0 ? "connection closed"
-                                : errno == EAGAIN || errno == EWOULDBLOCK ? "timed out"
-                                : strerror(errno);
+            const char *cause = n == 0 ? "connection closed" : strerror(errno);
             if (length >= 0)
                 snprintf(why, whysize, "truncated: got %lld of %lld bytes (%s)", *bytes,
                          length, cause);
@@ -515,6 +515,7 @@ static bool fetch(const char *url, int out, long long *bytes, char *why, size_t 
         int n = snprintf(request, sizeof request, "GET %s HTTP/1.0\r\nHost: %s\r\n"
                          "User-Agent: forklore-download\r\n\r\n", u.target, u.authority);
         size_t headlen, got;
+        /* A request this small fits in the socket's buffer: write does not wait. */
         bool ok = write(fd, request, (size_t)n) == n;
         if (!ok)
             snprintf(why, whysize, "send the request: %s", strerror(errno));
@@ -629,7 +630,7 @@ static void add_url(char ***urls, size_t *n, const char *url)
     if (strlen(url) >= MAX_URL)
         mp_usage_error("URL longer than %d bytes: '%.40s...'", MAX_URL - 1, url);
     for (const char *c = url; *c != '\0'; c++)
-        if (*c <= ' ' || *c >= 127)
+        if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 127)
             mp_usage_error("URL %zu has a space, a control character or a non-ASCII byte "
                            "(percent-encode it)", *n + 1);
     *urls = realloc(*urls, (*n + 1) * sizeof **urls);

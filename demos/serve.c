@@ -310,17 +310,17 @@ static void answer(int fd, const char *client)
     long long bytes = 0;
 
     int status = read_head(fd, head, sizeof head);
-    if (status == 0)
+    if (status == 0) {
+        mp_sleep(delay);      /* --delay: as if the network were slow */
         status = parse_head(head, &method, &target);
+    }
     if (status == 0 && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
         status = 405;
     if (status == 0)
         status = find_file(target, path);
-    if (status == 0) {
-        mp_sleep(delay);      /* --delay: a slow network, or a slow disk */
-        set_timeout(fd, SO_SNDTIMEO, timeout);
+    set_timeout(fd, SO_SNDTIMEO, timeout);   /* a client that stops reading */
+    if (status == 0)
         status = send_file(fd, method, path, &bytes);
-    }
     if (status != 200)
         bytes = send_error(fd, method, status);
 

@@ -208,7 +208,7 @@ worker_pids() {
 
 @test "Ctrl-C during downloads: exit 130, no worker left, no partial file" {
     make_files a.png:1000 b.png:1000 c.png:1000
-    start_serve "$WWW" --delay 1
+    start_serve "$WWW" --delay 0.6    # the downloads are all in progress at 0.3 s
     run timeout --preserve-status -s INT 0.3 "$BIN/download" --workers 3 --dir "$OUT" \
         "$URL/a.png" "$URL/b.png" "$URL/c.png" 3>&-
     check "$status" -eq 130
