@@ -36,16 +36,19 @@
  * The fix: the main says so itself. It puts every URL, then closes the queue;
  * get hands out what is left, then returns MP_CLOSED to every worker:
  *
- *     while (mp_queue_get(tasks, url, MP_FOREVER) != MP_CLOSED)
- *         download url
+ *     for (;;) {
+ *         if (mp_queue_get(tasks, url, MP_FOREVER) == MP_CLOSED)
+ *             break;           // closed and drained: no URL will ever come
+ *         download(url);
+ *     }
  *
  * (In Python: put one None per worker after the URLs, and `if url is None:
  * break`. That "poison pill" is how multiprocessing.Pool stops its workers.)
  *
  * The rest is requests.get re-built on a plain socket, HTTP/1.0 only:
  *   - http:// only: https needs TLS, and forklore uses libc alone;
- *   - getaddrinfo, then connect with a timeout; every read and write has the
- *     same timeout (--timeout), so a silent server cannot hold a worker;
+ *   - getaddrinfo, then connect with a timeout; every read waits at most
+ *     --timeout seconds too, so a silent server cannot hold a worker;
  *   - the status line and headers are checked strictly; 200 saves the body,
  *     301/302/303/307/308 follow Location (at most 5 times), anything else
  *     fails that URL; a Content-Length is checked (else: read to the end);
@@ -59,6 +62,10 @@
  *     only once it is complete: a failed download leaves no file. On Ctrl-C
  *     (or SIGTERM) a worker removes its temporary file before it dies; only
  *     SIGKILL, which cannot be caught, could leave a .download-XXXXXX file.
+ *
+ * Each worker reports every URL to the main through a second queue, so the
+ * main can print the summary and choose the exit status: 0 only if every
+ * URL was saved.
  *
  * What to watch for:
  *   - One line per URL, with the PID of the worker that fetched it: the
