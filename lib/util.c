@@ -301,3 +301,41 @@ int mp_parse_args(int argc, char **argv, const struct mp_option *options,
         mp_usage_error("unexpected argument '%s'", argv[i]);
     return i;
 }
+
+/* --- URLs --- */
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+ssize_t mp_unquote(const char *text, size_t len, char *out, size_t outsize)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        int c = (unsigned char)text[i];
+        if (c == '%') {
+            int hi = i + 2 < len ? hex_value(text[i + 1]) : -1;
+            int lo = i + 2 < len ? hex_value(text[i + 2]) : -1;
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+                mp_set_error(EINVAL, "bad %%-escape in '%.*s'", (int)len, text);
+                return -1;
+            }
+            c = hi * 16 + lo;
+            i += 2;
+        }
+        if (n + 1 >= outsize) {
+            mp_set_error(ENAMETOOLONG, "'%.*s' is too long", (int)len, text);
+            return -1;
+        }
+        out[n++] = (char)c;
+    }
+    out[n] = '\0';
+    return (ssize_t)n;
+}

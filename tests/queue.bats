@@ -47,7 +47,7 @@ t() { timeout 20 "$TESTBIN/test_queue" "$@" 3>&-; }
 @test "after close: put is refused, get drains what is left, then says closed" {
     run t closed
     check "$status" -eq 0
-    check "${lines[0]}" = "put after close: closed"
+    check "${lines[0]}" = "put after close: closed (put on a closed queue)"
     check "${lines[1]}" = "qsize after close: 2"
     check "${lines[2]}" = "drain: ok 1, ok 2"
     check "${lines[3]}" = "then: closed, with timeout 0: closed, empty=1"

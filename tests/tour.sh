@@ -10,10 +10,42 @@ lesson() {
     local heading=$1
     shift
     printf '\n=== %s ===\n$ %s\n' "$heading" "$*"
-    "$BIN/$@" --tick "$TICK"
+    "$BIN/$1" --tick "$TICK" "${@:2}"
 }
 
 lesson "seed 1: serial, concurrent, parallel; what a process is" concurrency
+# seed 2 downloads two images. Here serve, on a free loopback port, serves a
+# temporary directory holding two small files named like the seed's images,
+# and is stopped (SIGTERM: it exits 0) after download has fetched them.
+seed2() {
+    local tmp png=067d0e8627b667778ea8729e6e480a47_254_96.png
+    local jpg=3f52ff39e52f182d1bfd9ce061e9c6a6_254_144.jpg port="" i
+    tmp=$(mktemp -d)
+    mkdir "$tmp/www" "$tmp/saved"
+    head -c $((254 * 96)) /dev/urandom >"$tmp/www/$png"
+    head -c $((254 * 144)) /dev/urandom >"$tmp/www/$jpg"
+    printf '\n=== %s ===\n$ %s\n' "seed 2: the server, one child per connection" \
+        "serve --dir $tmp/www &"
+    "$BIN/serve" --dir "$tmp/www" >"$tmp/serve.out" 2>"$tmp/serve.log" &
+    local serve_pid=$!
+    for i in $(seq 100); do
+        port=$(sed -nE 's|.*:([0-9]+)/$|\1|p' "$tmp/serve.out")
+        [ -n "$port" ] && break
+        sleep 0.05
+    done
+    cat "$tmp/serve.out"
+    local status=0
+    lesson "seed 2: two processes download from one queue" download --dir "$tmp/saved" \
+        "http://127.0.0.1:$port/$png" "http://127.0.0.1:$port/$jpg" || status=$?
+    kill -TERM "$serve_pid"
+    wait "$serve_pid" || status=$?
+    printf '(serve'"'"'s access log)\n'
+    cat "$tmp/serve.log"
+    rm -rf "$tmp"
+    return "$status"
+}
+
+seed2
 lesson "seed 3.1: a list handed to two children is copied" list_copy
 lesson "seed 3.2: a shared queue divides the work" shared_queue
 lesson "seed 4: a Process subclass" process_class

@@ -4,12 +4,14 @@
 # ints (8 bytes in C). Each consumer stops at a None ("poison pill"), one per
 # consumer, put after every producer has finished; consumers report counts.
 #     python3 tests/bench/queue.py [ITEMS]      (default 200,000 per row)
+import os
 import sys
 
 # Python puts this file's folder first on sys.path, and this file is called
 # queue.py: it would hide the standard library's queue module, which
 # multiprocessing imports. Take the folder off the path first.
-del sys.path[0]
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path = [p for p in sys.path if os.path.abspath(p or ".") != here]
 
 import multiprocessing as mp
 import time

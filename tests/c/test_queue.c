@@ -336,7 +336,8 @@ static int closed(void)
     mp_queue_put(queue, &a, 0);
     mp_queue_put(queue, &b, 0);
     mp_queue_close(queue);
-    mp_print("put after close: %s", status_name(mp_queue_put(queue, &a, MP_FOREVER)));
+    enum mp_status refused = mp_queue_put(queue, &a, MP_FOREVER);
+    mp_print("put after close: %s (%s)", status_name(refused), mp_last_error());
     mp_print("qsize after close: %zu", mp_queue_qsize(queue));
     enum mp_status s1 = mp_queue_get(queue, &got, MP_FOREVER);
     uint64_t first = got;

@@ -1,0 +1,238 @@
+#!/usr/bin/env bats
+# download (seed 2): worker processes share out URLs through one queue; run
+# against serve (and tests/c/fake_server) on a free loopback port.
+load helpers
+load server_helpers
+
+setup() {
+    WWW=$BATS_TEST_TMPDIR/www
+    OUT=$BATS_TEST_TMPDIR/out
+    mkdir -p "$WWW" "$OUT"
+}
+
+# make_files NAME:SIZE...: random binary files in $WWW
+make_files() {
+    local spec
+    for spec in "$@"; do
+        head -c "${spec#*:}" /dev/urandom >"$WWW/${spec%%:*}"
+    done
+}
+
+# worker_pids: the distinct worker PIDs in $output
+worker_pids() {
+    pids_after '^worker' | sort -u
+}
+
+@test "six binary files, 1 byte to 20 MB, three workers: all saved, byte for byte" {
+    make_files big.bin:20000000 one.bin:1 k.png:1024 m.jpg:1000000 odd.dat:77777 t.txt:12
+    start_serve "$WWW"
+    run demo download --workers 3 --dir "$OUT" \
+        "$URL/big.bin" "$URL/one.bin" "$URL/k.png" "$URL/m.jpg" "$URL/odd.dat" "$URL/t.txt"
+    check "$status" -eq 0
+    for f in big.bin one.bin k.png m.jpg odd.dat t.txt; do
+        cmp "$WWW/$f" "$OUT/$f"
+        check "$(count_lines "^worker [0-9]+: $URL/$f -> $f \($(stat -c %s "$WWW/$f") bytes\)$")" -eq 1
+    done
+    check "$(worker_pids | wc -l)" -ge 2
+    check "$(worker_pids | grep -c "^$$\$")" -eq 0
+    [[ "${lines[-1]}" == "main process finished: 6 saved, 0 failed, "*" s" ]]
+    check "$(ls -A "$OUT" | wc -l)" -eq 6        # no temporary file left
+    stop_serve
+}
+
+@test "one URL and four workers: finishes (the seed's empty() loop hangs here)" {
+    make_files a.png:100
+    start_serve "$WWW"
+    start=$(date +%s%N)
+    run timeout 5 "$BIN/download" --workers 4 --dir "$OUT" "$URL/a.png" 3>&-
+    elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    check "$status" -eq 0
+    check "$elapsed_ms" -lt 2000
+    check "${#lines[@]}" -eq 2
+    cmp "$WWW/a.png" "$OUT/a.png"
+    check -z "$(left_running "--dir $OUT")"   # all four workers ended
+    stop_serve
+}
+
+@test "no URL at all is a usage error (exit 2)" {
+    run --separate-stderr demo download
+    check "$status" -eq 2
+    check "${stderr_lines[0]}" = "download: no URL given (- reads them from standard input)"
+    [[ "${stderr_lines[1]}" == "usage: download "* ]]
+    run --separate-stderr bash -c "printf '\n# nothing\n' | timeout 10 '$BIN/download' -"
+    check "$status" -eq 2
+}
+
+@test "- reads the URLs from standard input" {
+    make_files a.png:10 b.jpg:20
+    start_serve "$WWW"
+    printf '%s\n' "$URL/a.png" '' '# a comment' "  $URL/b.jpg  " >"$BATS_TEST_TMPDIR/urls"
+    run demo download --dir "$OUT" - <"$BATS_TEST_TMPDIR/urls"
+    check "$status" -eq 0
+    cmp "$WWW/a.png" "$OUT/a.png"
+    cmp "$WWW/b.jpg" "$OUT/b.jpg"
+    stop_serve
+}
+
+@test "with serve --delay 0.2 and 8 files, 4 workers take under 40% of 1 worker's time" {
+    urls=()
+    for i in 1 2 3 4 5 6 7 8; do
+        make_files "f$i.png:1000"
+    done
+    start_serve "$WWW" --delay 0.2
+    for i in 1 2 3 4 5 6 7 8; do urls+=("$URL/f$i.png"); done
+    run demo download --workers 1 --dir "$OUT" "${urls[@]}"
+    check "$status" -eq 0
+    one=$(seconds_of '^main process finished')
+    run demo download --workers 4 --dir "$OUT" "${urls[@]}"
+    check "$status" -eq 0
+    four=$(seconds_of '^main process finished')
+    check "$(worker_pids | wc -l)" -ge 2
+    ratio_at_least "$one" "$four" 2.5 || { echo "1 worker: $one s, 4 workers: $four s"; false; }
+    stop_serve
+}
+
+@test "a 404 among good URLs: the good ones saved, the 404 reported, no file for it, exit 1" {
+    make_files a.png:500 b.png:600
+    start_serve "$WWW"
+    run demo download --dir "$OUT" "$URL/a.png" "$URL/missing.png" "$URL/b.png"
+    check "$status" -eq 1
+    cmp "$WWW/a.png" "$OUT/a.png"
+    cmp "$WWW/b.png" "$OUT/b.png"
+    check "$(count_lines "^worker [0-9]+: $URL/missing.png failed: HTTP 404 Not Found$")" -eq 1
+    [[ ! -e "$OUT/missing.png" ]]
+    check "$(ls -A "$OUT" | wc -l)" -eq 2
+    [[ "${lines[-1]}" == "main process finished: 2 saved, 1 failed, "* ]]
+    stop_serve
+}
+
+@test "connection refused and a host that does not resolve: reported per URL, exit 1" {
+    make_files a.png:500
+    start_fake silent              # find a free port, then free it again
+    closed=$PORT
+    stop_fake
+    start_serve "$WWW"
+    refused=http://127.0.0.1:$closed/x.png
+    unknown=http://no-such-host.invalid/y.png
+    run demo download --dir "$OUT" "$refused" "$unknown" "$URL/a.png"
+    check "$status" -eq 1
+    check "$(count_lines "^worker [0-9]+: $refused failed: connect to 127.0.0.1 port $closed: Connection refused$")" -eq 1
+    check "$(count_lines "^worker [0-9]+: $unknown failed: cannot resolve host 'no-such-host.invalid': ")" -eq 1
+    cmp "$WWW/a.png" "$OUT/a.png"
+    check "$(ls -A "$OUT" | wc -l)" -eq 1
+    stop_serve
+}
+
+@test "a server that accepts and never answers: that URL fails after --timeout, the others complete" {
+    make_files a.png:500 b.png:700 c.png:900
+    start_serve "$WWW"
+    start_fake silent
+    start=$(date +%s%N)
+    run demo download --timeout 0.5 --dir "$OUT" "$FAKE_URL/slow.png" "$URL/a.png" "$URL/b.png" "$URL/c.png"
+    elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    check "$status" -eq 1
+    check "$(count_lines "^worker [0-9]+: $FAKE_URL/slow.png failed: no answer within 0.5 s$")" -eq 1
+    check "$elapsed_ms" -ge 450
+    check "$elapsed_ms" -lt 3000
+    for f in a.png b.png c.png; do cmp "$WWW/$f" "$OUT/$f"; done
+    check "$(ls -A "$OUT" | wc -l)" -eq 3
+    stop_fake
+    stop_serve
+}
+
+@test "a server that closes mid-body: reported as truncated, no file left" {
+    { printf 'HTTP/1.0 200 OK\r\nContent-Length: 100000\r\n\r\n'; head -c 1000 /dev/urandom; } \
+        >"$BATS_TEST_TMPDIR/reply"
+    start_fake reply "$BATS_TEST_TMPDIR/reply"
+    run demo download --dir "$OUT" "$FAKE_URL/cut.bin"
+    check "$status" -eq 1
+    cut='truncated: got 1000 of 100000 bytes \(connection closed\)'
+    check "$(count_lines "^worker [0-9]+: $FAKE_URL/cut.bin failed: $cut$")" -eq 1
+    check "$(ls -A "$OUT" | wc -l)" -eq 0
+    stop_fake
+}
+
+@test "malformed answers fail that URL: status line, Content-Length, chunked" {
+    for reply in $'HTTP/1.0 2x0 OK\r\n\r\nbody' $'ICY 200 OK\r\n\r\nbody' \
+                 $'HTTP/1.0 200 OK\r\nContent-Length: -4\r\n\r\nbody' \
+                 $'HTTP/1.0 200 OK\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nbody' \
+                 $'HTTP/1.0 200 OK\r\n folded\r\n\r\nbody' \
+                 $'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nbody\r\n0\r\n\r\n'; do
+        printf '%s' "$reply" >"$BATS_TEST_TMPDIR/reply"
+        start_fake reply "$BATS_TEST_TMPDIR/reply"
+        run demo download --dir "$OUT" "$FAKE_URL/x.bin"
+        check "$status" -eq 1
+        why='(malformed|bad Content-Length|Transfer-Encoding)'
+        check "$(count_lines "^worker [0-9]+: $FAKE_URL/x.bin failed: $why")" -eq 1
+        check "$(ls -A "$OUT" | wc -l)" -eq 0
+        stop_fake
+    done
+}
+
+@test "redirects are followed (the name stays the URL's); more than 5 fail" {
+    make_files real.png:4321
+    start_serve "$WWW"
+    printf 'HTTP/1.0 302 Found\r\nLocation: %s/real.png\r\n\r\n' "$URL" >"$BATS_TEST_TMPDIR/moved"
+    start_fake reply "$BATS_TEST_TMPDIR/moved"
+    run demo download --dir "$OUT" "$FAKE_URL/asked.png"
+    check "$status" -eq 0
+    cmp "$WWW/real.png" "$OUT/asked.png"
+    printf 'HTTP/1.0 301 Moved\r\nLocation: /again\r\n\r\n' >"$BATS_TEST_TMPDIR/loop"
+    start_fake reply "$BATS_TEST_TMPDIR/loop"
+    run demo download --dir "$OUT" "$FAKE_URL/loop.png"
+    check "$status" -eq 1
+    check "$(count_lines "failed: too many redirects \(more than 5\)$")" -eq 1
+    [[ ! -e "$OUT/loop.png" ]]
+    stop_fake
+    stop_serve
+}
+
+@test "last segments .., %2e%2e, %2F and empty cannot write outside --dir" {
+    printf 'HTTP/1.0 200 OK\r\nContent-Length: 4\r\n\r\nevil' >"$BATS_TEST_TMPDIR/reply"
+    start_fake reply "$BATS_TEST_TMPDIR/reply"     # answers 200 to anything
+    mkdir "$OUT/sub"
+    run demo download --dir "$OUT/sub" "$FAKE_URL/a/.." "$FAKE_URL/a/%2e%2e" \
+        "$FAKE_URL/x%2F..%2F..%2Fpwned" "$FAKE_URL/%2E" "$FAKE_URL/%0A" "$FAKE_URL/dir/"
+    check "$status" -eq 1
+    check "$(count_lines "failed: refusing file name")" -eq 5
+    # the empty name is saved as index.html, inside --dir
+    check "$(count_lines "^worker [0-9]+: $FAKE_URL/dir/ -> index.html \(4 bytes\)$")" -eq 1
+    check "$(cat "$OUT/sub/index.html")" = evil
+    # and it is the only file written anywhere (but the fake server's output)
+    written=$(find "$BATS_TEST_TMPDIR" -newer "$BATS_TEST_TMPDIR/reply" -type f | grep -v '/fake.*\.out')
+    check "$written" = "$OUT/sub/index.html"
+    stop_fake
+}
+
+@test "https and other schemes are refused clearly" {
+    run demo download --dir "$OUT" https://127.0.0.1/a.png ftp://127.0.0.1/b.png 127.0.0.1/c.png
+    check "$status" -eq 1
+    check "$(count_lines "https://127.0.0.1/a.png failed: https is not supported: it needs TLS")" -eq 1
+    check "$(count_lines "ftp://127.0.0.1/b.png failed: unsupported scheme 'ftp': only http:// is$")" -eq 1
+    check "$(count_lines "127.0.0.1/c.png failed: not a URL")" -eq 1
+    [[ "${lines[-1]}" == "main process finished: 0 saved, 3 failed, "* ]]
+}
+
+@test "Ctrl-C during downloads: exit 130, no worker left, no partial file" {
+    make_files a.png:1000 b.png:1000 c.png:1000
+    start_serve "$WWW" --delay 0.6    # the downloads are all in progress at 0.3 s
+    run timeout --preserve-status -s INT 0.3 "$BIN/download" --workers 3 --dir "$OUT" \
+        "$URL/a.png" "$URL/b.png" "$URL/c.png" 3>&-
+    check "$status" -eq 130
+    check "$(ls -A "$OUT" | wc -l)" -eq 0
+    check -z "$(left_running "--dir $OUT")"
+    stop_serve
+}
+
+@test "download refuses bad options and a missing --dir" {
+    run --separate-stderr demo download --workers 0 http://127.0.0.1/a
+    check "$status" -eq 2
+    [[ "${stderr_lines[0]}" == "download: --workers: '0' "* ]]
+    run --separate-stderr demo download --timeout 0 http://127.0.0.1/a
+    check "$status" -eq 2
+    run --separate-stderr demo download "http://127.0.0.1/a b"
+    check "$status" -eq 2
+    run --separate-stderr demo download --dir "$BATS_TEST_TMPDIR/none" http://127.0.0.1/a
+    check "$status" -eq 1
+    check "${stderr_lines[0]}" = "download: --dir $BATS_TEST_TMPDIR/none: No such file or directory"
+}

@@ -1,0 +1,84 @@
+# Starting and stopping a server (`serve`, or tests/c/fake_server) from a
+# test, on a free loopback port. Loaded by serve.bats and download.bats.
+
+SERVER_PIDS=()
+
+# start_server OUT COMMAND...: starts COMMAND in the background, its stdout in
+# OUT and its stderr in OUT.log; waits for its first line, which ends with
+# "http://127.0.0.1:PORT/", and sets PORT and SERVER_PID.
+start_server() {
+    local out=$1 i
+    shift
+    "$@" >"$out" 2>"$out.log" 3>&- &
+    SERVER_PID=$!
+    SERVER_PIDS+=("$SERVER_PID")
+    for i in $(seq 100); do
+        PORT=$(sed -nE '1s|.*http://127\.0\.0\.1:([0-9]+)/$|\1|p' "$out")
+        [ -n "$PORT" ] && return 0
+        sleep 0.05
+    done
+    echo "server did not start: $(cat "$out" "$out.log")"
+    return 1
+}
+
+# start_serve DIR [OPTION...]: serve DIR; sets PORT, SERVE_PID, SERVE_LOG, URL.
+start_serve() {
+    start_server "$BATS_TEST_TMPDIR/serve.out" "$BIN/serve" --dir "$@" || return 1
+    SERVE_PID=$SERVER_PID
+    SERVE_LOG=$BATS_TEST_TMPDIR/serve.out.log
+    URL=http://127.0.0.1:$PORT
+}
+
+# stop_serve: SIGTERM, then checks that serve exited 0, that neither it nor
+# any child it logged is still running, and that no child reported a
+# sanitizer error (make check) in the log.
+stop_serve() {
+    local status=0
+    kill -TERM "$SERVE_PID"
+    wait "$SERVE_PID" || status=$?
+    [ "$status" -eq 0 ] || { echo "serve exited with $status"; cat "$SERVE_LOG"; return 1; }
+    all_gone "$SERVE_PID" $(sed -nE 's/.*\(child ([0-9]+)\)$/\1/p' "$SERVE_LOG")
+    ! grep -E 'Sanitizer|runtime error' "$SERVE_LOG"
+}
+
+# start_fake MODE [FILE]: tests/c/fake_server; sets PORT, FAKE_PID, FAKE_URL.
+start_fake() {
+    start_server "$BATS_TEST_TMPDIR/fake$RANDOM.out" "$TESTBIN/fake_server" "$@" || return 1
+    FAKE_PID=$SERVER_PID
+    FAKE_URL=http://127.0.0.1:$PORT
+}
+
+# http_raw REQUEST: sends REQUEST as it is to serve, prints the answer with
+# the \r of each line removed.
+http_raw() {
+    exec 4<>"/dev/tcp/127.0.0.1/$PORT" || return 1
+    printf '%s' "$1" >&4
+    timeout 5 cat <&4 | tr -d '\r'
+    exec 4<&-
+}
+
+# stop_fake: ends every fake_server the test started.
+stop_fake() {
+    local pid
+    for pid in "${SERVER_PIDS[@]}"; do
+        if [ "$pid" != "${SERVE_PID-}" ]; then
+            kill -TERM "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
+}
+
+# left_running TEXT: the PIDs of processes whose command line holds TEXT
+# (a demo's workers share its command line: fork copies it).
+left_running() {
+    pgrep -f -- "$1" || true
+}
+
+# Whatever a failed test left running is ended.
+teardown() {
+    local pid
+    for pid in "${SERVER_PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    done
+    true
+}
