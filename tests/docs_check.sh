@@ -160,9 +160,11 @@ run_line() {
 # holds the quoted file's name).
 blocks() {
     awk -v dir="$2" '
-        /^```/ && !inside {
+        # a fence: three backquotes, maybe indented (inside a list item)
+        /^ *```/ && !inside {
             inside = 1; out = ""
-            info = substr($0, 4)
+            match($0, /^ */); indent = RLENGTH
+            info = substr($0, indent + 4)
             if (info ~ /^sh run[[:space:]]*$/)                 kind = "run"
             else if (info ~ /^text sample[[:space:]]*$/)       kind = "sample"
             else if (info ~ /^text sample any-order[[:space:]]*$/) kind = "sample-any-order"
@@ -170,19 +172,21 @@ blocks() {
                 kind = "quote"
                 n++; from = sprintf("%s/%03d.from", dir, n)
                 split(info, w, /[[:space:]]+/); print w[3] > from; close(from)
-                out = sprintf("%s/%03d.quote", dir, n)
-                next
             } else kind = ""
-            if (kind != "") { n++; out = sprintf("%s/%03d.%s", dir, n, kind) }
+            if (kind != "") { if (kind != "quote") n++; out = sprintf("%s/%03d.%s", dir, n, kind) }
             next
         }
-        /^```/ && inside { inside = 0; if (out != "") { printf "" >> out; close(out) }; next }
-        inside && out != "" { print > out }
+        /^ *```/ && inside { inside = 0; if (out != "") { printf "" >> out; close(out) }; next }
+        inside && out != "" {
+            line = $0
+            match(line, /^ */)
+            print substr(line, (RLENGTH < indent ? RLENGTH : indent) + 1) > out
+        }
     ' "$1"
 }
 
 cmd_page() {
-    local page=$1 missing tmp block line failed=0 ran=0 runs=0 samples=0 skipped=""
+    local page=$1 missing tmp block line failed=0 runs=0 samples=0 quoted=0 skipped=""
     [ -f "$page" ] || { echo "no such page: $page"; return 1; }
     missing=$(missing_demos "$page")
     if [ -n "$missing" ]; then
@@ -202,7 +206,6 @@ cmd_page() {
                     continue
                 fi
                 run_line "$line" "$tmp/out"
-                ran=$((ran + 1))
                 runs=$((runs + 1))
                 if [ "$status" -ne "$want" ]; then
                     echo "$page: '$line' exited $status, the page says $want"
@@ -224,7 +227,6 @@ cmd_page() {
                 continue
             fi
             run_line "$line" "$tmp/out"
-            ran=$((ran + 1))
             samples=$((samples + 1))
             if [ "$status" -ne "$want" ]; then
                 echo "$page: sample '$line' exited $status, the page says $want"
@@ -254,6 +256,7 @@ cmd_page() {
             while IFS= read -r line || [ -n "$line" ]; do
                 line=$(printf '%s' "$line" | sed -E 's/^[[:space:]]+//; s/[[:space:]]+$//')
                 [[ -z "$line" || "$line" == "..." || "$line" == "/* ... */" ]] && continue
+                quoted=$((quoted + 1))
                 if ! sed -E 's/^[[:space:]]+//; s/[[:space:]]+$//' "$src" | grep -qxF -- "$line"; then
                     echo "$page: quotes a line that is no longer in $src: $line"
                     failed=1
@@ -268,7 +271,7 @@ cmd_page() {
         failed=1
     fi
     [ -n "$skipped" ] && echo "$page: some commands not run here:$skipped"
-    [ "$failed" -eq 0 ] && echo "$page: $ran commands and samples checked"
+    [ "$failed" -eq 0 ] && echo "$page: checked $runs commands, $samples samples, $quoted quoted lines"
     return $failed
 }
 
