@@ -24,13 +24,16 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 BIN=${BIN:-$PWD/build/bin}
+export BIN                  # for scripts a page runs, e.g. docs/try-download.sh
 DOCS_TICK=${DOCS_TICK:-0.02}
 
-# normalise: what varies from run to run, replaced by a placeholder.
+# normalise: what varies from run to run, replaced by a placeholder: addresses,
+# PIDs (a number after "PID", "worker" or "child"), times ("5.01 s", "12 ms"),
+# ratios ("3.91x") and loopback ports.
 normalise() {
     sed -E \
         -e 's/0x[0-9a-fA-F]+/<ADDR>/g' \
-        -e 's/(PID|pid)(:?) *[0-9]+/\1\2 <PID>/g' \
+        -e 's/(PID|pid|worker|child)(:?) *[0-9]+/\1\2 <PID>/g' \
         -e 's/[0-9]+(\.[0-9]+)? (s|ms)\b/<TIME> \2/g' \
         -e 's/[0-9]+\.[0-9]+x\b/<RATIO>x/g' \
         -e 's/(127\.0\.0\.1|localhost):[0-9]+/\1:<PORT>/g' \
