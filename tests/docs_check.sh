@@ -101,7 +101,8 @@ cmd_links() {
     for page in docs/*.md; do
         while IFS= read -r target; do
             case "$target" in
-                http://* | https://* | mailto:* | '#'*) continue ;;
+                http://* | https://* | mailto:*) continue ;;
+                '#'*) target="$(basename "$page")$target" ;;   # a heading of this page
             esac
             path="docs/${target%%#*}"
             if [ -e "$path" ]; then
