@@ -12,6 +12,10 @@ passed=$(grep -c '^ok ' "$log")
 failed=$(grep -c '^not ok ' "$log")
 skipped=$(grep -c '^ok .* # skip' "$log")
 passed=$((passed - skipped))
+if [ "$failed" -gt 0 ]; then
+    echo "failed:"
+    grep '^not ok ' "$log" | sed 's/^not ok [0-9]* /  /'
+fi
 if [ "$skipped" -gt 0 ]; then
     echo "$passed passed, $failed failed, $skipped skipped"
 else

@@ -9,7 +9,7 @@
 # is better (a time). ROW names must match between the C and the Python side.
 # The ratio says how many times better forklore did: C/Python for a rate,
 # Python/C for a time.
-set -u
+set -u -o pipefail
 cd "$(dirname "$0")/../.." || exit 1
 BENCHBIN=${BENCHBIN:-build/bench}
 
