@@ -261,7 +261,7 @@ const char *mp_current_process_name(void);
  * When a process dies in the middle of a call (SIGKILL, a crash), even while
  * holding the queue's lock: Python documents that its queue may then be
  * corrupted; this one is not, and the others never stay blocked because of
- * it. The lock is a robust mutex (the kernel hands it on, saying its holder
+ * it (at worst, one wakes up to a second late). The lock is a robust mutex (the kernel hands it on, saying its holder
  * died), and put and get copy the item first, then commit with one store, so
  * the queue is whole at every instant. A put cut short leaves no item, not
  * even half a one; a get cut short leaves its item in the queue, unless it
