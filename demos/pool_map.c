@@ -39,7 +39,8 @@
  *   - With --timeline, the chart after the run has one row per worker that
  *     took an item: four rows busy side by side for one tick (the five other
  *     workers got nothing, so they have no row). With --workers 2 --items 4,
- *     two rows, each busy for two ticks: one item after the other.
+ *     two rows, each busy for two ticks: one item after the other. (With
+ *     --crash there is no chart: the demo stops at the failed map.)
  *
  * Run it:   build/bin/pool_map                  (real seconds: about 1 s)
  *           build/bin/pool_map --items 20 --workers 2 --tick 0.1
