@@ -73,10 +73,16 @@
  *   - Against `serve --delay 1`, 8 URLs take about 8 s with --workers 1 and
  *     about 2 s with --workers 4: the workers mostly wait for the network.
  *   - `download --workers 4 URL` (one URL) ends at once: the seed's hangs.
+ *   - With --timeline, the chart after the run has one row per worker that
+ *     took a URL, '#' while it was fetching one. Against `serve --delay`,
+ *     the rows are busy side by side, and each row's marks come in as many
+ *     pieces as it fetched URLs (pieces that follow each other closely may
+ *     merge into one bar).
  *
  * Run it (with `build/bin/serve --dir DIR` running on port PORT):
  *           build/bin/download http://127.0.0.1:PORT/a.png http://127.0.0.1:PORT/b.jpg
  *           printf 'http://127.0.0.1:PORT/%s\n' a.png b.jpg | build/bin/download --workers 4 -
+ *           build/bin/download --timeline http://127.0.0.1:PORT/a.png http://127.0.0.1:PORT/b.jpg
  * (--tick is accepted, as by every demo, but download has no seed sleeps.)
  */
 #include "mp.h"
@@ -623,7 +629,9 @@ static int worker(void *arg)
             return 0;         /* closed and drained: no URL will ever come */
         if (status != MP_OK)
             mp_die("get a URL: %s", mp_last_error());
+        mp_timeline_begin("worker");     /* does nothing without --timeline */
         struct result res = download(url);
+        mp_timeline_end();
         if (mp_queue_put(results, &res, MP_FOREVER) != MP_OK)
             mp_die("put a result: %s", mp_last_error());
     }
@@ -665,12 +673,15 @@ static void read_urls(char ***urls, size_t *n)
 int main(int argc, char **argv)
 {
     long nworkers = 2;
+    bool timeline = false;
     const struct mp_option options[] = {
         { "--workers", MP_OPT_INT, &nworkers, 1, MAX_WORKERS, "N",
           "worker processes (default 2, as in the seed; at most 64)" },
         { "--dir", MP_OPT_TEXT, &dir, 0, 0, "DIR", "save the files in DIR (default .)" },
         { "--timeout", MP_OPT_SECONDS, &io_timeout, 0.01, 3600, "SECONDS",
           "give up on a connect or a read after this long (default 10)" },
+        { "--timeline", MP_OPT_FLAG, &timeline, 0, 0, NULL,
+          "after the run, draw which worker was busy when" },
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     int first = mp_parse_args(argc, argv, options, "URL...",
@@ -706,6 +717,10 @@ int main(int argc, char **argv)
     }
     mp_queue_close(tasks);
 
+    /* Before the workers are forked: they must share the span table. */
+    if (timeline && mp_timeline_init() == -1)
+        mp_die("timeline: %s", mp_last_error());
+
     double start = mp_now();
     mp_process *workers = calloc((size_t)nworkers, sizeof *workers);
     if (workers == NULL)
@@ -734,6 +749,8 @@ int main(int argc, char **argv)
         saved += res.saved;
     mp_print("main process finished: %zu saved, %zu failed, %.2f s", saved, n - saved,
              mp_now() - start);
+    mp_timeline_print();      /* every worker is joined: their spans are complete */
+    mp_timeline_free();
 
     for (size_t i = 0; i < n; i++)
         free(urls[i]);

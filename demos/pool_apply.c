@@ -29,8 +29,15 @@
  *   - "apply_async returned at once": the task may run before or after that
  *     line, in either worker; get() then hands back the PID of the one that
  *     ran it, the same PID as on its "running" line.
+ *   - With --timeline, the chart after the run has a row for each worker
+ *     that ran a task: one or two, as either worker may take either task.
+ *     The tasks only print, so this run lasts a few thousandths of a second,
+ *     most of it the pool starting its workers: the two thin marks sit at
+ *     the right end, the apply task's first (the main waited for it to end
+ *     before it made the apply_async call).
  *
  * Run it:   build/bin/pool_apply
+ *           build/bin/pool_apply --timeline
  */
 #include "mp.h"
 
@@ -44,15 +51,26 @@ struct args {                            /* test(x, y, z=0) */
 static int test(const void *in, void *out)
 {
     const struct args *a = in;
+    mp_timeline_begin("worker");         /* does nothing without --timeline */
     mp_print("child process running, PID %ld: test(%ld, %ld, z=%ld)", (long)getpid(), a->x, a->y, a->z);
     *(long *)out = (long)getpid();
+    mp_timeline_end();
     return 0;
 }
 
 int main(int argc, char **argv)
 {
-    mp_parse_args(argc, argv, NULL, NULL,
+    bool timeline = false;
+    const struct mp_option options[] = {
+        { "--timeline", MP_OPT_FLAG, &timeline, 0, 0, NULL,
+          "after the run, draw which worker was busy when" },
+        { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
+    };
+    mp_parse_args(argc, argv, options, NULL,
                   "Seed 6.2: Pool(2).apply blocks until its task ran; apply_async returns at once.");
+    /* Before the pool forks its workers: they must share the span table. */
+    if (timeline && mp_timeline_init() == -1)
+        mp_die("timeline: %s", mp_last_error());
 
     mp_pool *pool = mp_pool_new(2);
     if (pool == NULL)
@@ -85,5 +103,7 @@ int main(int argc, char **argv)
     mp_pool_close(pool);
     mp_pool_join(pool);
     mp_pool_free(pool);
+    mp_timeline_print();                 /* the workers have ended: their spans are complete */
+    mp_timeline_free();
     return 0;
 }

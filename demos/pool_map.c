@@ -36,9 +36,15 @@
  *     process gets it once, ends every worker, and exits with status 130.
  *   - The seed's close() without join(): the library terminates the workers
  *     at exit, as Python's does.
+ *   - With --timeline, the chart after the run has one row per worker that
+ *     took an item: four rows busy side by side for one tick (the five other
+ *     workers got nothing, so they have no row). With --workers 2 --items 4,
+ *     two rows, each busy for two ticks: one item after the other. (With
+ *     --crash there is no chart: the demo stops at the failed map.)
  *
  * Run it:   build/bin/pool_map                  (real seconds: about 1 s)
  *           build/bin/pool_map --items 20 --workers 2 --tick 0.1
+ *           build/bin/pool_map --tick 0.1 --timeline
  *           build/bin/pool_map --items 100 --crash 37 --tick 0.01
  */
 #include "mp.h"
@@ -51,6 +57,7 @@ static long crash_item;                 /* --crash K: the item whose task crashe
 static int square(const void *in, void *out)
 {
     long x = *(const long *)in;
+    mp_timeline_begin("worker");        /* does nothing without --timeline */
     if (x == crash_item) {
         /* A bug, on purpose: writing through a NULL pointer. The kernel
          * stops the worker with SIGSEGV. (volatile twice: so the compiler
@@ -61,12 +68,14 @@ static int square(const void *in, void *out)
     long result = x * x;
     mp_sleep_ticks(1);
     *(long *)out = result;
+    mp_timeline_end();
     return 0;
 }
 
 int main(int argc, char **argv)
 {
     long workers = 9, items = 4, chunksize = 0;
+    bool timeline = false;
     const struct mp_option options[] = {
         { "--workers", MP_OPT_INT, &workers, 0, MP_POOL_MAX_WORKERS, "N",
           "worker processes (default 9, the seed's Pool(9); 0: one per CPU)" },
@@ -75,6 +84,8 @@ int main(int argc, char **argv)
           "items per task (default 0: Python's, ceil(N / (4 * workers)))" },
         { "--crash", MP_OPT_INT, &crash_item, 1, 1000000, "K",
           "the task for item K dereferences NULL (its worker dies)" },
+        { "--timeline", MP_OPT_FLAG, &timeline, 0, 0, NULL,
+          "after the run, draw which worker was busy when" },
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_parse_args(argc, argv, options, NULL,
@@ -88,6 +99,9 @@ int main(int argc, char **argv)
         mp_die("out of memory");
     for (long i = 0; i < items; i++)
         numbers[i] = i + 1;
+    /* Before the pool forks its workers: they must share the span table. */
+    if (timeline && mp_timeline_init() == -1)
+        mp_die("timeline: %s", mp_last_error());
 
     double start = mp_now();
     /* The workers are forked here, before any task exists: each is a copy of
@@ -107,6 +121,14 @@ int main(int argc, char **argv)
     mp_pool_close(pool);    /* no join, as in the seed: the workers end at exit */
 
     mp_print("total: %.2f s", mp_now() - start);
+
+    /* The chart comes last, once the workers have ended: with --timeline the
+     * main joins them here, which the seed leaves to the exit. */
+    if (timeline) {
+        mp_pool_join(pool);
+        mp_timeline_print();
+        mp_timeline_free();
+    }
     free(numbers);
     free(squares);
     return 0;

@@ -516,6 +516,13 @@ int mp_print_list(const long *values, size_t n);
  *     ...                            in the main, once the children are joined:
  *     mp_timeline_print();
  *     mp_timeline_free();
+ *
+ * A pool's workers are charted the same way: call mp_timeline_init before
+ * mp_pool_new, and let the task function mark its span (it runs in the
+ * worker), so each worker that ran a task gets a row, as in pool_map and
+ * pool_apply. The pool marks nothing itself: it comes before this layer on
+ * this page, and only your task knows what its work is. One span per item:
+ * a map over more items than the table holds draws the first ones only.
  */
 #define MP_TIMELINE_MAX_SPANS 4096
 

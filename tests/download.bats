@@ -3,6 +3,7 @@
 # against serve (and tests/c/fake_server) on a free loopback port.
 load helpers
 load server_helpers
+load chart
 
 setup() {
     WWW=$BATS_TEST_TMPDIR/www
@@ -89,6 +90,26 @@ worker_pids() {
     four=$(seconds_of '^main process finished')
     check "$(worker_pids | wc -l)" -ge 2
     ratio_at_least "$one" "$four" 2.5 || { echo "1 worker: $one s, 4 workers: $four s"; false; }
+    stop_serve
+}
+
+@test "download --timeline: after the summary, one row per worker, busy side by side" {
+    make_files a.png:10 b.png:20 c.png:30 d.png:40
+    start_serve "$WWW" --delay 0.1
+    run demo download --workers 2 --timeline --dir "$OUT" \
+        "$URL/a.png" "$URL/b.png" "$URL/c.png" "$URL/d.png"
+    check "$status" -eq 0
+    check "$(count_lines '^worker [0-9]+: ')" -eq 4
+    [[ "${lines[4]}" == "main process finished: 4 saved, 0 failed, "*" s" ]]
+    check "${lines[5]}" = "timeline: one row per process, # where it was busy"
+    # a row for each worker that fetched, labelled with its PID
+    check "$(row_labels | sort)" = "$(worker_pids | sed 's/^/worker /')"
+    check "$(chart_rows | wc -l)" -eq 2
+    # each fetched two URLs of 0.1 s, both at once: more than half shared
+    mapfile -t rows < <(chart_rows)
+    check "$(overlap "${rows[0]}" "${rows[1]}")" -ge 29
+    output=$(sed -n '/^timeline:/,$p' <<<"$output")
+    check "$(widest)" -le 80
     stop_serve
 }
 

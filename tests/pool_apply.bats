@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # pool_apply (seed 6.2): apply blocks, apply_async does not, get fetches.
 load helpers
+load chart
 
 @test "pool_apply: apply's task runs before the main goes on; get fetches apply_async's result" {
     run demo pool_apply
@@ -19,6 +20,19 @@ load helpers
     second=$(pids_after 'child process running, PID' | tail -1)
     check "$second" -ne "$main"
     check "${lines[7]}" = "main: get() on the apply_async result: its task ran in worker $second"
+}
+
+@test "pool_apply --timeline: after the seed's lines, a row for each worker that ran a task" {
+    run demo pool_apply --timeline
+    check "$status" -eq 0
+    check "$(count_lines '^child process running, PID')" -eq 2
+    [[ "${lines[7]}" == "main: get() on the apply_async result: "* ]]
+    check "${lines[8]}" = "timeline: one row per process, # where it was busy"
+    # the workers named on the "running" lines (one or two), and only them
+    ran=$(pids_after 'child process running, PID' | sort -u | sed 's/^/worker /')
+    check "$(row_labels | sort)" = "$ran"
+    output=$(sed -n '/^timeline:/,$p' <<<"$output")
+    check "$(widest)" -le 80
 }
 
 @test "pool_apply refuses an unexpected argument" {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # pool_map (seed 6.1): Pool(9).map(square, [1, 2, 3, 4]).
 load helpers
+load chart
 
 # The squares of 1..N, printed as Python prints a list.
 squares_list() {
@@ -24,6 +25,7 @@ no_process_left() {
     check "${#lines[@]}" -eq 3
     check "${lines[0]}" = "[1, 4, 9, 16]"
     check "${lines[1]}" = "chunksize 1 (Python's default: ceil(items / (4 * workers)))"
+    check "$(count_lines '^timeline:')" -eq 0      # no chart unless asked
     total=$(seconds_of '^total:')
     between "$total" 0.1 0.15 || { echo "total $total s, expected 0.10 to 0.15"; false; }
 }
@@ -63,6 +65,42 @@ no_process_left() {
     fi
     [[ "$(tail -1 <<<"$stderr")" =~ ^"pool_map: map: in[36]: worker "[0-9]+" "$cause$ ]] ||
         { echo "stderr: $stderr"; false; }
+}
+
+@test "pool_map --timeline: after the seed's lines, four workers busy side by side for one tick" {
+    run demo pool_map --tick 0.1 --timeline
+    check "$status" -eq 0
+    check "${lines[0]}" = "[1, 4, 9, 16]"
+    [[ "${lines[2]}" == "total: "* ]]
+    check "${lines[3]}" = "timeline: one row per process, # where it was busy"
+    # one row per worker that took an item: 4 of the 9, each a different PID
+    check "$(chart_rows | wc -l)" -eq 4
+    check "$(row_labels | grep -cE '^worker [0-9]+$')" -eq 4
+    check "$(row_labels | sort -u | wc -l)" -eq 4
+    # all at the same time: each pair shares more than half of the 58 columns
+    mapfile -t rows < <(chart_rows)
+    for i in 0 1 2; do
+        for j in $(seq $((i + 1)) 3); do
+            check "$(overlap "${rows[$i]}" "${rows[$j]}")" -ge 29
+        done
+    done
+    check "$(widest)" -le 80
+}
+
+@test "pool_map --workers 2 --items 4 --timeline: two rows, each busy two ticks" {
+    run demo pool_map --workers 2 --items 4 --tick 0.1 --timeline
+    check "$status" -eq 0
+    check "${lines[0]}" = "[1, 4, 9, 16]"
+    check "$(chart_rows | wc -l)" -eq 2
+    check "$(row_labels | sort -u | wc -l)" -eq 2
+    # the chart spans at least two ticks (the axis ends in its length), and
+    # each row is busy over most of it: two items one after the other
+    axis=$(seconds_of '^ {18}0 ')
+    between "$axis" 0.2 2 || { echo "chart of $axis s, expected about 0.2"; false; }
+    mapfile -t rows < <(chart_rows)
+    check "$(busy_columns "${rows[0]}" | wc -l)" -ge 40
+    check "$(busy_columns "${rows[1]}" | wc -l)" -ge 40
+    check "$(widest)" -le 80
 }
 
 @test "pool_map output sent to a pipe has no duplicated lines" {
