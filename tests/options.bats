@@ -51,3 +51,26 @@ demos() {
     check "$status" -eq 2
     [[ "${stderr_lines[0]}" == "parallel: unexpected argument 'extra'" ]]
 }
+
+@test "Ctrl-C during any demo ends it with status 130 and leaves no process of it" {
+    for d in $(demos); do
+        case "$d" in
+            serve|download) continue ;;   # tested with a server in their own files
+        esac
+        # SIGINT to the demo's whole process group after 0.15 s, as a
+        # terminal's Ctrl-C; --tick 0.5 keeps every demo busy past that.
+        run timeout --preserve-status -s INT 0.15 "$BIN/$d" --tick 0.5 3>&-
+        case "$d" in
+            # no seed sleeps to interrupt: they are done within 0.15 s
+            list_copy|process_class|pool_apply|pool_map_async) expected=0 ;;
+            *) expected=130 ;;
+        esac
+        [ "$status" -eq "$expected" ] || { echo "$d: status $status"; echo "$output"; false; }
+        for i in $(seq 40); do
+            pgrep -f "^$BIN/$d " >/dev/null || break
+            sleep 0.05
+        done
+        run pgrep -f "^$BIN/$d "
+        [ "$status" -eq 1 ] || { echo "$d left processes behind: $output"; false; }
+    done
+}
