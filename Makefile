@@ -1,6 +1,6 @@
 # forklore: Python's multiprocessing, taught in C.
 #   make          build the library and every demo (build/libmp.a, build/bin/*)
-#   make demo     the tour: every lesson in course order, with a short tick
+#   make demo     the tour: every lesson in course order, tick 0.1 (TICK=1 make demo: real seconds)
 #   make test     the bats suite; ends with one line "N passed, N failed"
 #   make check    the same suite on an AddressSanitizer + UBSan build
 #   make bench    C beside Python, one table of ratios (needs python3 for that column)

@@ -51,8 +51,9 @@
  *     which one gets which is up to the scheduler.
  *   - --items 1000 --workers 4: every number once; the "done" lines say how
  *     many each worker got.
- *   - --racy: the race is rare, as the Python hang is (about one run in a
- *     hundred here). Run it many times and look for "lost the race":
+ *   - --racy: the race is rare, as the Python hang is (a few runs in a
+ *     hundred here, more with many workers and one item). Run it many times
+ *     and look for "lost the race":
  *       for i in $(seq 100); do build/bin/shared_queue --racy --items 1 \
  *           --workers 8 --tick 0.01; done | grep 'lost the race'
  *

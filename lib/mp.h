@@ -198,10 +198,12 @@ int mp_process_run(mp_process *self);
 int mp_process_start(mp_process *p);
 
 /* Process.join(timeout): waits until the child ends, then reaps it with
- * waitpid(2) so no zombie is left. Waiting is a poll(2) on the sentinel: a
- * pipe whose write end only the child holds, so it becomes readable (end of
- * file) when the child is gone. Returns true if the child has ended, false if
- * the timeout ran out first (the child is still running: join again later). */
+ * waitpid(2) so no zombie is left. Without a timeout (MP_FOREVER) it sleeps
+ * in waitpid itself. With one, it sleeps in poll(2) on the sentinel: a pipe
+ * whose write end only the child holds, so it becomes readable (end of file)
+ * when the child is gone, or when the timeout runs out. Returns true if the
+ * child has ended, false if the timeout ran out first (the child is still
+ * running: join again later). */
 bool mp_process_join(mp_process *p, double timeout);
 
 /* Process.is_alive(): started, and not ended yet (waitpid with WNOHANG). */
@@ -397,7 +399,7 @@ typedef void (*mp_error_callback)(const char *error, void *arg);
 
 /* Pool(processes): forks the workers now, each a daemonic mp_process named
  * "PoolWorker-N". processes 0 means one per online CPU (Python's
- * Pool(None), os.process_cpu_count()), capped at MP_POOL_MAX_WORKERS.
+ * Pool(None), os.cpu_count()), capped at MP_POOL_MAX_WORKERS.
  * Returns NULL with errno set: EINVAL if processes is below 0 or above
  * MP_POOL_MAX_WORKERS (Python: ValueError), EPERM in a daemonic process (a
  * pool worker included: they may not have children, as in Python), or why

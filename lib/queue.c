@@ -14,7 +14,7 @@
  *   item_added   a semaphore: wake-up calls for processes asleep in get;
  *   room_made    a semaphore: wake-up calls for processes asleep in put.
  *
- * A process can die anywhere, even holding the lock (SIGKILL, a crash). Three
+ * A process can die anywhere, even holding the lock (SIGKILL, a crash). Four
  * rules make that harmless:
  *   1. The lock is *robust*: when its holder dies, the kernel hands it to the
  *      next process that asks, with the answer EOWNERDEAD instead of 0.
@@ -259,6 +259,7 @@ enum mp_status mp_queue_put(mp_queue *q, const void *item, double timeout)
             return MP_ERROR;
         if (status == MP_TIMEOUT) {
             pthread_mutex_unlock(&q->lock);
+            mp_set_error(EAGAIN, "the queue is still full (Python: queue.Full)");
             return MP_TIMEOUT;
         }
     }
@@ -288,6 +289,7 @@ enum mp_status mp_queue_get(mp_queue *q, void *item, double timeout)
             return MP_ERROR;
         if (status == MP_TIMEOUT) {
             pthread_mutex_unlock(&q->lock);
+            mp_set_error(EAGAIN, "the queue is still empty (Python: queue.Empty)");
             return MP_TIMEOUT;
         }
     }
