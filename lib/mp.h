@@ -230,12 +230,14 @@ const char *mp_current_process_name(void);
  *   - when main returns or anything calls exit(), daemonic children get
  *     SIGTERM and are joined, and non-daemonic children are joined: the
  *     program only ends after them;
- *   - on SIGINT (Ctrl-C), SIGTERM or SIGHUP the library sends every child
- *     SIGTERM (SIGKILL to any still there after a second), reaps them all,
- *     then lets the signal end the program as it would have (status 130 for
- *     Ctrl-C). Better than Python: no child is left behind even if only the
- *     parent got the signal. (Installed only where the signal's action was
- *     the default: a program that handles SIGINT itself keeps its handler.)
+ *   - on SIGINT (Ctrl-C), SIGTERM, SIGHUP or SIGPIPE (a write to a pipe
+ *     whose reader has gone, as in `demo | head -1`) the library sends every
+ *     child SIGTERM (SIGKILL to any still there after a second), reaps them
+ *     all, then lets the signal end the program as it would have (status 130
+ *     for Ctrl-C). Better than Python: no child is left behind even if only
+ *     the parent got the signal. (Installed by the first mp_process_start,
+ *     and only where the signal's action was the default: a program that
+ *     handles SIGINT itself keeps its handler.)
  */
 
 /* ======================================================================== */

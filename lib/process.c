@@ -41,7 +41,9 @@ static char current_name[32] = "MainProcess";
 static int counter;                /* mp_process_init calls in this process */
 static bool hooks_installed;
 
-static const int handled_signals[] = { SIGINT, SIGTERM, SIGHUP };
+/* SIGPIPE too: `demo | head -1` ends the main with it once head has gone,
+ * and a child left running would keep the pipeline waiting for it. */
+static const int handled_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 #define NHANDLED (int)(sizeof handled_signals / sizeof handled_signals[0])
 
 bool mp_in_child(void)
@@ -94,7 +96,7 @@ static void exit_function(void)
     nchildren = 0;
 }
 
-/* SIGINT, SIGTERM or SIGHUP: end every child, then die of the same signal.
+/* SIGINT, SIGTERM, SIGHUP or SIGPIPE: end every child, then die of the same signal.
  * Only async-signal-safe calls here (kill, waitpid, nanosleep, sigaction,
  * raise): the signal may have interrupted anything, even malloc. */
 static void on_signal(int sig)

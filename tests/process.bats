@@ -75,3 +75,13 @@ t() { timeout 20 "$TESTBIN/test_process" "$@" 3>&-; }
     run t join-unstarted
     check "$output" = "ended=0 alive=0 message=Process-1: can only join a started process"
 }
+
+@test "SIGPIPE ending the main (its reader has gone) ends its children too" {
+    # Into a file, not through run: run would wait for as long as a child
+    # left behind holds its stdout (as `demo | head -1` would).
+    status=0
+    t sigpipe >"$BATS_TEST_TMPDIR/out" || status=$?
+    output=$(cat "$BATS_TEST_TMPDIR/out")
+    check "$status" -eq 141         # 128 + SIGPIPE: the shell's "killed by SIGPIPE"
+    all_gone "$(pids_after 'child PID')"
+}

@@ -5,7 +5,7 @@
  *
  *     test_process join-timeout | terminate | kill | exit-status | exit-call
  *                  | daemon-no-children | pdeathsig | exit-joins | names
- *                  | start-twice | join-unstarted
+ *                  | start-twice | join-unstarted | sigpipe
  */
 #include "mp.h"
 
@@ -230,6 +230,23 @@ static int join_unstarted(void)
     return 0;
 }
 
+/* The main writes to a pipe nobody reads any more (as `demo | head -1` can
+ * make it) while a non-daemonic child runs: SIGPIPE ends the main. */
+static int sigpipe(void)
+{
+    int fds[2];
+    if (pipe(fds) == -1)
+        mp_die("pipe: %s", strerror(errno));
+    close(fds[0]);
+    mp_process p;
+    mp_process_init(&p, sleep_long, NULL);
+    start_or_die(&p);
+    mp_print("child PID %ld", (long)p.pid);
+    if (write(fds[1], "x", 1) == -1)
+        mp_print("write: %s (SIGPIPE did not end the main)", strerror(errno));
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "";
@@ -244,6 +261,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "names") == 0)              return names();
     if (strcmp(cmd, "start-twice") == 0)        return start_twice();
     if (strcmp(cmd, "join-unstarted") == 0)     return join_unstarted();
+    if (strcmp(cmd, "sigpipe") == 0)            return sigpipe();
     fprintf(stderr, "usage: test_process COMMAND (see the source)\n");
     return 2;
 }
