@@ -65,18 +65,34 @@ static void block_handled_signals(sigset_t *old)
     sigprocmask(SIG_BLOCK, &set, old);
 }
 
-static void forget_child(pid_t pid)
+/* Reaps child pid (waitpid) and drops its record in one step, with the
+ * handled signals blocked: on_signal must never find the record of a child
+ * already reaped, whose PID the kernel may since have given to some other
+ * process. With wait, first sleeps until the child has ended: waitid with
+ * WNOWAIT leaves it unreaped, and signals still get through meanwhile, so
+ * Ctrl-C works while the program waits. Returns what waitpid did: pid, 0
+ * (still running; only without wait) or -1 (not our child: ECHILD). */
+static pid_t reap_child(pid_t pid, int *status, bool wait)
 {
+    if (wait) {
+        siginfo_t info;
+        while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) == -1 && errno == EINTR)
+            ;
+    }
     sigset_t old;
     block_handled_signals(&old);
-    for (int i = 0; i < nchildren; i++) {
-        if (children[i].pid == pid) {
-            children[i] = children[nchildren - 1];
-            nchildren--;
-            break;
+    pid_t r = waitpid(pid, status, WNOHANG);
+    if (r != 0) {
+        for (int i = 0; i < nchildren; i++) {
+            if (children[i].pid == pid) {
+                children[i] = children[nchildren - 1];
+                nchildren--;
+                break;
+            }
         }
     }
     sigprocmask(SIG_SETMASK, &old, NULL);
+    return r;
 }
 
 /* --- the end of the program ---------------------------------------------- */
@@ -88,12 +104,11 @@ static void exit_function(void)
     for (int i = 0; i < nchildren; i++)
         if (children[i].daemon)
             kill(children[i].pid, SIGTERM);
-    for (int i = 0; i < nchildren; i++) {
-        while (waitpid(children[i].pid, NULL, 0) == -1 && errno == EINTR)
-            ;
-        close(children[i].sentinel);
+    while (nchildren > 0) {
+        int sentinel = children[0].sentinel;
+        reap_child(children[0].pid, NULL, true);
+        close(sentinel);
     }
-    nchildren = 0;
 }
 
 /* SIGINT, SIGTERM, SIGHUP or SIGPIPE: end every child, then die of the same signal.
@@ -286,10 +301,7 @@ static bool reap(mp_process *p, int flags)
     if (p->exitcode != MP_NO_EXITCODE)
         return true;                     /* reaped already */
     int status;
-    pid_t r;
-    do
-        r = waitpid(p->pid, &status, flags);
-    while (r == -1 && errno == EINTR);
+    pid_t r = reap_child(p->pid, &status, flags == 0);
     if (r == 0)
         return false;                    /* still running */
     if (r == -1)
@@ -298,7 +310,6 @@ static bool reap(mp_process *p, int flags)
         p->exitcode = -WTERMSIG(status);
     else
         p->exitcode = WEXITSTATUS(status);
-    forget_child(p->pid);
     close(p->sentinel);
     p->sentinel = -1;
     return true;

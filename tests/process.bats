@@ -85,3 +85,35 @@ t() { timeout 20 "$TESTBIN/test_process" "$@" 3>&-; }
     check "$status" -eq 141         # 128 + SIGPIPE: the shell's "killed by SIGPIPE"
     all_gone "$(pids_after 'child PID')"
 }
+
+@test "a signal during the exit's joins reaches no process that took a joined child's PID" {
+    [ -w /proc/sys/kernel/ns_last_pid ] || skip "needs Linux and root (ns_last_pid)"
+    "$TESTBIN/test_process" exit-reaps >"$BATS_TEST_TMPDIR/out" 3>&- &
+    main=$!
+    for i in $(seq 100); do
+        output=$(cat "$BATS_TEST_TMPDIR/out")
+        a=$(pids_after 'a PID')
+        [ -n "$a" ] && [ ! -e "/proc/$a" ] && break    # a has been reaped
+        sleep 0.01
+    done
+    # Give a's PID to a new process: the kernel hands out ns_last_pid + 1
+    # next (other processes on the machine may get in first: try again).
+    for i in $(seq 100); do
+        echo $((a - 1)) >/proc/sys/kernel/ns_last_pid
+        sleep 30 3>&- &
+        decoy=$!
+        [ "$decoy" = "$a" ] && break
+        kill "$decoy"
+    done
+    [ "$decoy" = "$a" ] || { kill -TERM "$main"; skip "could not get PID $a back"; }
+    while [ "$(cat "/proc/$decoy/comm")" != sleep ]; do   # not still a copy of bats
+        sleep 0.01
+    done
+    kill -TERM "$main"   # (SIGINT: ignored by a job started with &)
+    wait "$main" || true
+    alive=0
+    kill -0 "$decoy" 2>/dev/null && alive=1
+    kill "$decoy" 2>/dev/null || true
+    check "$alive" -eq 1        # the library did not signal a PID no longer its child's
+    all_gone "$(pids_after 'b PID')"
+}

@@ -5,7 +5,7 @@
  *
  *     test_process join-timeout | terminate | kill | exit-status | exit-call
  *                  | daemon-no-children | pdeathsig | exit-joins | names
- *                  | start-twice | join-unstarted | sigpipe
+ *                  | start-twice | join-unstarted | sigpipe | exit-reaps
  */
 #include "mp.h"
 
@@ -230,6 +230,20 @@ static int join_unstarted(void)
     return 0;
 }
 
+/* At exit, the library joins a, which ends at once, then b, which sleeps:
+ * the test gives a's PID to a new process meanwhile, then sends SIGINT. */
+static int exit_reaps(void)
+{
+    mp_process a, b;
+    mp_process_init(&a, return_three, NULL);
+    mp_process_init(&b, sleep_long, NULL);
+    start_or_die(&a);
+    start_or_die(&b);
+    mp_print("a PID %ld", (long)a.pid);
+    mp_print("b PID %ld", (long)b.pid);
+    return 0;
+}
+
 /* The main writes to a pipe nobody reads any more (as `demo | head -1` can
  * make it) while a non-daemonic child runs: SIGPIPE ends the main. */
 static int sigpipe(void)
@@ -262,6 +276,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "start-twice") == 0)        return start_twice();
     if (strcmp(cmd, "join-unstarted") == 0)     return join_unstarted();
     if (strcmp(cmd, "sigpipe") == 0)            return sigpipe();
+    if (strcmp(cmd, "exit-reaps") == 0)         return exit_reaps();
     fprintf(stderr, "usage: test_process COMMAND (see the source)\n");
     return 2;
 }
