@@ -651,7 +651,9 @@ static mp_async *new_call(mp_pool *p, mp_task fn, const void *in, size_t n, size
         mp_set_error(EINVAL, "pool: no function, or no input or output array");
         return NULL;
     }
-    if (in_size + out_size > SLOT_BYTES - ALIGN) {
+    /* Each size on its own first: their sum could wrap around to a small
+     * number (SIZE_MAX + 2 is 1). */
+    if (in_size > SLOT_BYTES - ALIGN || out_size > SLOT_BYTES - ALIGN - in_size) {
         mp_set_error(EINVAL, "pool: an input plus an output item must fit in %d bytes, "
                      "not %zu + %zu", SLOT_BYTES - ALIGN, in_size, out_size);
         return NULL;

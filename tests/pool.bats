@@ -125,4 +125,5 @@ after ready: callbacks run=2 successful=0"
     check "${lines[0]}" = "-1: NULL errno=EINVAL: a pool has 1 to 256 workers (0: one per CPU), not -1"
     check "${lines[1]}" = "257: NULL: a pool has 1 to 256 workers (0: one per CPU), not 257"
     check "${lines[2]}" = "big item: 3: pool: an input plus an output item must fit in 16368 bytes, not 20000 + 8"
+    check "${lines[3]}" = "wrapping sizes: 3: pool: an input plus an output item must fit in 16368 bytes, not 18446744073709551615 + 2"
 }

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -377,6 +378,9 @@ static int bad_arguments(void)
     static char big[20000];
     int status = mp_pool_apply(pool, square, big, sizeof big, big, 8);
     mp_print("big item: %d: %s", status, mp_last_error());
+    /* sizes whose sum wraps around to a small number */
+    status = mp_pool_map(pool, square, big, 1, SIZE_MAX, big, 2, 0);
+    mp_print("wrapping sizes: %d: %s", status, mp_last_error());
     mp_pool_free(pool);
     return 0;
 }
