@@ -70,7 +70,10 @@ void mp_sleep_ticks(double ticks);
  * line is never printed twice after fork, never lost when a process is killed,
  * and never torn in the middle by another process's line (one write(2) of a
  * line on a pipe is atomic up to PIPE_BUF bytes; on a file, Linux keeps each
- * write whole). Returns 0, or -1 if the write failed. */
+ * write whole). Returns 0. A line that cannot be written (standard output
+ * closed, a full disk) is not ignored: like Python's print, which raises,
+ * it ends the process through mp_die ("prog: standard output: why", status
+ * 1). (A pipe whose reader has gone ends it with SIGPIPE first.) */
 int mp_print(const char *fmt, ...) MP_PRINTF(1, 2);
 
 /* The program's name, as shown in errors ("parallel: fork: ..."). Set by

@@ -94,7 +94,11 @@ int mp_print(const char *fmt, ...)
     va_start(ap, fmt);
     int rc = write_line(STDOUT_FILENO, "", fmt, ap);
     va_end(ap);
-    return rc;
+    /* Output nobody can read would make the run look fine: fail loudly, as
+     * Python's print raises. */
+    if (rc == -1)
+        mp_die("standard output: %s", strerror(errno));
+    return 0;
 }
 
 static void vwarn(const char *fmt, va_list ap)
@@ -207,6 +211,8 @@ static void print_help(const char *summary)
         printf("  %-22s %s\n", left, o->help);
     }
     printf("  %-22s %s\n", "-h, --help", "show this help and exit");
+    if (fflush(stdout) == EOF)
+        mp_die("standard output: %s", strerror(errno));
     exit(0);
 }
 

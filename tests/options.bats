@@ -74,3 +74,18 @@ demos() {
         [ "$status" -eq 1 ] || { echo "$d left processes behind: $output"; false; }
     done
 }
+
+@test "output that cannot be written is an error: one line naming standard output, exit 1" {
+    [ -w /dev/full ] || skip "no /dev/full (Linux)"
+    for d in serial parallel pool_map; do
+        run bash -c '"$1" --tick 0.001 >/dev/full 3>&-' _ "$BIN/$d"
+        check "$status" -eq 1
+        check "${lines[0]}" = "$d: standard output: No space left on device"
+    done
+    run bash -c '"$1" --tick 0.001 >&- 3>&-' _ "$BIN/serial"    # stdout closed
+    check "$status" -eq 1
+    check "$output" = "serial: standard output: Bad file descriptor"
+    run bash -c '"$1" --help >/dev/full' _ "$BIN/serial"
+    check "$status" -eq 1
+    check "$output" = "serial: standard output: No space left on device"
+}
