@@ -129,7 +129,10 @@ struct mp_option {
  * the built-in --tick and --help. Accepts "--name value" and "--name=value".
  * args names the positional arguments for the usage line ("URL...") or is
  * NULL when the demo takes none. Returns the index in argv of the first
- * positional argument (argc if there are none). */
+ * positional argument (argc if there are none). Called first thing in main,
+ * it also makes sure a standard stream the shell closed (`demo >&-`) stays
+ * unusable (EBADF), so that no file or socket opened later takes its number
+ * and receives the output. */
 int mp_parse_args(int argc, char **argv, const struct mp_option *options,
                   const char *args, const char *summary);
 

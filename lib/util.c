@@ -4,6 +4,7 @@
 #include "mp_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -252,6 +253,18 @@ static void set_value(const struct mp_option *o, const char *text)
     }
 }
 
+/* A standard stream the shell closed (`demo >&-`) leaves its number free,
+ * and the program's next open, pipe or socket would take it: serve's
+ * listening socket became its standard output. Each closed one is held by
+ * /dev/null opened the wrong way round, so that using it still fails with
+ * EBADF, as a closed stream does. (open takes the lowest free number.) */
+static void hold_closed_std_streams(void)
+{
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF)
+            open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+}
+
 int mp_parse_args(int argc, char **argv, const struct mp_option *options,
                   const char *args, const char *summary)
 {
@@ -260,6 +273,7 @@ int mp_parse_args(int argc, char **argv, const struct mp_option *options,
         "--tick", MP_OPT_SECONDS, &mp_tick, 0.001, 3600, "SECONDS", NULL
     };
 
+    hold_closed_std_streams();
     if (argc > 0 && argv[0] != NULL) {
         const char *slash = strrchr(argv[0], '/');
         mp_prog = slash != NULL ? slash + 1 : argv[0];

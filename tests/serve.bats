@@ -138,3 +138,11 @@ setup() {
     check "$status" -eq 1
     [[ "${stderr_lines[0]}" == "serve: --dir $BATS_TEST_TMPDIR/nonexistent: No such file"* ]]
 }
+
+@test "serve with its standard output closed says so and exits 1" {
+    # (Its listening socket used to take the free number 1: the "serving"
+    # line went into the socket, and SIGPIPE ended serve without a word.)
+    run bash -c 'timeout 10 "$1" --dir "$2" >&- 3>&-' _ "$BIN/serve" "$WWW"
+    check "$status" -eq 1
+    check "$output" = "serve: standard output: Bad file descriptor"
+}
