@@ -667,6 +667,8 @@ static void read_urls(char ***urls, size_t *n)
         if (*start != '\0' && *start != '#')
             add_url(urls, n, start);
     }
+    if (ferror(stdin))        /* getline's -1 is also a read error, not only the end */
+        mp_die("read URLs from standard input: %s", strerror(errno));
     free(line);
 }
 

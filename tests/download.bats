@@ -64,6 +64,15 @@ worker_pids() {
     check "$status" -eq 2
 }
 
+@test "- with standard input closed or unreadable is a runtime error, not 'no URL'" {
+    run bash -c 'timeout 10 "$1" - <&- 3>&-' _ "$BIN/download"
+    check "$status" -eq 1
+    check "$output" = "download: read URLs from standard input: Bad file descriptor"
+    run bash -c 'timeout 10 "$1" - <"$2" 3>&-' _ "$BIN/download" "$BATS_TEST_TMPDIR"
+    check "$status" -eq 1
+    check "$output" = "download: read URLs from standard input: Is a directory"
+}
+
 @test "- reads the URLs from standard input" {
     make_files a.png:10 b.jpg:20
     start_serve "$WWW"
