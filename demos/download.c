@@ -421,8 +421,8 @@ static bool parse_head(char *head, size_t len, struct response *r, char *why, si
                          lineno + 1);
                 return false;
             }
-        if (line[0] == '\0')
-            break;            /* the empty line: end of the head */
+        if (line[0] == '\0' && lineno > 0)
+            break;            /* the empty line: end of the head (first: no status line) */
 
         if (lineno == 0) {    /* "HTTP/1.1 200 OK" */
             if (strncmp(line, "HTTP/1.", 7) != 0 || !isdigit((unsigned char)line[7])

@@ -182,8 +182,8 @@ worker_pids() {
     stop_fake
 }
 
-@test "malformed answers fail that URL: status line, Content-Length, chunked" {
-    for reply in $'HTTP/1.0 2x0 OK\r\n\r\nbody' $'ICY 200 OK\r\n\r\nbody' \
+@test "malformed answers fail that URL: status line (or none), Content-Length, chunked" {
+    for reply in $'HTTP/1.0 2x0 OK\r\n\r\nbody' $'ICY 200 OK\r\n\r\nbody' $'\r\n\r\nbody' \
                  $'HTTP/1.0 200 OK\r\nContent-Length: -4\r\n\r\nbody' \
                  $'HTTP/1.0 200 OK\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nbody' \
                  $'HTTP/1.0 200 OK\r\n folded\r\n\r\nbody' \
