@@ -200,7 +200,9 @@ int mp_process_run(mp_process *self);
  *
  * Returns 0, or -1 with errno set: EINVAL if p was already started, EPERM if
  * the caller is itself daemonic ("daemonic processes are not allowed to have
- * children", Python's rule), or fork's error (EAGAIN: too many processes). */
+ * children", Python's rule), EAGAIN if 4096 children are started and not
+ * yet joined, or the error of pipe (EMFILE) or fork (EAGAIN: too many
+ * processes). */
 int mp_process_start(mp_process *p);
 
 /* Process.join(timeout): waits until the child ends, then reaps it with
@@ -209,7 +211,7 @@ int mp_process_start(mp_process *p);
  * whose write end only the child holds, so it becomes readable (end of file)
  * when the child is gone, or when the timeout runs out. Returns true if the
  * child has ended, false if the timeout ran out first (the child is still
- * running: join again later). */
+ * running: join again later), or if p was never started (EINVAL). */
 bool mp_process_join(mp_process *p, double timeout);
 
 /* Process.is_alive(): started, and not ended yet (waitpid with WNOHANG). */
@@ -495,7 +497,8 @@ void mp_pool_terminate(mp_pool *pool);
 void mp_pool_free(mp_pool *pool);
 
 /* print(result) for a list of whole numbers, the way Python prints a list:
- * "[1, 4, 9, 16]", as one line in one write(2). Returns 0, or -1. */
+ * "[1, 4, 9, 16]", as one line in one write(2), by mp_print. Returns 0, or
+ * -1 if the memory for the line cannot be had. */
 int mp_print_list(const long *values, size_t n);
 
 /* ======================================================================== */
