@@ -61,7 +61,9 @@
  *   - the body goes to a hidden temporary file in --dir, renamed to the name
  *     only once it is complete: a failed download leaves no file. On Ctrl-C
  *     (or SIGTERM) a worker removes its temporary file before it dies; only
- *     SIGKILL, which cannot be caught, could leave a .download-XXXXXX file.
+ *     SIGKILL, which cannot be caught, could leave a .download-XXXXXX file
+ *     (SIGKILL to the main too: the kernel then kills its daemonic workers
+ *     with SIGKILL).
  *
  * Each worker reports every URL to the main through a second queue, so the
  * main can print the summary and choose the exit status: 0 only if every

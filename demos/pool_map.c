@@ -24,8 +24,10 @@
  * What to watch for:
  *   - [1, 4, 9, 16] after about one tick in all, pool creation included: the
  *     four squares slept at the same time, in four of the nine workers.
- *   - --items 20 --workers 2: 20 one-tick tasks on 2 workers take about 10
- *     ticks; the chunksize is ceil(20 / 8) = 3. Try --chunksize 1 and 10.
+ *   - --items 20 --workers 2: 20 one-tick tasks on 2 workers take about 11
+ *     ticks, not 10: the chunksize is ceil(20 / 8) = 3, so 7 chunks, and
+ *     the worker that gets 4 of them runs 11 items. Try --chunksize 1 and
+ *     10: 10 ticks each.
  *   - --items 100 --crash 37: the task for 37 dereferences NULL and its
  *     worker dies of SIGSEGV. The pool notices, fails that one item (naming
  *     the worker's PID and the signal), starts a new worker, and every other
