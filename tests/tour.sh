@@ -3,6 +3,10 @@
 # under a heading, with a short tick so the whole tour takes a few seconds.
 # BIN comes from the Makefile; TICK may be set to slow it down: TICK=1 make demo
 set -eu
+# `make demo | head` ends the tour half-way: a write into the closed pipe
+# raises SIGPIPE. Exit then (rather than die of it), so that the EXIT trap
+# seed2 sets still stops serve.
+trap 'exit 141' PIPE
 BIN=${BIN:-build/bin}
 TICK=${TICK:-0.1}
 
@@ -18,7 +22,7 @@ lesson "seed 1: serial, concurrent, parallel; what a process is" concurrency
 # temporary directory holding two small files named like the seed's images,
 # and is stopped (SIGTERM: it exits 0) after download has fetched them.
 seed2() {
-    local tmp png=067d0e8627b667778ea8729e6e480a47_254_96.png
+    local png=067d0e8627b667778ea8729e6e480a47_254_96.png
     local jpg=3f52ff39e52f182d1bfd9ce061e9c6a6_254_144.jpg port="" i
     tmp=$(mktemp -d)
     mkdir "$tmp/www" "$tmp/saved"
@@ -27,7 +31,8 @@ seed2() {
     printf '\n=== %s ===\n$ %s\n' "seed 2: the server, one child per connection" \
         "serve --dir $tmp/www &"
     "$BIN/serve" --dir "$tmp/www" >"$tmp/serve.out" 2>"$tmp/serve.log" &
-    local serve_pid=$!
+    serve_pid=$!
+    trap 'kill -TERM "$serve_pid" 2>/dev/null; rm -rf "$tmp"' EXIT   # whatever happens next
     for i in $(seq 100); do
         port=$(sed -nE 's|.*:([0-9]+)/$|\1|p' "$tmp/serve.out")
         [ -n "$port" ] && break
@@ -42,6 +47,7 @@ seed2() {
     printf '(serve'"'"'s access log)\n'
     cat "$tmp/serve.log"
     rm -rf "$tmp"
+    trap - EXIT
     return "$status"
 }
 
