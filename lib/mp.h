@@ -207,11 +207,12 @@ int mp_process_start(mp_process *p);
 
 /* Process.join(timeout): waits until the child ends, then reaps it with
  * waitpid(2) so no zombie is left. Without a timeout (MP_FOREVER) it sleeps
- * in waitpid itself. With one, it sleeps in poll(2) on the sentinel: a pipe
- * whose write end only the child holds, so it becomes readable (end of file)
- * when the child is gone, or when the timeout runs out. Returns true if the
- * child has ended, false if the timeout ran out first (the child is still
- * running: join again later), or if p was never started (EINVAL). */
+ * in the kernel until then (waitid(2)). With one, it sleeps in poll(2) on the
+ * sentinel: a pipe whose write end only the child holds, so it becomes
+ * readable (end of file) when the child is gone, or when the timeout runs
+ * out. Returns true if the child has ended, false if the timeout ran out
+ * first (the child is still running: join again later), or if p was never
+ * started (EINVAL). */
 bool mp_process_join(mp_process *p, double timeout);
 
 /* Process.is_alive(): started, and not ended yet (waitpid with WNOHANG). */

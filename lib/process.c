@@ -324,9 +324,10 @@ bool mp_process_join(mp_process *p, double timeout)
     }
     if (p->exitcode != MP_NO_EXITCODE)
         return true;
-    /* No timeout: sleep in waitpid(2) itself until the child ends (Python's
-     * Popen.wait does the same). The kernel wakes us the moment the child is
-     * reapable, so a join costs microseconds, not a polling period. */
+    /* No timeout: sleep in the kernel (waitid, in reap_child) until the
+     * child ends, as Python's Popen.wait does in waitpid. The kernel wakes
+     * us the moment the child is reapable, so a join costs microseconds,
+     * not a polling period. */
     if (timeout < 0)
         return reap(p, 0);
     double deadline = mp_now() + timeout;
@@ -337,13 +338,11 @@ bool mp_process_join(mp_process *p, double timeout)
          * timeout runs out, or 100 ms pass: a grandchild that inherited the
          * pipe could hold it open after the child itself has ended. */
         int wait_ms = 100;
-        if (timeout >= 0) {
-            double left = deadline - mp_now();
-            if (left <= 0)
-                return false;
-            if (left < 0.1)
-                wait_ms = (int)(left * 1000) + 1;
-        }
+        double left = deadline - mp_now();
+        if (left <= 0)
+            return false;
+        if (left < 0.1)
+            wait_ms = (int)(left * 1000) + 1;
         struct pollfd pfd = { .fd = p->sentinel, .events = POLLIN };
         if (poll(&pfd, 1, wait_ms) > 0 && !reap(p, WNOHANG))
             mp_sleep(0.001);    /* closed, not yet reapable: the child is exiting */
