@@ -479,8 +479,14 @@ static bool save_body(int fd, int out, const char *start, size_t have, long long
     if (length >= 0 && (long long)have > length)
         have = (size_t)length;          /* bytes past Content-Length: ignored */
     for (;;) {
-        if (have > 0 && write(out, start, have) != (ssize_t)have) {
+        ssize_t written = have > 0 ? write(out, start, have) : 0;
+        if (written == -1) {
             snprintf(why, whysize, "write to %s: %s", dir, strerror(errno));
+            return false;
+        }
+        if ((size_t)written < have) {   /* no errno: the file cannot grow further */
+            snprintf(why, whysize, "write to %s: only %zd of %zu bytes written "
+                     "(disk full, or a file size limit)", dir, written, have);
             return false;
         }
         *bytes += (long long)have;

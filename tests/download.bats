@@ -122,6 +122,18 @@ worker_pids() {
     stop_serve
 }
 
+@test "a file that cannot be written whole (a file size limit) fails with why, no file left" {
+    make_files big.bin:8000
+    start_serve "$WWW"
+    # ulimit -f 4: at most 4 KB per file; write(2) then writes part of the body
+    run bash -c 'ulimit -f 4; timeout 10 "$1" --dir "$2" "$3" 3>&-' _ "$BIN/download" "$OUT" \
+        "$URL/big.bin"
+    check "$status" -eq 1
+    check "$(count_lines "^worker [0-9]+: $URL/big.bin failed: write to $OUT: only [0-9]+ of [0-9]+ bytes written \(disk full, or a file size limit\)$")" -eq 1
+    check "$(ls -A "$OUT" | wc -l)" -eq 0
+    stop_serve
+}
+
 @test "a 404 among good URLs: the good ones saved, the 404 reported, no file for it, exit 1" {
     make_files a.png:500 b.png:600
     start_serve "$WWW"
