@@ -60,8 +60,8 @@
  *      the other end time to put (or take) a batch of items before we pull
  *      its line away from it, and lets it run if the two share one CPU.
  *      (Measured on the 2-CPU virtual machine this was written on: without
- *      this step, one producer and one consumer moved about 6 million items
- *      a second; with it, between 14 and 39 million, depending on the run.)
+ *      this step, one producer and one consumer moved 3.5 to 6.5 million
+ *      items a second; with it, 14 to 39 million, depending on the run.)
  *   2. then counts itself in get_sleepers (put_sleepers), looks once more,
  *      lets go of its lock and sleeps on the semaphore item_added
  *      (room_made), for at most a second; then takes the lock and looks
