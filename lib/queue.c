@@ -104,8 +104,10 @@
  *   5. Nobody sleeps more than a second at a time before looking again. This
  *      covers the deaths rules 3 and 4 cannot: a process woken, then killed
  *      before it took the lock, takes its wake-up with it; a process killed
- *      holding a lock, after its commit, wakes nobody until someone else
- *      takes that lock. The item waits at most for a sleeper's next look.
+ *      after its commit but before its wake-up wakes nobody until someone
+ *      else takes that lock (rule 3); a close killed between setting closed
+ *      and its wake-ups wakes nobody at all. What they left waits at most
+ *      for a sleeper's next look.
  *
  * Why not a condition variable, the textbook tool? glibc's process-shared
  * condition variables (before glibc 2.40) keep counts of their waiters inside;
@@ -505,6 +507,8 @@ bool mp_queue_full(mp_queue *q)
     return mp_queue_qsize(q) == q->capacity;
 }
 
+/* closed is set holding put_lock (see "close sets closed" above); the
+ * wake-ups come after, without it: a sleeper needs no lock to be woken. */
 void mp_queue_close(mp_queue *q)
 {
     if (lock(q, &q->put_lock) == -1)
