@@ -44,9 +44,9 @@
  * adds one to puts. A consumer that sees the new puts must also see the bytes
  * copied before it; but the compiler and the CPU may reorder plain memory
  * accesses, and under one lock the lock's own instructions forbade that. The
- * consumer does not hold put_lock, so the counts are C11 atomics: an atomic
- * store is seen only after everything written before it, by whoever loads
- * the value it stored. Likewise, a consumer's copy out of a slot is over
+ * consumer does not hold put_lock, so the counts are C11 atomics: a process
+ * that loads the value an atomic store stored also sees everything written
+ * before that store. Likewise, a consumer's copy out of a slot is over
  * before the new gets lets a producer write into that slot again. All the
  * atomics here use the default, strongest kind (sequentially consistent),
  * which the wake-ups below need.
