@@ -272,20 +272,30 @@ const char *mp_current_process_name(void);
  * with mp_queue_empty() whether to call get: see below.
  *
  * When a process dies in the middle of a call (SIGKILL, a crash), even while
- * holding the queue's lock: Python documents that its queue may then be
- * corrupted; this one is not, and the others never stay blocked because of
- * it (at worst, one wakes up to a second late). The lock is a robust mutex (the kernel hands it on, saying its holder
- * died), and put and get copy the item first, then commit with one store, so
- * the queue is whole at every instant. A put cut short leaves no item, not
- * even half a one; a get cut short leaves its item in the queue, unless it
- * had already been handed over (then it is lost with the process that had
- * it). The other processes are told nothing: their calls go on and return
- * MP_OK, MP_TIMEOUT or MP_CLOSED as usual, because nothing went wrong for
- * them. (Learning that a worker died is the process layer's job: its
- * exitcode.) Underneath: a robust, process-shared pthread mutex, and two
- * process-shared POSIX semaphores for waking processes that wait; lib/queue.c
- * says why not condition variables. These need Linux (or another system with
- * robust mutexes and unnamed POSIX semaphores; macOS has neither). */
+ * holding one of the queue's locks: Python documents that its queue may then
+ * be corrupted; this one is not, and the others never stay blocked because
+ * of it (at worst, one wakes up to a second late). The locks are robust
+ * mutexes (the kernel hands a lock on, saying its holder died), and put and
+ * get copy the item first, then commit with one store, so the queue is
+ * whole at every instant. A put cut short leaves no item, not even half a
+ * one; a get cut short leaves its item in the queue, unless it had already
+ * been handed over (then it is lost with the process that had it). The
+ * other processes are told nothing: their calls go on and return MP_OK,
+ * MP_TIMEOUT or MP_CLOSED as usual, because nothing went wrong for them.
+ * (Learning that a worker died is the process layer's job: its exitcode.)
+ *
+ * Underneath: two robust, process-shared pthread mutexes, one that producers
+ * take turns on and one that consumers take turns on, so that a producer and
+ * a consumer never wait for each other; the two counts (items put, items
+ * taken) are C11 atomics, through which the two ends see each other; and
+ * two process-shared POSIX semaphores wake processes that wait. A process
+ * that finds the queue empty (in get) or full (in put) first gives its CPU
+ * away and looks again for up to 50 microseconds, holding its end's lock
+ * (so another call at that end, even one with timeout 0, may wait that
+ * long for the lock), then sleeps without it. lib/queue.c explains each
+ * choice, and why not condition variables. These need Linux (or another
+ * system with robust mutexes and unnamed POSIX semaphores; macOS has
+ * neither). */
 typedef struct mp_queue mp_queue;
 
 /* Queue(maxsize): a queue of at most capacity items of item_size bytes each

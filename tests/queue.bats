@@ -80,3 +80,11 @@ t() { timeout 20 "$TESTBIN/test_queue" "$@" 3>&-; }
     took=$(sed -nE 's/^took=([0-9.]+)$/\1/p' <<<"${lines[3]}")
     between "$took" 0 3 || { echo "took $took s"; false; }
 }
+
+@test "producers and consumers SIGKILLed at random moments, 100 times: no item twice, none lost, all finish" {
+    run t kill-random
+    check "$status" -eq 0
+    [[ "${lines[0]}" == "finished=4/4 taken twice=0 missing=ok took="* ]] || { echo "$output"; false; }
+    took=$(sed -nE 's/.*took=([0-9.]+)$/\1/p' <<<"${lines[0]}")
+    between "$took" 0 5 || { echo "finishing took $took s"; false; }
+}

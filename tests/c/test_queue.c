@@ -5,6 +5,7 @@
  *
  *     test_queue many | pill | get-timeout | put-timeout | close-wakes
  *                | closed | kill-holding-lock | kill-waiting | kill-mid-put
+ *                | kill-random
  *
  * To kill a process while it holds the queue's lock, without any hook in the
  * library: it calls get (or put) with an item buffer whose memory it may not
@@ -17,6 +18,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -504,6 +506,103 @@ static int kill_waiting(void)
     return 0;
 }
 
+/* --- random deaths -------------------------------------------------------- */
+
+enum { RP = 2, RC = 2, RN = 100000 };
+
+/* What the producers and consumers of kill-random leave for the main to
+ * check, in memory mapped MAP_SHARED before the forks. */
+struct tally {
+    atomic_uchar taken[RP][RN];     /* how many times each item was taken */
+    atomic_uchar unsure[RP][RN];    /* put by a producer killed inside put */
+    atomic_long tried[RP];          /* last item each producer called put for */
+    atomic_long done[RP];           /* last item whose put returned MP_OK */
+};
+static struct tally *tally;
+
+/* Puts producer id's items, going on after the last one tried: a
+ * replacement for a killed producer. That one may have died inside put,
+ * before or after its commit: its item may or may not be in the queue. */
+static int random_producer(void *arg)
+{
+    long id = (long)arg;
+    long s = atomic_load(&tally->tried[id]);
+    if (s > atomic_load(&tally->done[id]))
+        atomic_store(&tally->unsure[id][s], 1);
+    for (s++; s < RN; s++) {
+        atomic_store(&tally->tried[id], s);
+        uint64_t item = item_of((uint64_t)id, (uint64_t)s);
+        if (mp_queue_put(queue, &item, MP_FOREVER) != MP_OK)
+            mp_die("put: %s", mp_last_error());
+        atomic_store(&tally->done[id], s);
+    }
+    return 0;
+}
+
+static int random_consumer(void *arg)
+{
+    (void)arg;
+    uint64_t item;
+    while (mp_queue_get(queue, &item, MP_FOREVER) == MP_OK)
+        atomic_fetch_add(&tally->taken[item >> 32][item & 0xffffffffu], 1);
+    return 0;
+}
+
+/* Two producers and two consumers on a queue of 8 items (so both sides
+ * often sleep); one of them, at random, is SIGKILLed every 0 to 2 ms, 100
+ * times, and replaced at once. Then: no item taken twice; every item whose
+ * put returned MP_OK taken, except at most one per consumer killed (the
+ * one it had just taken); and everyone finishes within seconds. */
+static int kill_random(void)
+{
+    new_queues(8);
+    tally = mmap(NULL, sizeof *tally, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (tally == MAP_FAILED)
+        mp_die("mmap: %s", strerror(errno));
+    mp_process procs[RP + RC];         /* the producers, then the consumers */
+    for (long i = 0; i < RP; i++) {
+        atomic_store(&tally->tried[i], -1);
+        atomic_store(&tally->done[i], -1);
+    }
+    for (long i = 0; i < RP + RC; i++)
+        start(&procs[i], i < RP ? random_producer : random_consumer, (void *)i);
+
+    srand((unsigned)getpid());
+    int consumers_killed = 0;
+    for (int k = 0; k < 100; k++) {
+        mp_sleep((rand() % 2000) / 1e6);
+        long i = rand() % (RP + RC);
+        mp_process_kill(&procs[i]);
+        mp_process_join(&procs[i], MP_FOREVER);
+        consumers_killed += i >= RP;
+        start(&procs[i], i < RP ? random_producer : random_consumer, (void *)i);
+    }
+    double t0 = mp_now();
+    int finished = 0;
+    for (int i = 0; i < RP; i++)
+        finished += mp_process_join(&procs[i], 10);
+    mp_queue_close(queue);
+    for (int i = RP; i < RP + RC; i++)
+        finished += mp_process_join(&procs[i], 10);
+    double took = mp_now() - t0;
+    for (int i = 0; i < RP + RC; i++) {
+        mp_process_kill(&procs[i]);          /* any that hung */
+        mp_process_join(&procs[i], MP_FOREVER);
+    }
+
+    long twice = 0, missing = 0;
+    for (int p = 0; p < RP; p++)
+        for (long s = 0; s <= atomic_load(&tally->done[p]); s++) {
+            twice += atomic_load(&tally->taken[p][s]) > 1;
+            missing += atomic_load(&tally->taken[p][s]) == 0 && !atomic_load(&tally->unsure[p][s]);
+        }
+    mp_print("finished=%d/%d taken twice=%ld missing=%s took=%.3f", finished, RP + RC, twice,
+             missing <= consumers_killed ? "ok" : "too many", took);
+    munmap(tally, sizeof *tally);
+    free_queues();
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "";
@@ -516,6 +615,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "kill-holding-lock") == 0) return kill_holding_lock();
     if (strcmp(cmd, "kill-mid-put") == 0)      return kill_mid_put();
     if (strcmp(cmd, "kill-waiting") == 0)      return kill_waiting();
+    if (strcmp(cmd, "kill-random") == 0)       return kill_random();
     fprintf(stderr, "usage: test_queue COMMAND (see the source)\n");
     return 2;
 }
