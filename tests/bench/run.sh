@@ -42,8 +42,13 @@ done
 
 $have_python || echo "python3 not found: the Python column is empty and no ratio is given"
 awk -F'\t' -v have_python="$have_python" '
+    function commas(s) {            # 34299882 -> 34,299,882, in any locale
+        while (s ~ /[0-9][0-9][0-9][0-9]/)
+            sub(/[0-9][0-9][0-9]($|,)/, ",&", s)
+        return s
+    }
     function fmt(v, unit) {
-        if (unit ~ /\/s$/) return sprintf("%\047.0f %s", v, unit)
+        if (unit ~ /\/s$/) return commas(sprintf("%.0f", v)) " " unit
         return sprintf("%.2f %s", v, unit)
     }
     $1 == "C"  { if (!($2 in c)) order[n++] = $2; c[$2] = $3; unit[$2] = $4 }
