@@ -43,7 +43,8 @@
  *   - While a delayed request runs, `ps --ppid PID` lists its child; after
  *     it, no <defunct> zombie stays behind.
  *   - Ctrl-C while a delayed request runs: serve stops accepting, waits for
- *     it to be answered, then exits 0.
+ *     it to be answered, then exits 0. A second Ctrl-C does not wait: it
+ *     ends the answers still under way (SIGTERM to each child).
  *
  * Run it:   build/bin/serve --dir some/dir
  *           build/bin/serve --dir some/dir --port 8000 --delay 1
@@ -77,6 +78,9 @@ static char *root;            /* realpath of --dir */
 static double delay = 0;      /* --delay */
 static double timeout = 5;    /* --timeout: for the request to arrive, and for each write */
 static sigset_t normal_mask;  /* the signal mask before main blocked any */
+
+/* The children answering a connection now (0: a free place). */
+static pid_t children[MAX_CHILDREN];
 
 /* The signal handlers only set a flag: main looks at them after pselect. */
 static volatile sig_atomic_t stop_requested;
@@ -363,7 +367,8 @@ static int start_child(int listener)
     snprintf(client, sizeof client, "%s:%s", host, port);
 
     fflush(stdout);           /* nothing buffered may be copied into the child */
-    switch (fork()) {
+    pid_t pid = fork();
+    switch (pid) {
     case -1:                  /* out of processes: drop this connection, go on */
         mp_warn("fork: %s", strerror(errno));
         close(fd);
@@ -380,6 +385,12 @@ static int start_child(int listener)
         _exit(0);
     default:                  /* the parent: the child has its own copy of fd */
         close(fd);
+        for (int i = 0; i < MAX_CHILDREN; i++) {
+            if (children[i] == 0) {
+                children[i] = pid;
+                break;
+            }
+        }
         return 1;
     }
 }
@@ -388,8 +399,13 @@ static int start_child(int listener)
 static int reap_children(void)
 {
     int n = 0;
-    while (waitpid(-1, NULL, WNOHANG) > 0)
+    pid_t pid;
+    while ((pid = waitpid(-1, NULL, WNOHANG)) > 0) {
+        for (int i = 0; i < MAX_CHILDREN; i++)
+            if (children[i] == pid)
+                children[i] = 0;
         n++;
+    }
     return n;
 }
 
@@ -496,12 +512,26 @@ int main(int argc, char **argv)
     }
 
     /* Stop: close the listener (new clients are refused from now on), then
-     * wait for the children still answering. */
+     * wait for the children still answering. sigsuspend sleeps with the
+     * signals unblocked, as pselect did, until SIGCHLD or a second stop. */
     close(listener);
     if (running > 0)
-        mp_warn("stopping: waiting for %d connection(s) to finish", running);
-    while (waitpid(-1, NULL, 0) > 0)
-        ;
+        mp_warn("stopping: waiting for %d connection(s) to finish (Ctrl-C again: end them now)",
+                running);
+    stop_requested = 0;
+    while (running > 0) {
+        sigsuspend(&normal_mask);
+        if (child_ended) {
+            child_ended = 0;
+            running -= reap_children();
+        }
+        if (stop_requested) {           /* asked twice: do not wait */
+            stop_requested = 0;
+            for (int i = 0; i < MAX_CHILDREN; i++)
+                if (children[i] != 0)
+                    kill(children[i], SIGTERM);
+        }
+    }
     mp_warn("stopped");
     free(root);
     return 0;

@@ -125,6 +125,30 @@ setup() {
     all_gone $(pids_after '\(child')
 }
 
+@test "a second stop signal does not wait: it ends the answers under way, exits 0" {
+    start_serve "$WWW" --delay 5
+    http_raw $'GET /a.txt HTTP/1.0\r\n\r\n' >"$BATS_TEST_TMPDIR/answer" &
+    client=$!
+    for i in $(seq 50); do     # until the child answering it has started
+        pgrep -P "$SERVE_PID" >/dev/null && break
+        sleep 0.02
+    done
+    child=$(pgrep -P "$SERVE_PID")
+    check -n "$child"
+    start=$(date +%s%N)
+    kill -TERM "$SERVE_PID"
+    sleep 0.2
+    kill -0 "$SERVE_PID"       # the first stop waits for the answer...
+    kill -TERM "$SERVE_PID"    # ...the second does not
+    wait "$SERVE_PID" && status=0 || status=$?
+    elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    check "$status" -eq 0
+    check "$elapsed_ms" -lt 2000
+    wait "$client" || true
+    all_gone "$child"
+    grep -q 'Ctrl-C again' "$SERVE_LOG"
+}
+
 @test "serve refuses bad options: exit 2 naming the option; a missing --dir: exit 1" {
     run --separate-stderr demo serve --port 70000
     check "$status" -eq 2
