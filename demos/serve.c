@@ -43,8 +43,9 @@
  *   - While a delayed request runs, `ps --ppid PID` lists its child; after
  *     it, no <defunct> zombie stays behind.
  *   - Ctrl-C while a delayed request runs: serve stops accepting, waits for
- *     it to be answered, then exits 0. A second Ctrl-C does not wait: it
- *     ends the answers still under way (SIGTERM to each child).
+ *     it to be answered, then exits 0. A second Ctrl-C (half a second or
+ *     more after the first) does not wait: it ends the answers still under
+ *     way (SIGTERM to each child).
  *
  * Run it:   build/bin/serve --dir some/dir
  *           build/bin/serve --dir some/dir --port 8000 --delay 1
@@ -518,6 +519,10 @@ int main(int argc, char **argv)
     if (running > 0)
         mp_warn("stopping: waiting for %d connection(s) to finish (Ctrl-C again: end them now)",
                 running);
+    /* A signal that comes within half a second of the first is the same
+     * request sent twice (timeout(1), for one, signals serve and then its
+     * whole process group): only a later one means "do not wait". */
+    double stopped_at = mp_now();
     stop_requested = 0;
     while (running > 0) {
         sigsuspend(&normal_mask);
@@ -525,9 +530,11 @@ int main(int argc, char **argv)
             child_ended = 0;
             running -= reap_children();
         }
-        if (stop_requested) {           /* asked twice: do not wait */
+        if (stop_requested) {
             stop_requested = 0;
-            for (int i = 0; i < MAX_CHILDREN; i++)
+            if (mp_now() - stopped_at < 0.5)
+                continue;
+            for (int i = 0; i < MAX_CHILDREN; i++)   /* asked again: do not wait */
                 if (children[i] != 0)
                     kill(children[i], SIGTERM);
         }
