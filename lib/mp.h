@@ -76,6 +76,11 @@ void mp_sleep_ticks(double ticks);
  * 1). (A pipe whose reader has gone ends it with SIGPIPE first.) */
 int mp_print(const char *fmt, ...) MP_PRINTF(1, 2);
 
+/* print(result) for a list of whole numbers, the way Python prints a list:
+ * "[1, 4, 9, 16]", as one line in one write(2), by mp_print. Returns 0, or
+ * -1 if the memory for the line cannot be had. */
+int mp_print_list(const long *values, size_t n);
+
 /* The program's name, as shown in errors ("parallel: fork: ..."). Set by
  * mp_parse_args from argv[0]. */
 extern const char *mp_prog;
@@ -506,11 +511,6 @@ void mp_pool_terminate(mp_pool *pool);
  * pool, or leaving `with Pool() as pool:`). Results you still hold stay
  * yours to free. */
 void mp_pool_free(mp_pool *pool);
-
-/* print(result) for a list of whole numbers, the way Python prints a list:
- * "[1, 4, 9, 16]", as one line in one write(2), by mp_print. Returns 0, or
- * -1 if the memory for the line cannot be had. */
-int mp_print_list(const long *values, size_t n);
 
 /* ======================================================================== */
 /* timeline                                                                 */

@@ -870,22 +870,3 @@ void mp_pool_free(mp_pool *p)
     free(p->workers);
     free(p);
 }
-
-/* --- printing a result list ----------------------------------------------- */
-
-int mp_print_list(const long *values, size_t n)
-{
-    /* At most 22 characters per number: "-9223372036854775808, ". */
-    char *line = malloc(n * 22 + 3);
-    if (line == NULL)
-        return -1;
-    size_t len = 0;
-    line[len++] = '[';
-    for (size_t i = 0; i < n; i++)
-        len += (size_t)sprintf(line + len, i == 0 ? "%ld" : ", %ld", values[i]);
-    line[len++] = ']';
-    line[len] = '\0';
-    int rc = mp_print("%s", line);
-    free(line);
-    return rc;
-}

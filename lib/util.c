@@ -102,6 +102,23 @@ int mp_print(const char *fmt, ...)
     return 0;
 }
 
+int mp_print_list(const long *values, size_t n)
+{
+    /* At most 22 characters per number: "-9223372036854775808, ". */
+    char *line = malloc(n * 22 + 3);
+    if (line == NULL)
+        return -1;
+    size_t len = 0;
+    line[len++] = '[';
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)sprintf(line + len, i == 0 ? "%ld" : ", %ld", values[i]);
+    line[len++] = ']';
+    line[len] = '\0';
+    int rc = mp_print("%s", line);
+    free(line);
+    return rc;
+}
+
 static void vwarn(const char *fmt, va_list ap)
 {
     char prefix[128];
