@@ -138,7 +138,7 @@ static int usable_cpus(void)
 static int run_task(void *arg)
 {
     const struct task *t = arg;
-    mp_timeline_begin(t->role);
+    mp_timeline_begin(t->role, t->kind == WAITING ? "wait" : "compute");
     /* 一.4: getppid() is the process that started this one */
     mp_print("    task %d: PID %ld, parent PID %ld", t->number, (long)getpid(), (long)getppid());
     if (t->kind == WAITING)
@@ -287,18 +287,16 @@ static void conclude(const double wait[3], const double cpu[3], int cpus, int n)
 int main(int argc, char **argv)
 {
     long ntasks = 4;
-    bool timeline = false;
     const struct mp_option options[] = {
         { "--tasks", MP_OPT_INT, &ntasks, 1, MAX_TASKS, "N",
           "tasks of each kind (default 4, at most 64)" },
-        { "--timeline", MP_OPT_FLAG, &timeline, 0, 0, NULL,
-          "after the run, draw which process was busy when" },
+        MP_TIMELINE_OPTIONS,
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_parse_args(argc, argv, options, NULL,
                   "Seed 1: waiting and computing tasks, serial, on all CPUs, on one CPU.");
     int n = (int)ntasks;
-    if (timeline && mp_timeline_init() == -1)
+    if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) == -1)
         mp_die("timeline: %s", mp_last_error());
 
     int cpus = usable_cpus();
@@ -327,7 +325,6 @@ int main(int argc, char **argv)
              cell(b, sizeof b, cpu[SERIAL], cpu[ONE_CPU]));
     conclude(wait, cpu, cpus, n);
 
-    mp_timeline_print();          /* every task process is joined by now */
-    mp_timeline_free();
+    mp_timeline_show();           /* every task process is joined by now */
     return 0;
 }

@@ -46,7 +46,7 @@
 static int play_music(void *arg)
 {
     (void)arg;
-    mp_timeline_begin("p1");      /* does nothing without --timeline */
+    mp_timeline_begin("p1", "music");     /* does nothing without --timeline */
     mp_print("child p1, PID: %ld", (long)getpid());
     for (int i = 0; i < 5; i++) {
         mp_print("play music ...");
@@ -59,7 +59,7 @@ static int play_music(void *arg)
 static int play_lol(void *arg)
 {
     (void)arg;
-    mp_timeline_begin("p2");
+    mp_timeline_begin("p2", "lol");
     mp_print("child p2, PID: %ld", (long)getpid());
     for (int i = 0; i < 5; i++) {
         mp_print("play lol ...");
@@ -71,17 +71,16 @@ static int play_lol(void *arg)
 
 int main(int argc, char **argv)
 {
-    bool daemonic = false, timeline = false;
+    bool daemonic = false;
     const struct mp_option options[] = {
         { "--daemon", MP_OPT_FLAG, &daemonic, 0, 0, NULL,
           "set p1.daemon = p2.daemon = True (the seed sets False)" },
-        { "--timeline", MP_OPT_FLAG, &timeline, 0, 0, NULL,
-          "after the run, draw which process was busy when" },
+        MP_TIMELINE_OPTIONS,
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_parse_args(argc, argv, options, NULL,
                   "Seed 5.3: two children and no join; --daemon makes exit terminate them.");
-    if (timeline && mp_timeline_init() == -1)
+    if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) == -1)
         mp_die("timeline: %s", mp_last_error());
 
     double start = mp_now();
@@ -95,6 +94,11 @@ int main(int argc, char **argv)
         mp_die("start %s: %s", p1.name, mp_last_error());
     if (mp_process_start(&p2) == -1)
         mp_die("start %s: %s", p2.name, mp_last_error());
+    /* A daemonic child may be terminated before it runs a line of its own:
+     * the main marks each child's row from its start, so the chart still
+     * shows it, cut short. */
+    mp_timeline_begin_for(p1.pid, "p1", "music");
+    mp_timeline_begin_for(p2.pid, "p2", "lol");
 
     double end = mp_now();
     mp_print("multi-process took %.2f s", end - start);
@@ -105,15 +109,14 @@ int main(int argc, char **argv)
      * by hand, exactly what exit() would do next anyway - SIGTERM to the
      * daemonic children, then join every child - and draws the chart after.
      * What the children print and when they end does not change. */
-    if (timeline) {
+    if (mp_timeline_options.draw || mp_timeline_options.svg != NULL) {
         if (daemonic) {
             mp_process_terminate(&p1);
             mp_process_terminate(&p2);
         }
         mp_process_join(&p1, MP_FOREVER);
         mp_process_join(&p2, MP_FOREVER);
-        mp_timeline_print();
-        mp_timeline_free();
+        mp_timeline_show();
     }
     /* Returning from main calls exit(): the library's atexit handler sends
      * SIGTERM to daemonic children, then waits for every child. */

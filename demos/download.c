@@ -637,7 +637,8 @@ static int worker(void *arg)
             return 0;         /* closed and drained: no URL will ever come */
         if (status != MP_OK)
             mp_die("get a URL: %s", mp_last_error());
-        mp_timeline_begin("worker");     /* does nothing without --timeline */
+        const char *slash = strrchr(url, '/');     /* the job: the file's name */
+        mp_timeline_begin("worker", slash != NULL ? slash + 1 : url);   /* nothing without --timeline */
         struct result res = download(url);
         mp_timeline_end();
         if (mp_queue_put(results, &res, MP_FOREVER) != MP_OK)
@@ -683,15 +684,13 @@ static void read_urls(char ***urls, size_t *n)
 int main(int argc, char **argv)
 {
     long nworkers = 2;
-    bool timeline = false;
     const struct mp_option options[] = {
         { "--workers", MP_OPT_INT, &nworkers, 1, MAX_WORKERS, "N",
           "worker processes (default 2, as in the seed; at most 64)" },
         { "--dir", MP_OPT_TEXT, &dir, 0, 0, "DIR", "save the files in DIR (default .)" },
         { "--timeout", MP_OPT_SECONDS, &io_timeout, 0.01, 3600, "SECONDS",
           "give up on a connect or a read after this long (default 10)" },
-        { "--timeline", MP_OPT_FLAG, &timeline, 0, 0, NULL,
-          "after the run, draw which worker was busy when" },
+        MP_TIMELINE_OPTIONS,
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     int first = mp_parse_args(argc, argv, options, "URL...",
@@ -728,7 +727,7 @@ int main(int argc, char **argv)
     mp_queue_close(tasks);
 
     /* Before the workers are forked: they must share the span table. */
-    if (timeline && mp_timeline_init() == -1)
+    if (mp_timeline_setup(argc, argv, MP_TIMELINE_FIT) == -1)
         mp_die("timeline: %s", mp_last_error());
 
     double start = mp_now();
@@ -759,8 +758,7 @@ int main(int argc, char **argv)
         saved += res.saved;
     mp_print("main process finished: %zu saved, %zu failed, %.2f s", saved, n - saved,
              mp_now() - start);
-    mp_timeline_print();      /* every worker is joined: their spans are complete */
-    mp_timeline_free();
+    mp_timeline_show();       /* every worker is joined: their spans are complete */
 
     for (size_t i = 0; i < n; i++)
         free(urls[i]);

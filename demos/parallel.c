@@ -36,7 +36,7 @@
 static int play_music(void *arg)
 {
     (void)arg;
-    mp_timeline_begin("p1");      /* does nothing without --timeline */
+    mp_timeline_begin("p1", "music");     /* does nothing without --timeline */
     mp_print("child p1, PID: %ld", (long)getpid());
     for (int i = 0; i < 5; i++) {
         mp_print("play music ...");
@@ -49,7 +49,7 @@ static int play_music(void *arg)
 static int play_lol(void *arg)
 {
     (void)arg;
-    mp_timeline_begin("p2");
+    mp_timeline_begin("p2", "lol");
     mp_print("child p2, PID: %ld", (long)getpid());
     for (int i = 0; i < 5; i++) {
         mp_print("play lol ...");
@@ -61,16 +61,14 @@ static int play_lol(void *arg)
 
 int main(int argc, char **argv)
 {
-    bool timeline = false;
     const struct mp_option options[] = {
-        { "--timeline", MP_OPT_FLAG, &timeline, 0, 0, NULL,
-          "after the run, draw which process was busy when" },
+        MP_TIMELINE_OPTIONS,
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_parse_args(argc, argv, options, NULL,
                   "Seed 5.2: play_music and play_lol in two processes, joined: about 5 ticks.");
     /* Before any fork: the span table must be shared with the children. */
-    if (timeline && mp_timeline_init() == -1)
+    if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) == -1)
         mp_die("timeline: %s", mp_last_error());
 
     double start = mp_now();
@@ -93,7 +91,6 @@ int main(int argc, char **argv)
     mp_print("multi-process took %.2f s", end - start);
     mp_print("main PID: %ld", (long)getpid());
 
-    mp_timeline_print();          /* both children are joined: their spans are complete */
-    mp_timeline_free();
+    mp_timeline_show();           /* both children are joined: their spans are complete */
     return 0;
 }

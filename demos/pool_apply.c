@@ -51,7 +51,7 @@ struct args {                            /* test(x, y, z=0) */
 static int test(const void *in, void *out)
 {
     const struct args *a = in;
-    mp_timeline_begin("worker");         /* does nothing without --timeline */
+    mp_timeline_begin("worker", "test(2, 3, z=1)");   /* does nothing without --timeline */
     mp_print("child process running, PID %ld: test(%ld, %ld, z=%ld)", (long)getpid(), a->x, a->y, a->z);
     *(long *)out = (long)getpid();
     mp_timeline_end();
@@ -60,16 +60,14 @@ static int test(const void *in, void *out)
 
 int main(int argc, char **argv)
 {
-    bool timeline = false;
     const struct mp_option options[] = {
-        { "--timeline", MP_OPT_FLAG, &timeline, 0, 0, NULL,
-          "after the run, draw which worker was busy when" },
+        MP_TIMELINE_OPTIONS,
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_parse_args(argc, argv, options, NULL,
                   "Seed 6.2: Pool(2).apply blocks until its task ran; apply_async returns at once.");
     /* Before the pool forks its workers: they must share the span table. */
-    if (timeline && mp_timeline_init() == -1)
+    if (mp_timeline_setup(argc, argv, MP_TIMELINE_FIT) == -1)
         mp_die("timeline: %s", mp_last_error());
 
     mp_pool *pool = mp_pool_new(2);
@@ -103,7 +101,6 @@ int main(int argc, char **argv)
     mp_pool_close(pool);
     mp_pool_join(pool);
     mp_pool_free(pool);
-    mp_timeline_print();                 /* the workers have ended: their spans are complete */
-    mp_timeline_free();
+    mp_timeline_show();                  /* the workers have ended: their spans are complete */
     return 0;
 }

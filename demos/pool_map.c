@@ -51,6 +51,7 @@
  */
 #include "mp.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 static long crash_item;                 /* --crash K: the item whose task crashes */
@@ -59,7 +60,9 @@ static long crash_item;                 /* --crash K: the item whose task crashe
 static int square(const void *in, void *out)
 {
     long x = *(const long *)in;
-    mp_timeline_begin("worker");        /* does nothing without --timeline */
+    char job[16];                       /* the item, its letter on the chart */
+    snprintf(job, sizeof job, "%ld", x);
+    mp_timeline_begin("worker", job);   /* does nothing without --timeline */
     if (x == crash_item) {
         /* A bug, on purpose: writing through a NULL pointer. The kernel
          * stops the worker with SIGSEGV. (volatile twice: so the compiler
@@ -77,7 +80,6 @@ static int square(const void *in, void *out)
 int main(int argc, char **argv)
 {
     long workers = 9, items = 4, chunksize = 0;
-    bool timeline = false;
     const struct mp_option options[] = {
         { "--workers", MP_OPT_INT, &workers, 0, MP_POOL_MAX_WORKERS, "N",
           "worker processes (default 9, the seed's Pool(9); 0: one per CPU)" },
@@ -86,8 +88,7 @@ int main(int argc, char **argv)
           "items per task (default 0: Python's, ceil(N / (4 * workers)))" },
         { "--crash", MP_OPT_INT, &crash_item, 1, 1000000, "K",
           "the task for item K dereferences NULL (its worker dies)" },
-        { "--timeline", MP_OPT_FLAG, &timeline, 0, 0, NULL,
-          "after the run, draw which worker was busy when" },
+        MP_TIMELINE_OPTIONS,
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_parse_args(argc, argv, options, NULL,
@@ -102,7 +103,7 @@ int main(int argc, char **argv)
     for (long i = 0; i < items; i++)
         numbers[i] = i + 1;
     /* Before the pool forks its workers: they must share the span table. */
-    if (timeline && mp_timeline_init() == -1)
+    if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) == -1)
         mp_die("timeline: %s", mp_last_error());
 
     double start = mp_now();
@@ -126,10 +127,9 @@ int main(int argc, char **argv)
 
     /* The chart comes last, once the workers have ended: with --timeline the
      * main joins them here, which the seed leaves to the exit. */
-    if (timeline) {
+    if (mp_timeline_options.draw || mp_timeline_options.svg != NULL) {
         mp_pool_join(pool);
-        mp_timeline_print();
-        mp_timeline_free();
+        mp_timeline_show();
     }
     free(numbers);
     free(squares);

@@ -30,19 +30,37 @@ t() { timeout 20 "$TESTBIN/test_timeline" "$@" 3>&-; }
     label=$(row_labels | sed -n 2p)
     [[ "$label" == "second-role"*" $child" ]] || { echo "label: $label"; false; }
     check "${#label}" -eq 17
-    # the bar is columns 20 to 77: the main was busy from the start, then the
-    # child until the end, a good share each and not at the same time (a cell
-    # where one ended and the other began may show both)
+    # fitted to the run, the bar is columns 20 to 75: the main was busy from
+    # the start, then the child until the end, a good share each and not at
+    # the same time (a cell where one ended and the other began may show both)
     first=$(busy_columns "${rows[0]}")
     second=$(busy_columns "${rows[1]}")
     check "$(head -1 <<<"$first")" -eq 20
-    check "$(tail -1 <<<"$second")" -eq 77
+    check "$(tail -1 <<<"$second")" -eq 75
     check "$(wc -l <<<"$first")" -ge 10
     check "$(wc -l <<<"$second")" -ge 10
     check "$(overlap "${rows[0]}" "${rows[1]}")" -le 1
     [[ "$output" == *"+--"*"--+"* ]]
-    [[ "${lines[-1]}" == "                  0 "*" s" ]] || { echo "axis: ${lines[-1]}"; false; }
+    [[ "$(axis_line)" =~ ^\ {18}0\ .*[0-9]\ (s|ms)$ ]] || { echo "axis: $(axis_line)"; false; }
+    check "$(count_lines '^scale: 1 column = [0-9.]+ ms \(fitted to the run\)$')" -eq 1
     check "$(widest)" -le 80
+}
+
+@test "a letter per job, in the order they ran, and a legend naming them" {
+    run t jobs
+    check "$status" -eq 0
+    # music, lol, mango (m is taken: the first free letter), no job (#), music
+    [[ "$(row_cells "$(chart_rows)")" =~ ^m+l+a+#+m+$ ]] || { echo "$(chart_rows)"; false; }
+    check "$(count_lines '^jobs: m = music, l = lol, a = mango$')" -eq 1
+}
+
+@test "a run of microseconds: the axis still ends with a label and its unit" {
+    for i in 1 2 3; do
+        run t short
+        check "$status" -eq 0
+        [[ "$(axis_line)" =~ ^\ {18}0\ .*[0-9]\ µs$ ]] || { echo "axis: $(axis_line)"; false; }
+        check "$(widest)" -le 80
+    done
 }
 
 @test "spans appended by eight processes at once are all kept" {
@@ -67,7 +85,7 @@ t() { timeout 20 "$TESTBIN/test_timeline" "$@" 3>&-; }
     check "$status" -eq 0
     check "${lines[0]}" = "exitcode=-9"
     check "$(chart_rows | wc -l)" -eq 1
-    [[ "$(chart_rows)" == "doomed "*"#>|" ]] || { echo "$(chart_rows)"; false; }
+    [[ "$(chart_rows)" == "doomed "*"d>|" ]] || { echo "$(chart_rows)"; false; }
     check "$(count_lines '^> : still busy when drawn')" -eq 1
 }
 
@@ -76,8 +94,38 @@ t() { timeout 20 "$TESTBIN/test_timeline" "$@" 3>&-; }
     check "$status" -eq 0
     mapfile -t rows < <(chart_rows)
     check "${#rows[@]}" -eq 2
-    [[ "${rows[0]}" == "parent "*"#>|" ]] || { echo "${rows[0]}"; false; }
-    [[ "${rows[1]}" == "child "*"# "*" |" ]] || { echo "${rows[1]}"; false; }
+    [[ "${rows[0]}" == "parent "*"p>|" ]] || { echo "${rows[0]}"; false; }
+    [[ "${rows[1]}" == "child "*"c "*" |" ]] || { echo "${rows[1]}"; false; }
+}
+
+@test "a row the parent opens for its child: cut short if the child marks nothing" {
+    run t for-child
+    check "$status" -eq 0
+    doomed=$(pids_after 'doomed')
+    own=$(pids_after 'own')
+    mapfile -t rows < <(chart_rows)
+    check "${#rows[@]}" -eq 2
+    [[ "${rows[0]}" =~ ^"doomed $doomed "\ +\|d+[>]\|$ ]] || { echo "${rows[0]}"; false; }
+    # the child's own span takes over where it begins: one job, no '>'
+    [[ "${rows[1]}" =~ ^"own $own "\ +\|\ *o+\ *\|$ ]] || { echo "${rows[1]}"; false; }
+}
+
+@test "the SVG picture: well-formed, a row per process, a bar per span, a legend" {
+    run t svg "$BATS_TEST_TMPDIR/t.svg"
+    check "$status" -eq 0
+    f=$BATS_TEST_TMPDIR/t.svg
+    well_formed "$f"
+    check "$(svg_count "$f" row)" -eq 4        # main, twice, second-role, doomed
+    check "$(svg_count "$f" bar)" -eq 5        # 1 + 2 + 1 + 1
+    check "$(svg_count "$f" cut)" -eq 2        # the killed one's arrow, and the legend's
+    check "$(svg_count "$f" swatch)" -eq 4     # one per job
+    # the same rows as the ASCII chart, labelled "role PID"
+    for pid in $(row_labels | sed -E 's/.* //'); do
+        check "$(grep -cE "class=\"row\"[^>]*>[a-z-]+ $pid</text>" "$f")" -eq 1
+    done
+    grep -qF '>a = &lt;&amp;&quot;&apos;&gt;</text>' "$f"     # XML's characters escaped
+    grep -qE '>[0-9.]+ ms</text>' "$f"                       # the axis ends with its unit
+    check "$(ls -A "$BATS_TEST_TMPDIR" | grep -c 't\.svg')" -eq 1   # no temporary file left
 }
 
 # --- the demos ---
@@ -88,24 +136,77 @@ t() { timeout 20 "$TESTBIN/test_timeline" "$@" 3>&-; }
     # the seed's output first, unchanged, then the chart
     [[ "${lines[12]}" == "multi-process took 0."*" s" ]]
     [[ "${lines[13]}" == "main PID: "* ]]
-    check "${lines[14]}" = "timeline: one row per process, # where it was busy"
+    check "${lines[14]}" = "timeline: one row per process, a letter per job where it was busy"
     check "$(chart_rows | wc -l)" -eq 2
     # rows come in the order the processes got busy: p1 or p2 may be first
     check "$(row_labels | sort | tr '\n' ,)" = "p1 $(pids_after 'child p1, PID:'),p2 $(pids_after 'child p2, PID:'),"
     mapfile -t rows < <(chart_rows)
-    # side by side: busy at the same time over more than half the run (one
-    # after the other, as in serial, they would share no column at all)
-    check "$(overlap "${rows[0]}" "${rows[1]}")" -ge 29
+    # side by side: busy at the same time over most of the 25 columns of
+    # five ticks (one after the other, as in serial, they would share none)
+    check "$(overlap "${rows[0]}" "${rows[1]}")" -ge 20
+    check "$(count_lines '^jobs: [ml] = (music|lol), [ml] = (music|lol)$')" -eq 1
     check "$(widest)" -le 80
 }
 
-@test "serial --timeline: one row, the main, busy from end to end" {
+@test "serial --timeline: one row, the main, music then lol, end to end" {
     run demo serial --tick 0.02 --timeline
     check "$status" -eq 0
     [[ "${lines[12]}" == "one process took "* ]]
     check "$(chart_rows | wc -l)" -eq 1
     [[ "$(chart_rows)" == "main $(pids_after 'child p1, PID:') "* ]]
-    check "$(busy_columns "$(chart_rows)" | wc -l)" -eq 58
+    [[ "$(row_cells "$(chart_rows)")" =~ ^m{20,30}l{20,30}\ *$ ]] || { echo "$(chart_rows)"; false; }
+    check "$(count_lines '^jobs: m = music, l = lol$')" -eq 1
+    check "$(widest)" -le 80
+}
+
+# length ROW: how many columns from the row's start to its last busy one.
+length() {
+    busy_columns "$1" | tail -1 | awk '{ print $1 - 19 }'
+}
+
+@test "one scale: at one tick, serial's chart is about twice as long as parallel's" {
+    for try in 1 2 3; do
+        run demo serial --tick 0.02 --timeline
+        check "$status" -eq 0
+        serial=$(length "$(chart_rows)")
+        serial_scale=$(count_lines '^scale: 1 column = 4 ms, a fifth of a tick')
+        run demo parallel --tick 0.02 --timeline
+        check "$status" -eq 0
+        parallel=$(for row in "$(chart_rows)"; do length "$row"; done | sort -n | tail -1)
+        check "$serial_scale" -eq 1
+        check "$(count_lines '^scale: 1 column = 4 ms, a fifth of a tick')" -eq 1
+        # 10 ticks and 5: 50 columns and 25, give or take a busy machine
+        ratio=$(awk -v s="$serial" -v p="$parallel" 'BEGIN { print s / p }')
+        between "$ratio" 1.7 2.3 && break
+        echo "try $try: serial $serial columns, parallel $parallel: ratio $ratio"
+    done
+    between "$ratio" 1.7 2.3
+    between "$serial" 48 56
+}
+
+@test "--timeline-scale sets the scale, and a run too long for it is compressed and says so" {
+    run demo parallel --tick 0.02 --timeline --timeline-scale 0.01
+    check "$status" -eq 0
+    check "$(count_lines '^scale: 1 column = 0.01 s \(--timeline-scale\)$')" -eq 1
+    mapfile -t rows < <(chart_rows)
+    between "$(length "${rows[0]}")" 9 13           # 0.1 s in columns of 0.01 s
+    run demo serial --tick 0.02 --timeline --timeline-scale 0.002
+    check "$status" -eq 0
+    # 0.2 s is 100 columns of 2 ms, more than 56: drawn 2x coarser
+    check "$(count_lines '^scale: 1 column = 4 ms \(--timeline-scale, compressed 2x to fit\)$')" -eq 1
+    check "$(widest)" -le 80
+    run --separate-stderr demo serial --timeline-scale 0
+    check "$status" -eq 2
+    check "${stderr_lines[0]}" = "serial: --timeline-scale: '0' is not a number of seconds from 1e-06 to 3600"
+}
+
+@test "a run longer than 56 columns of a fifth of a tick is compressed, and says how" {
+    run demo pool_map --items 12 --workers 1 --chunksize 1 --tick 0.01 --timeline
+    check "$status" -eq 0
+    # 12 ticks is 60 columns: 2 fifths of a tick each
+    check "$(count_lines '^scale: 1 column = 4 ms, 2 fifths of a tick \(compressed 2x to fit\)$')" -eq 1
+    [[ "$(row_cells "$(chart_rows)")" =~ ^1+2+3+4+5+6+7+8+9+a+b+c+\ *$ ]] || { echo "$(chart_rows)"; false; }
+    check "$(count_lines '^jobs: 1, 2, 3, 4, 5, 6, 7, 8, 9, a = 10, b = 11, c = 12$')" -eq 1
     check "$(widest)" -le 80
 }
 
@@ -121,14 +222,71 @@ t() { timeout 20 "$TESTBIN/test_timeline" "$@" 3>&-; }
     check "$(widest)" -le 80
 }
 
-@test "daemon --daemon --timeline: the chart shows what ran before the termination" {
-    run demo daemon --daemon --tick 0.05 --timeline
+@test "daemon --daemon --timeline: both children, cut short, every time" {
+    for i in 1 2 3 4 5 6; do
+        run demo daemon --daemon --tick 0.05 --timeline
+        check "$status" -eq 0
+        check "$(count_lines '^play (music|lol) \.\.\.$')" -lt 10
+        # a row for each child, even one terminated before it ran a line
+        check "$(chart_rows | wc -l)" -eq 2
+        check "$(chart_rows | grep -c '>')" -eq 2
+        check "$(count_lines '^> : still busy when drawn')" -eq 1
+        [[ "$(axis_line)" =~ [0-9]\ (s|ms)$ ]] || { echo "axis: $(axis_line)"; false; }
+        check "$(widest)" -le 80
+        all_gone $(sed -nE 's/^p[12] ([0-9]+) .*/\1/p' <<<"$(chart_rows)")
+    done
+}
+
+@test "pool_apply --timeline: a run of a few milliseconds keeps its axis's last label and unit" {
+    run demo pool_apply --timeline
     check "$status" -eq 0
-    check "$(count_lines '^play (music|lol) \.\.\.$')" -lt 10
-    # each child that got to start its span shows it cut off ('>')
-    check "$(chart_rows | wc -l)" -le 2
-    check "$(chart_rows | grep -vc '>|$')" -eq 0
-    check "$(count_lines '^timeline: ')" -eq 1
-    check "$(widest)" -le 80
-    all_gone $(pids_after 'child p[12], PID:')
+    [[ "$(axis_line)" =~ ^\ {18}0\ .*[0-9]\ (ms|µs)$ ]] || { echo "axis: $(axis_line)"; false; }
+    check "$(count_lines '^scale: .*\(fitted to the run\)$')" -eq 1
+    check "$(count_lines '^jobs: t = test\(2, 3, z=1\)$')" -eq 1
+}
+
+@test "--timeline-svg on every demo with --timeline: a well-formed picture titled with the demo" {
+    for cmd in "serial --tick 0.01" "parallel --tick 0.01" "daemon --tick 0.01" \
+               "daemon --tick 0.01 --daemon" "concurrency --tick 0.01 --tasks 2" \
+               "pool_map --tick 0.01" "pool_apply"; do
+        f=$BATS_TEST_TMPDIR/${cmd// /_}.svg
+        run demo $cmd --timeline-svg "$f"
+        check "$status" -eq 0
+        check "$(count_lines '^timeline:')" -eq 0           # the picture only, no ASCII chart
+        well_formed "$f" || { echo "$cmd: not well-formed"; false; }
+        grep -qF "<title>$cmd</title>" "$f" || { echo "$cmd: title"; grep title "$f"; false; }
+        check "$(svg_count "$f" row)" -ge 1
+        check "$(svg_count "$f" bar)" -ge "$(svg_count "$f" row)"
+    done
+}
+
+@test "--timeline and --timeline-svg together: the picture has the chart's rows and bars" {
+    f=$BATS_TEST_TMPDIR/p.svg
+    run demo pool_map --workers 2 --items 4 --chunksize 1 --tick 0.02 --timeline --timeline-svg "$f"
+    check "$status" -eq 0
+    check "$(svg_count "$f" row)" -eq "$(chart_rows | wc -l)"
+    check "$(svg_count "$f" bar)" -eq 4                     # one per item
+    check "$(svg_count "$f" swatch)" -eq 4
+}
+
+@test "--timeline-svg into a directory that cannot be written: exit 1, one line, before the run" {
+    run --separate-stderr demo serial --tick 0.01 --timeline-svg /nonexistent/dir/x.svg
+    check "$status" -eq 1
+    check -z "$output"
+    check "${#stderr_lines[@]}" -eq 1
+    check "$stderr" = "serial: timeline: --timeline-svg /nonexistent/dir/x.svg: No such file or directory"
+}
+
+@test "--timeline-svg that cannot be put in place at the end: exit 1, one line, no file left" {
+    d=$BATS_TEST_TMPDIR/pics
+    mkdir "$d"
+    # x.svg becomes a directory while the demo runs: the rename at the end fails
+    (sleep 0.1; mkdir "$d/x.svg") 3>&- &
+    run --separate-stderr demo serial --tick 0.05 --timeline-svg "$d/x.svg"
+    wait
+    check "$status" -eq 1
+    check "${#stderr_lines[@]}" -eq 1
+    [[ "$stderr" == "serial: timeline: $d/x.svg: "* ]] || { echo "$stderr"; false; }
+    check "$(ls -A "$d")" = "x.svg"                          # no temporary file left
+    check -z "$(ls -A "$d/x.svg")"
 }

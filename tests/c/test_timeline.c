@@ -4,6 +4,9 @@
  * drawing a chart (or printing what it saw) for tests/timeline.bats to check.
  *
  *     test_timeline off | twice | shape | fill PROCESSES SPANS | killed | inherit
+ *                   | jobs | for-child | short | svg FILE
+ *
+ * Without --timeline-scale a chart is fitted to its run.
  */
 #include "mp.h"
 
@@ -27,7 +30,7 @@ static void start_or_die(mp_process *p)
 /* Without mp_timeline_init every call does nothing. */
 static int off(void)
 {
-    mp_timeline_begin("main");
+    mp_timeline_begin("main", "job");
     mp_timeline_end();
     mp_timeline_print();
     mp_timeline_free();
@@ -48,7 +51,7 @@ static int twice(void)
 static int busy_second_half(void *arg)
 {
     (void)arg;
-    mp_timeline_begin("second-role-with-a-long-name");
+    mp_timeline_begin("second-role-with-a-long-name", "second");
     mp_sleep(0.1);
     mp_timeline_end();
     return 0;
@@ -59,7 +62,7 @@ static int busy_second_half(void *arg)
 static int shape(void)
 {
     init_or_die();
-    mp_timeline_begin("first");
+    mp_timeline_begin("first", "first");
     mp_sleep(0.1);
     mp_timeline_end();
     mp_process p;
@@ -78,7 +81,7 @@ static int many_spans(void *arg)
 {
     (void)arg;
     for (long i = 0; i < spans_each; i++) {
-        mp_timeline_begin("filler");
+        mp_timeline_begin("filler", NULL);
         mp_timeline_end();
     }
     return 0;
@@ -106,7 +109,7 @@ static int fill(int nprocs, long nspans)
 static int busy_forever(void *arg)
 {
     (void)arg;
-    mp_timeline_begin("doomed");
+    mp_timeline_begin("doomed", "doom");
     mp_sleep(10);
     mp_timeline_end();
     return 0;
@@ -133,7 +136,7 @@ static int end_then_own_span(void *arg)
 {
     (void)arg;
     mp_timeline_end();
-    mp_timeline_begin("child");
+    mp_timeline_begin("child", "child");
     mp_sleep(0.05);
     mp_timeline_end();
     return 0;
@@ -144,7 +147,7 @@ static int end_then_own_span(void *arg)
 static int inherit(void)
 {
     init_or_die();
-    mp_timeline_begin("parent");
+    mp_timeline_begin("parent", "parent");
     mp_process p;
     mp_process_init(&p, end_then_own_span, NULL);
     start_or_die(&p);
@@ -152,6 +155,109 @@ static int inherit(void)
     mp_sleep(0.05);
     mp_timeline_print();
     mp_timeline_end();
+    mp_timeline_free();
+    return 0;
+}
+
+/* One process, five jobs one after the other: music, lol, then a job whose
+ * first letter music has taken, a span with no job, and music again. */
+static int jobs(void)
+{
+    init_or_die();
+    const char *names[] = { "music", "lol", "mango", NULL, "music" };
+    for (int i = 0; i < 5; i++) {
+        mp_timeline_begin("main", names[i]);
+        mp_sleep(0.04);
+    }
+    mp_timeline_end();
+    mp_timeline_print();
+    mp_timeline_free();
+    return 0;
+}
+
+static int sleep_unmarked(void *arg)
+{
+    (void)arg;
+    mp_sleep(10);
+    return 0;
+}
+
+static int marks_its_own(void *arg)
+{
+    (void)arg;
+    mp_timeline_begin("own", "own");
+    mp_sleep(0.05);
+    mp_timeline_end();
+    return 0;
+}
+
+/* Two children the main marks busy from their start: one killed before it
+ * marks anything (its row is cut short), one that marks its own span (its
+ * row ends normally). */
+static int for_child(void)
+{
+    init_or_die();
+    mp_process doomed, own;
+    mp_process_init(&doomed, sleep_unmarked, NULL);
+    mp_process_init(&own, marks_its_own, NULL);
+    start_or_die(&doomed);
+    mp_timeline_begin_for(doomed.pid, "doomed", "doom");
+    start_or_die(&own);
+    mp_timeline_begin_for(own.pid, "own", "own");
+    mp_process_join(&own, MP_FOREVER);
+    mp_process_kill(&doomed);
+    mp_process_join(&doomed, MP_FOREVER);
+    mp_print("doomed %ld own %ld", (long)doomed.pid, (long)own.pid);
+    mp_timeline_print();
+    mp_timeline_free();
+    return 0;
+}
+
+/* A run of a few microseconds: the axis still ends in a label and a unit. */
+static int short_run(void)
+{
+    init_or_die();
+    mp_timeline_begin("main", "quick");
+    mp_timeline_end();
+    mp_timeline_print();
+    mp_timeline_free();
+    return 0;
+}
+
+static int busy_twice(void *arg)
+{
+    (void)arg;
+    mp_timeline_begin("twice", "first");
+    mp_sleep(0.03);
+    mp_timeline_begin("twice", "second");
+    mp_sleep(0.03);
+    mp_timeline_end();
+    return 0;
+}
+
+/* The picture of four rows and six bars: the main (one span), a child with
+ * two, a child with one, and one killed in the middle of its span (cut
+ * short). Prints the chart too, then writes the picture to path. */
+static int svg(const char *path)
+{
+    init_or_die();
+    mp_timeline_begin("main", "<&\"'>");   /* XML's five reserved characters */
+    mp_sleep(0.02);
+    mp_timeline_end();
+    mp_process a, b, k;
+    mp_process_init(&a, busy_twice, NULL);
+    mp_process_init(&b, busy_second_half, NULL);
+    mp_process_init(&k, busy_forever, NULL);
+    start_or_die(&a);
+    start_or_die(&b);
+    start_or_die(&k);
+    mp_process_join(&a, MP_FOREVER);
+    mp_process_join(&b, MP_FOREVER);
+    mp_process_kill(&k);
+    mp_process_join(&k, MP_FOREVER);
+    mp_timeline_print();
+    if (mp_timeline_write_svg(path) == -1)
+        mp_die("svg: %s", mp_last_error());
     mp_timeline_free();
     return 0;
 }
@@ -167,12 +273,27 @@ static long number(const char *text)
 
 int main(int argc, char **argv)
 {
+    const struct mp_option options[] = {
+        MP_TIMELINE_OPTIONS,
+        { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
+    };
+    int first = mp_parse_args(argc, argv, options, "COMMAND [ARG...]", "The timeline's tests.");
+    argc -= first - 1;
+    argv += first - 1;
+    mp_timeline_options.draw = false;   /* each command calls init itself */
+    if (mp_timeline_setup(argc, argv, MP_TIMELINE_FIT) == -1)
+        mp_die("timeline: %s", mp_last_error());
     const char *cmd = argc > 1 ? argv[1] : "";
     if (strcmp(cmd, "off") == 0)     return off();
     if (strcmp(cmd, "twice") == 0)   return twice();
     if (strcmp(cmd, "shape") == 0)   return shape();
     if (strcmp(cmd, "killed") == 0)  return killed();
     if (strcmp(cmd, "inherit") == 0) return inherit();
+    if (strcmp(cmd, "jobs") == 0)    return jobs();
+    if (strcmp(cmd, "for-child") == 0) return for_child();
+    if (strcmp(cmd, "short") == 0)   return short_run();
+    if (strcmp(cmd, "svg") == 0 && argc == 3)
+        return svg(argv[2]);
     if (strcmp(cmd, "fill") == 0 && argc == 4)
         return fill((int)number(argv[2]), number(argv[3]));
     fprintf(stderr, "usage: test_timeline COMMAND (see the source)\n");

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: MIT */
+/* timeline_svg: the timeline's chart as an SVG picture, written with stdio.
+ * SVG is XML: plain text that a browser draws, so no graphics library is
+ * needed, only care with the five characters XML reserves. */
+#include "mp.h"
+#include "mp_internal.h"
+#include "timeline_chart.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The picture's layout, in pixels. A column of the ASCII chart is PX wide
+ * in every picture, so two pictures on one scale compare side by side. */
+#define PX       10
+#define LEFT     170             /* the rows' labels */
+#define WIDTH    (LEFT + CHART_MAX_W * PX + 40)
+#define TOP      80              /* title, what it shows, and the scale above the rows */
+#define ROW_H    26
+#define BAR_H    16
+
+/* One colour per job (the Okabe-Ito palette, told apart with colour
+ * blindness too), grey for a span with no job of its own. */
+static const char *const colours[] = {
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+};
+#define NO_JOB_COLOUR "#999999"
+
+static const char *colour_of(int job)
+{
+    return job < 0 ? NO_JOB_COLOUR : colours[job % (int)(sizeof colours / sizeof *colours)];
+}
+
+/* Writes text with XML's reserved characters escaped. */
+static void put_text(FILE *f, const char *text)
+{
+    for (; *text != '\0'; text++) {
+        switch (*text) {
+        case '<':  fputs("&lt;", f); break;
+        case '>':  fputs("&gt;", f); break;
+        case '&':  fputs("&amp;", f); break;
+        case '"':  fputs("&quot;", f); break;
+        case '\'': fputs("&apos;", f); break;
+        default:   fputc(*text, f);
+        }
+    }
+}
+
+static double x_of(const struct chart *c, double t)
+{
+    return LEFT + t / c->col * PX;
+}
+
+/* The title (the demo and its options) and the scale, above the rows. */
+static void put_heading(FILE *f, const struct chart *c)
+{
+    char scale[100];
+    chart_scale_words(c, scale, sizeof scale);
+    fputs("<title>", f);
+    put_text(f, chart_title());
+    fputs("</title>\n<text class=\"title\" x=\"12\" y=\"26\">", f);
+    put_text(f, chart_title());
+    fprintf(f, "</text>\n<text class=\"note\" x=\"12\" y=\"46\">one row per process, a bar "
+               "where it was busy, coloured by the job it worked on</text>\n"
+               "<text class=\"note\" x=\"12\" y=\"62\">%s</text>\n", scale);
+}
+
+/* A row: its label ("role PID"), a faint line, and a bar per span. A span
+ * cut short ends in an arrow head. */
+static void put_row(FILE *f, const struct chart *c, int r)
+{
+    double y = TOP + r * ROW_H;
+    fprintf(f, "<text class=\"row\" x=\"%d\" y=\"%.1f\">", LEFT - 8, y + BAR_H - 3);
+    put_text(f, c->rows[r].role);
+    fprintf(f, " %ld</text>\n", (long)c->rows[r].pid);
+    fprintf(f, "<line class=\"lane\" x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+            LEFT, y + BAR_H / 2.0, x_of(c, c->width * c->col), y + BAR_H / 2.0);
+    for (int i = 0; i < c->nbars; i++) {
+        const struct chart_bar *b = &c->bars[i];
+        if (b->row != r)
+            continue;
+        double x = x_of(c, b->start), w = (b->end - b->start) / c->col * PX;
+        if (x + w > x_of(c, c->width * c->col))
+            w = x_of(c, c->width * c->col) - x;
+        if (w < 1.5)
+            w = 1.5;               /* a span shorter than a pixel still shows */
+        fprintf(f, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" "
+                   "fill=\"%s\"><title>", x, y, w, BAR_H, colour_of(b->job));
+        put_text(f, b->job >= 0 ? c->jobs[b->job].name : "busy");
+        fprintf(f, "</title></rect>\n");
+        if (b->job >= 0 && w >= 12)
+            fprintf(f, "<text class=\"mark\" x=\"%.1f\" y=\"%.1f\">%c</text>\n",
+                    x + w / 2, y + BAR_H - 4, c->jobs[b->job].mark);
+        if (b->open)
+            fprintf(f, "<polygon class=\"cut\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>\n",
+                    x + w, y - 2, x + w + 8, y + BAR_H / 2.0, x + w, y + BAR_H + 2);
+    }
+}
+
+/* The time axis under the rows: a tick and a label at every step, the last
+ * label, with the unit, at the chart's end. */
+static void put_axis(FILE *f, const struct chart *c, double y)
+{
+    double total = c->width * c->col, end = x_of(c, total);
+    char text[32];
+    fprintf(f, "<line class=\"axis\" x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+            LEFT, y, end, y);
+    for (int k = 0; k * c->step < total - c->col / 2; k++) {
+        double x = x_of(c, k * c->step);
+        chart_time(c, k * c->step, false, text, sizeof text);
+        fprintf(f, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+                x, y, x, y + 5);
+        if (end - x >= 48)         /* else it would run into the last label */
+            fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\">%s</text>\n", x, y + 18, text);
+    }
+    chart_time(c, total, true, text, sizeof text);
+    fprintf(f, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+            end, y, end, y + 5);
+    fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\">%s %s</text>\n", end, y + 18, text,
+            c->unit.name);
+}
+
+/* The legend: a swatch and "m = music" per job, four to a line. */
+static void put_legend(FILE *f, const struct chart *c, double y)
+{
+    int n = 0;
+    for (int j = 0; j <= c->njobs; j++, n++) {
+        if (j == c->njobs && !c->other_jobs && !c->any_open)
+            break;
+        double x = 12 + (n % 4) * 190, row = y + (n / 4) * 20;
+        if (j == c->njobs && !c->other_jobs) {
+            fprintf(f, "<polygon class=\"cut\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>\n",
+                    x + 2, row - 12, x + 10, row - 6, x + 2, row);
+            fprintf(f, "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\">cut short: still busy "
+                       "when drawn</text>\n", x + 18, row);
+            return;
+        }
+        fprintf(f, "<rect class=\"swatch\" x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" "
+                   "fill=\"%s\"/>\n", x, row - 11, colour_of(j < c->njobs ? j : -1));
+        fprintf(f, "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\">", x + 18, row);
+        if (j == c->njobs)
+            fputs("# = any other job", f);
+        else {
+            fprintf(f, "%c = ", c->jobs[j].mark);
+            put_text(f, c->jobs[j].name);
+        }
+        fputs("</text>\n", f);
+    }
+}
+
+/* The whole picture, into f. */
+static void put_svg(FILE *f, const struct chart *c)
+{
+    double axis_y = TOP + c->nrows * ROW_H + 4;
+    int entries = c->njobs + (c->other_jobs || c->any_open);
+    double height = axis_y + 48 + (entries + 3) / 4 * 20 + 8;
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%.0f\" "
+               "viewBox=\"0 0 %d %.0f\" font-family=\"DejaVu Sans, Verdana, sans-serif\">\n",
+            WIDTH, height, WIDTH, height);
+    fputs("<style>\n"
+          ".title { font-size: 16px; font-weight: bold; }\n"
+          ".note, .legend, .tick { font-size: 12px; }\n"
+          ".tick { text-anchor: middle; }\n"
+          ".row { font-size: 13px; text-anchor: end; font-family: monospace; }\n"
+          ".mark { font-size: 11px; fill: white; text-anchor: middle; font-family: monospace; }\n"
+          ".lane { stroke: #dddddd; }\n"
+          ".axis { stroke: #333333; }\n"
+          ".cut { fill: #333333; }\n"
+          "</style>\n"
+          "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n", f);
+    put_heading(f, c);
+    for (int r = 0; r < c->nrows; r++)
+        put_row(f, c, r);
+    if (c->nrows == 0)
+        fprintf(f, "<text class=\"note\" x=\"%d\" y=\"%d\">no busy spans were recorded</text>\n",
+                LEFT, TOP + 12);
+    put_axis(f, c, axis_y);
+    put_legend(f, c, axis_y + 48);
+    fputs("</svg>\n", f);
+}
+
+/* Writes the picture to a new temporary file next to path, then renames it
+ * to path: rename(2) replaces path in one step, so a reader (or a failed
+ * run) never sees half a picture. */
+static int write_file(const struct chart *c, const char *path)
+{
+    char temp[4096];
+    if (snprintf(temp, sizeof temp, "%s.XXXXXX", path) >= (int)sizeof temp) {
+        mp_set_error(ENAMETOOLONG, "%s: the name is too long", path);
+        return -1;
+    }
+    int fd = mkstemp(temp);
+    if (fd == -1) {
+        mp_set_error(errno, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    /* mkstemp makes the file readable by its owner only; a picture is for
+     * everyone to read, as a file made by open(2) with the usual umask. */
+    FILE *f = fchmod(fd, 0644) == 0 ? fdopen(fd, "w") : NULL;
+    if (f == NULL) {
+        mp_set_error(errno, "%s: %s", path, strerror(errno));
+        close(fd);
+        unlink(temp);
+        return -1;
+    }
+    put_svg(f, c);
+    /* A write that failed (a full disk) leaves its mark in ferror; fclose
+     * writes what is still buffered, and can fail too. */
+    int failed = ferror(f), err = errno;
+    if (fclose(f) == EOF || failed) {
+        if (!failed)
+            err = errno;
+        mp_set_error(err, "%s: %s", path, strerror(err));
+        unlink(temp);
+        return -1;
+    }
+    if (rename(temp, path) == -1) {
+        mp_set_error(errno, "%s: %s", path, strerror(errno));
+        unlink(temp);
+        return -1;
+    }
+    return 0;
+}
+
+int mp_timeline_write_svg(const char *path)
+{
+    struct chart c;
+    mp_clear_error();
+    if (chart_read(&c) == -1)
+        return -1;
+    int rc = write_file(&c, path);
+    chart_free(&c);
+    return rc;
+}
