@@ -110,7 +110,7 @@ worker_pids() {
     check "$status" -eq 0
     check "$(count_lines '^worker [0-9]+: ')" -eq 4
     [[ "${lines[4]}" == "main process finished: 4 saved, 0 failed, "*" s" ]]
-    check "${lines[5]}" = "timeline: one row per process, # where it was busy"
+    check "${lines[5]}" = "timeline: one row per process, a letter per job where it was busy"
     # a row for each worker that fetched, labelled with its PID
     check "$(row_labels | sort)" = "$(worker_pids | sed 's/^/worker /')"
     check "$(chart_rows | wc -l)" -eq 2

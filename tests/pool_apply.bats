@@ -27,7 +27,7 @@ load chart
     check "$status" -eq 0
     check "$(count_lines '^child process running, PID')" -eq 2
     [[ "${lines[7]}" == "main: get() on the apply_async result: "* ]]
-    check "${lines[8]}" = "timeline: one row per process, # where it was busy"
+    check "${lines[8]}" = "timeline: one row per process, a letter per job where it was busy"
     # the workers named on the "running" lines (one or two), and only them
     ran=$(pids_after 'child process running, PID' | sort -u | sed 's/^/worker /')
     check "$(row_labels | sort)" = "$ran"
