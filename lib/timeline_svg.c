@@ -24,15 +24,18 @@
 #define BAR_H    16
 
 /* One colour per job (the Okabe-Ito palette, told apart with colour
- * blindness too), grey for a span with no job of its own. */
-static const char *const colours[] = {
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+ * blindness too), grey for a span with no job of its own; and the colour
+ * a job's letter is written in on its bar, dark on the light ones. */
+static const char *const colours[][2] = {
+    { "#0072B2", "white" }, { "#E69F00", "black" }, { "#009E73", "white" },
+    { "#CC79A7", "black" }, { "#56B4E9", "black" }, { "#D55E00", "white" },
+    { "#F0E442", "black" }, { "#000000", "white" },
 };
-#define NO_JOB_COLOUR "#999999"
+#define NCOLOURS ((int)(sizeof colours / sizeof *colours))
 
 static const char *colour_of(int job)
 {
-    return job < 0 ? NO_JOB_COLOUR : colours[job % (int)(sizeof colours / sizeof *colours)];
+    return job < 0 ? "#999999" : colours[job % NCOLOURS][0];
 }
 
 /* Writes text with XML's reserved characters escaped. */
@@ -93,8 +96,8 @@ static void put_row(FILE *f, const struct chart *c, int r)
         put_text(f, b->job >= 0 ? c->jobs[b->job].name : "busy");
         fprintf(f, "</title></rect>\n");
         if (b->job >= 0 && w >= 12)
-            fprintf(f, "<text class=\"mark\" x=\"%.1f\" y=\"%.1f\">%c</text>\n",
-                    x + w / 2, y + BAR_H - 4, c->jobs[b->job].mark);
+            fprintf(f, "<text class=\"mark\" x=\"%.1f\" y=\"%.1f\" fill=\"%s\">%c</text>\n",
+                    x + w / 2, y + BAR_H - 4, colours[b->job % NCOLOURS][1], c->jobs[b->job].mark);
         if (b->open)
             fprintf(f, "<polygon class=\"cut\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>\n",
                     x + w, y - 2, x + w + 8, y + BAR_H / 2.0, x + w, y + BAR_H + 2);
@@ -144,6 +147,8 @@ static void put_legend(FILE *f, const struct chart *c, double y)
         fprintf(f, "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\">", x + 18, row);
         if (j == c->njobs)
             fputs("# = any other job", f);
+        else if (c->jobs[j].name[0] == c->jobs[j].mark && c->jobs[j].name[1] == '\0')
+            fprintf(f, "%c", c->jobs[j].mark);     /* a job named by its own letter */
         else {
             fprintf(f, "%c = ", c->jobs[j].mark);
             put_text(f, c->jobs[j].name);
@@ -167,7 +172,7 @@ static void put_svg(FILE *f, const struct chart *c)
           ".note, .legend, .tick { font-size: 12px; }\n"
           ".tick { text-anchor: middle; }\n"
           ".row { font-size: 13px; text-anchor: end; font-family: monospace; }\n"
-          ".mark { font-size: 11px; fill: white; text-anchor: middle; font-family: monospace; }\n"
+          ".mark { font-size: 11px; text-anchor: middle; font-family: monospace; }\n"
           ".lane { stroke: #dddddd; }\n"
           ".axis { stroke: #333333; }\n"
           ".cut { fill: #333333; }\n"
