@@ -498,8 +498,8 @@ static void print_legend(const struct chart *c)
         else
             snprintf(item, sizeof item, "%c = %s", c->jobs[j].mark, c->jobs[j].name);
         int len = (int)strlen(item);
-        if (used + len + 2 > 80) {
-            mp_print("%s", line);
+        if (used + len + 3 > 80) {
+            mp_print("%s,", line);
             used = snprintf(line, sizeof line, "     ");
         }
         used += snprintf(line + used, sizeof line - (size_t)used, "%s %s",

@@ -25,6 +25,18 @@ page() {
     check "$status" -eq 0
 }
 
+@test "every picture a page shows exists and is a well-formed SVG" {
+    run "$BATS_TEST_DIRNAME/docs_check.sh" pictures
+    check "$status" -eq 0
+}
+
+@test "the lessons with a timeline show the picture of their run" {
+    for page in 01-concurrency 02-download 06-serial 07-parallel 08-daemon 09-pool_map 10-pool_apply; do
+        grep -qE "^!\[[^]]+\]\(pictures/$page[-a-z_0-9]*\.svg\)$" "$BATS_TEST_DIRNAME/../docs/$page.md" ||
+            { echo "docs/$page.md shows no picture"; false; }
+    done
+}
+
 @test "every page with commands is checked by a test in this file" {
     for f in "$BATS_TEST_DIRNAME"/../docs/*.md; do
         grep -qE '^```(sh run|text sample|c from )' "$f" || continue

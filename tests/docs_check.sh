@@ -4,6 +4,8 @@
 #   tests/docs_check.sh coverage     every demo in $BIN has a lesson page
 #   tests/docs_check.sh index        docs/README.md links every page in docs/
 #   tests/docs_check.sh links        no relative link in docs/ points at nothing
+#   tests/docs_check.sh pictures     every picture a page shows exists and is
+#                                    a well-formed SVG
 #   tests/docs_check.sh page FILE    FILE's commands run as it says, its samples match
 #
 # Exit status: 0 passed, 1 failed (saying why). A page or a command naming a
@@ -127,6 +129,39 @@ cmd_links() {
             echo "$page: dead link ($target)"
             failed=1
         done < <(grep -oE '\]\([^) ]+\)' "$page" | sed -E 's/^\]\((.*)\)$/\1/')
+    done
+    return $failed
+}
+
+# well_formed FILE: FILE is well-formed XML with an <svg> root. python3's
+# parser where python3 is installed; else a plain check (the XML declaration
+# first, </svg> last, and no '&' that does not start one of XML's entities).
+well_formed() {
+    if command -v python3 >/dev/null; then
+        python3 -c 'import sys, xml.dom.minidom
+if xml.dom.minidom.parse(sys.argv[1]).documentElement.tagName != "svg": sys.exit(1)' "$1" 2>/dev/null
+        return
+    fi
+    [[ "$(head -1 "$1")" == '<?xml version="1.0" encoding="UTF-8"?>' ]] &&
+        grep -q '^<svg ' "$1" && [[ "$(tail -1 "$1")" == '</svg>' ]] &&
+        ! grep -qE '&([^lgaq]|l[^t]|g[^t])' "$1"
+}
+
+# Every picture a page shows, ![text](FILE), must exist, and an SVG must be
+# well-formed (a browser draws nothing of a broken one).
+cmd_pictures() {
+    local page target path failed=0
+    for page in docs/*.md; do
+        while IFS= read -r target; do
+            path="docs/$target"
+            if [ ! -f "$path" ]; then
+                echo "$page: shows $target, which does not exist (make pictures draws them)"
+                failed=1
+            elif [[ "$path" == *.svg ]] && ! well_formed "$path"; then
+                echo "$page: shows $target, which is not a well-formed SVG"
+                failed=1
+            fi
+        done < <(grep -oE '!\[[^]]*\]\([^) ]+\)' "$page" | sed -E 's/.*\((.*)\)$/\1/')
     done
     return $failed
 }
@@ -305,6 +340,7 @@ case "${1-}" in
     coverage) cmd_coverage ;;
     index) cmd_index ;;
     links) cmd_links ;;
+    pictures) cmd_pictures ;;
     page) [ $# -eq 2 ] || { echo "usage: $0 page FILE" >&2; exit 2; }; cmd_page "$2" ;;
-    *) echo "usage: $0 coverage | index | links | page FILE" >&2; exit 2 ;;
+    *) echo "usage: $0 coverage | index | links | pictures | page FILE" >&2; exit 2 ;;
 esac

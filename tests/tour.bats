@@ -17,3 +17,21 @@ load helpers
     [ -z "$left" ] || kill $left
     check -z "$left"
 }
+
+@test "the tour shows serial's and parallel's charts together, on one scale: serial's twice as long" {
+    # (a tick of 0.05 s: sleeps ending late on a busy machine must not push
+    # serial's ten ticks past the 56 columns, where it would be compressed)
+    run bash -c 'BIN="$1" TICK=0.05 timeout 60 "$2" 3>&-' _ "$BIN" "$BATS_TEST_DIRNAME/tour.sh"
+    check "$status" -eq 0
+    output=$(sed -n '/^=== seeds 5.1 and 5.2 on one scale/,/^$/p' <<<"$output")
+    load chart
+    mapfile -t rows < <(chart_rows)
+    check "${#rows[@]}" -eq 3
+    [[ "${rows[0]}" == "main "* ]] || { echo "${rows[0]}"; false; }
+    serial=$(busy_columns "${rows[0]}" | wc -l)
+    parallel=$(busy_columns "${rows[1]}" | wc -l)
+    # 10 ticks and 5, a fifth of a tick a column: 50 and 25, on a busy machine a little more
+    between "$(awk -v s="$serial" -v p="$parallel" 'BEGIN { print s / p }')" 1.6 2.4 ||
+        { echo "serial $serial columns, parallel $parallel"; printf "%s\n" "${rows[@]}"; false; }
+    check "$(count_lines '^scale: 1 column = 0.01 s, a fifth of a tick')" -eq 1
+}

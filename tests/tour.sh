@@ -55,8 +55,18 @@ seed2
 lesson "seed 3.1: a list handed to two children is copied" list_copy
 lesson "seed 3.2: a shared queue divides the work" shared_queue
 lesson "seed 4: a Process subclass" process_class
-lesson "seed 5.1: one process, two jobs" serial
-lesson "seed 5.2: two processes, joined" parallel --timeline
+# serial and parallel draw their charts, and then the two are shown again one
+# above the other: on one tick they share one scale, so the 2x is seen.
+charts=$(mktemp)
+trap 'rm -f "$charts"' EXIT
+lesson "seed 5.1: one process, two jobs" serial --timeline | tee "$charts"
+lesson "seed 5.2: two processes, joined" parallel --timeline | tee -a "$charts"
+printf '\n=== %s ===\n' "seeds 5.1 and 5.2 on one scale: the same two jobs, serial and parallel"
+grep -E '^[^ |].* [0-9]+ +\|.*\|$' "$charts"
+grep -E -A1 '^ {18}\+-' "$charts" | head -2          # serial's axis: the longer one
+grep -E '^scale: ' "$charts" | head -1
+rm -f "$charts"
+trap - EXIT
 lesson "seed 5.3: no join, daemon = False" daemon
 lesson "seed 5.3: no join, daemon = True" daemon --daemon
 lesson "seed 6.1: Pool.map" pool_map
