@@ -577,9 +577,9 @@ extern struct mp_timeline_options mp_timeline_options;
     { "--timeline", MP_OPT_FLAG, &mp_timeline_options.draw, 0, 0, NULL,           \
       "after the run, draw which process was busy when" },                        \
     { "--timeline-svg", MP_OPT_TEXT, &mp_timeline_options.svg, 0, 0, "FILE",      \
-      "after the run, write the same chart as an SVG picture to FILE" },          \
+      "the same chart as an SVG picture, written to FILE" },                      \
     { "--timeline-scale", MP_OPT_SECONDS, &mp_timeline_options.scale, 1e-6, 3600, \
-      "SECONDS", "one column of the chart stands for SECONDS" }
+      "SECONDS", "one column of the chart lasts SECONDS" }
 
 /* The chart's scale unless --timeline-scale sets one: a fifth of a tick, so
  * charts of one tick compare, or fitted to the run. */

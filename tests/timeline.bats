@@ -105,7 +105,7 @@ t() { timeout 20 "$TESTBIN/test_timeline" "$@" 3>&-; }
     own=$(pids_after 'own' | head -1)
     mapfile -t rows < <(chart_rows)
     check "${#rows[@]}" -eq 2
-    [[ "${rows[0]}" =~ ^"doomed $doomed "\ +\|d+">|"$ ]] || { echo "${rows[0]}"; false; }
+    [[ "${rows[0]}" =~ ^"doomed $doomed "\ +\|\ *d+">|"$ ]] || { echo "${rows[0]}"; false; }
     # the child's own span takes over where it begins: one job, no '>'
     [[ "${rows[1]}" =~ ^"own $own "\ +\|\ *o+\ *\|$ ]] || { echo "${rows[1]}"; false; }
 }
