@@ -109,7 +109,7 @@ int main(int argc, char **argv)
      * by hand, exactly what exit() would do next anyway - SIGTERM to the
      * daemonic children, then join every child - and draws the chart after.
      * What the children print and when they end does not change. */
-    if (mp_timeline_options.draw || mp_timeline_options.svg != NULL) {
+    if (mp_timeline_asked()) {
         if (daemonic) {
             mp_process_terminate(&p1);
             mp_process_terminate(&p2);

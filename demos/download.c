@@ -76,10 +76,11 @@
  *     about 2 s with --workers 4: the workers mostly wait for the network.
  *   - `download --workers 4 URL` (one URL) ends at once: the seed's hangs.
  *   - With --timeline, the chart after the run has one row per worker that
- *     took a URL, '#' while it was fetching one. Against `serve --delay`,
- *     the rows are busy side by side, and each row's marks come in as many
- *     pieces as it fetched URLs (pieces that follow each other closely may
- *     merge into one bar).
+ *     took a URL, marked with the first letter of the file it was
+ *     fetching. Against `serve --delay`, the rows are busy side by side,
+ *     and each row shows, letter by letter, the URLs it fetched in turn.
+ *     Its scale is fitted to the run (download sleeps no ticks): to compare
+ *     runs, give them one with --timeline-scale SECONDS.
  *
  * Run it (with `build/bin/serve --dir DIR` running on port PORT):
  *           build/bin/download http://127.0.0.1:PORT/a.png http://127.0.0.1:PORT/b.jpg

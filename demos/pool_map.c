@@ -127,7 +127,7 @@ int main(int argc, char **argv)
 
     /* The chart comes last, once the workers have ended: with --timeline the
      * main joins them here, which the seed leaves to the exit. */
-    if (mp_timeline_options.draw || mp_timeline_options.svg != NULL) {
+    if (mp_timeline_asked()) {
         mp_pool_join(pool);
         mp_timeline_show();
     }

@@ -581,6 +581,9 @@ extern struct mp_timeline_options mp_timeline_options;
     { "--timeline-scale", MP_OPT_SECONDS, &mp_timeline_options.scale, 1e-6, 3600, \
       "SECONDS", "one column of the chart lasts SECONDS" }
 
+/* True if --timeline or --timeline-svg was given. */
+bool mp_timeline_asked(void);
+
 /* The chart's scale unless --timeline-scale sets one: a fifth of a tick, so
  * charts of one tick compare, or fitted to the run. */
 enum mp_timeline_scale { MP_TIMELINE_TICKS, MP_TIMELINE_FIT };

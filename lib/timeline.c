@@ -165,10 +165,15 @@ static void remember_title(int argc, char **argv)
         memcpy(title + sizeof title - 4, "...", 4);
 }
 
+bool mp_timeline_asked(void)
+{
+    return mp_timeline_options.draw || mp_timeline_options.svg != NULL;
+}
+
 int mp_timeline_setup(int argc, char **argv, enum mp_timeline_scale scale)
 {
     default_scale = scale;
-    if (!mp_timeline_options.draw && mp_timeline_options.svg == NULL)
+    if (!mp_timeline_asked())
         return 0;
     if (mp_timeline_options.svg != NULL && check_writable(mp_timeline_options.svg) == -1)
         return -1;
