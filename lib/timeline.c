@@ -437,6 +437,8 @@ static void print_row(const struct chart *c, int r)
             continue;
         int first = (int)floor(b->start / c->col);
         int last = (int)ceil(b->end / c->col) - 1;
+        if (first > c->width - 1)  /* a span that began at the very end */
+            first = c->width - 1;
         if (last < first)
             last = first;
         if (last > c->width - 1)

@@ -23,9 +23,10 @@
 #define ROW_H    26
 #define BAR_H    16
 
-/* One colour per job (the Okabe-Ito palette, told apart with colour
- * blindness too), grey for a span with no job of its own; and the colour
- * a job's letter is written in on its bar, dark on the light ones. */
+/* The colours of the jobs (the Okabe-Ito palette, told apart with colour
+ * blindness too), chosen by the job's letter, so that music (m) has the
+ * same colour in every picture; grey for a span with no job of its own.
+ * Beside each, the colour a letter is written in on it: dark on the light. */
 static const char *const colours[][2] = {
     { "#0072B2", "white" }, { "#E69F00", "black" }, { "#009E73", "white" },
     { "#CC79A7", "black" }, { "#56B4E9", "black" }, { "#D55E00", "white" },
@@ -33,9 +34,14 @@ static const char *const colours[][2] = {
 };
 #define NCOLOURS ((int)(sizeof colours / sizeof *colours))
 
-static const char *colour_of(int job)
+static const char *colour_of(const struct chart *c, int job)
 {
-    return job < 0 ? "#999999" : colours[job % NCOLOURS][0];
+    return job < 0 ? "#999999" : colours[(unsigned char)c->jobs[job].mark % NCOLOURS][0];
+}
+
+static const char *letter_colour_of(const struct chart *c, int job)
+{
+    return colours[(unsigned char)c->jobs[job].mark % NCOLOURS][1];
 }
 
 /* Writes text with XML's reserved characters escaped. */
@@ -92,12 +98,12 @@ static void put_row(FILE *f, const struct chart *c, int r)
         if (w < 1.5)
             w = 1.5;               /* a span shorter than a pixel still shows */
         fprintf(f, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" "
-                   "fill=\"%s\"><title>", x, y, w, BAR_H, colour_of(b->job));
+                   "fill=\"%s\"><title>", x, y, w, BAR_H, colour_of(c, b->job));
         put_text(f, b->job >= 0 ? c->jobs[b->job].name : "busy");
         fprintf(f, "</title></rect>\n");
         if (b->job >= 0 && w >= 12)
             fprintf(f, "<text class=\"mark\" x=\"%.1f\" y=\"%.1f\" fill=\"%s\">%c</text>\n",
-                    x + w / 2, y + BAR_H - 4, colours[b->job % NCOLOURS][1], c->jobs[b->job].mark);
+                    x + w / 2, y + BAR_H - 4, letter_colour_of(c, b->job), c->jobs[b->job].mark);
         if (b->open)
             fprintf(f, "<polygon class=\"cut\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>\n",
                     x + w, y - 2, x + w + 8, y + BAR_H / 2.0, x + w, y + BAR_H + 2);
@@ -143,7 +149,7 @@ static void put_legend(FILE *f, const struct chart *c, double y)
             return;
         }
         fprintf(f, "<rect class=\"swatch\" x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" "
-                   "fill=\"%s\"/>\n", x, row - 11, colour_of(j < c->njobs ? j : -1));
+                   "fill=\"%s\"/>\n", x, row - 11, colour_of(c, j < c->njobs ? j : -1));
         fprintf(f, "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\">", x + 18, row);
         if (j == c->njobs)
             fputs("# = any other job", f);
