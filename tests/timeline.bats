@@ -207,7 +207,7 @@ length() {
     check "$status" -eq 0
     # 12 ticks is 60 columns: 2 fifths of a tick each (up to 112 columns'
     # worth, so a slow start of the pool on a busy machine changes nothing)
-    check "$(count_lines '^scale: 1 column = 8 ms, 2 fifths of a tick \(compressed 2x to fit\)$')" -eq 1
+    check "$(count_lines '^scale: 1 column = 0.008 s, 2 fifths of a tick \(compressed 2x to fit\)$')" -eq 1
     [[ "$(row_cells "$(chart_rows)")" =~ ^\ *1+2+3+4+5+6+7+8+9+a+b+c+\ *$ ]] || { echo "$(chart_rows)"; false; }
     check "$(count_lines '^jobs: 1, 2, 3, 4, 5, 6, 7, 8, 9, a = 10, b = 11, c = 12$')" -eq 1
     check "$(widest)" -le 80
