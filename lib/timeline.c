@@ -479,7 +479,7 @@ static void print_axis(const struct chart *c)
         ruler[at] = '+';
         chart_time(c, k * c->step, false, text, sizeof text);
         len = (int)strlen(text);
-        if (at >= free_from && at + len < last_at) {
+        if (at >= free_from && at + len + 1 < last_at) {
             memcpy(labels + at, text, (size_t)len);
             free_from = at + len + 1;
         }
