@@ -149,7 +149,7 @@ t() { timeout 20 "$TESTBIN/test_timeline" "$@" 3>&-; }
 }
 
 @test "serial --timeline: one row, the main, music then lol, end to end" {
-    run demo serial --tick 0.02 --timeline
+    run demo serial --tick 0.05 --timeline
     check "$status" -eq 0
     [[ "${lines[12]}" == "one process took "* ]]
     check "$(chart_rows | wc -l)" -eq 1
