@@ -4,6 +4,7 @@
 #   make test     the bats suite; ends with one line "N passed, N failed"
 #   make check    the same suite on an AddressSanitizer + UBSan build
 #   make bench    C beside Python, one table of ratios (needs python3 for that column)
+#   make compare DEMO=NAME [ARGS="..."]  a demo beside its Python twin (needs python3)
 #   make clean
 
 CC     ?= cc
@@ -25,7 +26,7 @@ BINS      := $(DEMOS:%=$(BUILD)/bin/%)
 TEST_BINS := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/*.c))
 BENCH_BINS:= $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 
-.PHONY: all demo test check bench clean
+.PHONY: all demo test check bench compare clean
 
 all: $(BUILD)/libmp.a $(BINS) $(TEST_BINS)
 
@@ -61,6 +62,9 @@ check:
 
 bench: all $(BENCH_BINS)
 	@BIN=$(abspath $(BUILD)/bin) BENCHBIN=$(abspath $(BUILD)/bench) tests/bench/run.sh
+
+compare: all
+	@BIN=$(abspath $(BUILD)/bin) tests/compare.sh $(DEMO) $(ARGS)
 
 clean:
 	rm -rf build
