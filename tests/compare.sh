@@ -58,7 +58,7 @@ run_one() {
     if [ "$1" = c ]; then cmd=("$BIN/$name"); else cmd=(python3 "$PY/$name.py"); fi
     case "$name" in
     serve)
-        start_serve "${cmd[@]}" "$@"
+        start_serve "${cmd[@]}" "${@:2}"
         timeout 30 "$BIN/download" --dir "$tmp" "http://127.0.0.1:$port/a.png" \
             "http://127.0.0.1:$port/missing.png" >/dev/null 2>&1
         stop_serve
