@@ -166,14 +166,16 @@ def main():
             saved += results.get(timeout=args.timeout * 3 + 1)
         except queue.Empty:
             break
+    all_ended_well = True
     for w in workers:
         w.join()
         if w.exitcode != 0:
+            all_ended_well = False
             print(f"download: {w.name} (PID {w.pid}) ended with exit code {w.exitcode}",
                   file=sys.stderr)
     print(f"main process finished: {saved} saved, {len(urls) - saved} failed, "
           f"{time.time() - start:.2f} s")
-    return 0 if saved == len(urls) else 1
+    return 0 if saved == len(urls) and all_ended_well else 1
 
 
 if __name__ == '__main__':
