@@ -5,7 +5,7 @@
 # python3 is optional: without it (or older than 3.8) every test is skipped.
 load helpers
 
-setup_file() {
+setup() {
     python3 -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null ||
         skip "python3 (3.8 or later) not found: the Python twins are not tested"
 }
