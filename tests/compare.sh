@@ -42,6 +42,12 @@ start_serve() {
 }
 
 stop_serve() {
+    # the children that answered must have ended first: else a server says,
+    # truly, that it is waiting for one, and the two outputs differ by chance
+    for _ in $(seq 100); do
+        pgrep -P "$serve_pid" >/dev/null || break
+        sleep 0.02
+    done
     kill -TERM "$serve_pid"
     wait "$serve_pid"
     echo "(exit status $?)" >>"$tmp/serve.out"

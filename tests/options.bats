@@ -29,7 +29,7 @@ timed_demos() {
     for d in $(demos); do
         run --separate-stderr demo "$d" --help
         check "$status" -eq 0
-        [[ "${lines[0]}" == "usage: $d "* ]] || { echo "$d: ${lines[0]}"; false; }
+        [[ "${lines[0]}" =~ ^"usage: $d"( |$) ]] || { echo "$d: ${lines[0]}"; false; }
         check -z "$stderr"
     done
 }

@@ -304,6 +304,7 @@ def main():
             start_child(listener)
 
     listener.close()                        # new clients are refused from now on
+    reap()
     if children:
         log(f"stopping: waiting for {len(children)} connection(s) to finish "
             "(Ctrl-C again: end them now)")
