@@ -5,9 +5,9 @@
 The Python twin of demos/daemon.c. Without --daemon the main's two lines come
 at once, and the program still ends only after the children's ten lines:
 Python joins non-daemonic children at exit. With --daemon, exit terminates
-them (SIGTERM): at most their first lines appear. Each print is flushed at
-once; with the seed's plain print and output to a file, a terminated child
-loses even those (its buffer dies with it).
+them (SIGTERM): at most their first lines appear. Each line is written at
+once (common.py); with Python's default buffering and output to a file, a
+terminated child loses even those (its buffer dies with it).
 Run it:   python3 demos/python/daemon.py --tick 0.1 [--daemon]
 """
 import os

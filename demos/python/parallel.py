@@ -3,9 +3,8 @@
 """parallel - the same two jobs in two processes, started together, joined (seed 5.2).
 
 The Python twin of demos/parallel.c: two child PIDs, then the main's, last;
-about 5 ticks, not 10. (Each print is flushed at once, so that a line is
-never held in a buffer that fork would copy or a killed process would lose:
-what forklore's mp_print does by writing each line whole.)
+about 5 ticks, not 10. (common.parser makes print write each line whole,
+at once, as forklore's mp_print does: see common.py.)
 Run it:   python3 demos/python/parallel.py --tick 0.1
 """
 import os
