@@ -259,7 +259,7 @@ static void conclude(const double wait[3], const double cpu[3], int cpus, int n)
 
     if (w >= 1.5)
         snprintf(waiting, sizeof waiting, "waiting tasks overlapped%s (%.1fx: concurrency)",
-                 pinned ? " on one CPU too" : "", w);
+                 pinned ? " on one CPU" : "", w);
     else
         snprintf(waiting, sizeof waiting, "waiting tasks did not overlap (%.1fx)", w);
 

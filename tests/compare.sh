@@ -15,7 +15,8 @@ if [ $# -lt 1 ] || [ ! -x "$BIN/$1" ] || [ ! -f "$PY/$1.py" ]; then
     echo "usage: make compare DEMO=NAME [ARGS=\"...\"]  (NAME: one of $(ls "$PY" | sed -n 's/\.py$//p' | grep -v common | tr '\n' ' '))" >&2
     exit 2
 fi
-command -v python3 >/dev/null || { echo "compare: python3 not found: the twins need it" >&2; exit 1; }
+PYTHON=${PYTHON:-python3}
+command -v "$PYTHON" >/dev/null || { echo "compare: python3 not found: the twins need it" >&2; exit 1; }
 name=$1
 shift
 tmp=$(mktemp -d)
@@ -61,7 +62,7 @@ head -c 36576 /dev/urandom >"$tmp/www/b.jpg"
 # run_one c|python: the demo's output, then its exit status, in $tmp/$1.out
 run_one() {
     local cmd
-    if [ "$1" = c ]; then cmd=("$BIN/$name"); else cmd=(python3 "$PY/$name.py"); fi
+    if [ "$1" = c ]; then cmd=("$BIN/$name"); else cmd=("$PYTHON" "$PY/$name.py"); fi
     case "$name" in
     serve)
         start_serve "${cmd[@]}" "${@:2}"

@@ -103,7 +103,7 @@ def conclude(wait, cpu, cpus, n):
     every = cpu[0] / cpu[1]
     one = cpu[0] / cpu[2] if pinned else 0
     if w >= 1.5:
-        waiting = (f"waiting tasks overlapped{' on one CPU too' if pinned else ''} "
+        waiting = (f"waiting tasks overlapped{' on one CPU' if pinned else ''} "
                    f"({w:.1f}x: concurrency)")
     else:
         waiting = f"waiting tasks did not overlap ({w:.1f}x)"
