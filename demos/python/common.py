@@ -25,12 +25,10 @@ def number(name, low, high, whole=False):
             value = float(text)
         except ValueError:
             value = math.nan
-        if whole and value == value and value != int(value):
-            value = math.nan
-        if not (low <= value <= high):       # also refuses nan and inf
-            what = 'a whole number' if whole else 'a number of seconds'
-            raise argparse.ArgumentTypeError(
-                "'%s' is not %s from %g to %g" % (text, what, low, high))
+        # the range first: it also refuses nan and inf, which int() cannot take
+        if not (low <= value <= high) or (whole and value != int(value)):
+            what = 'a whole number from %d to %d' if whole else 'a number of seconds from %g to %g'
+            raise argparse.ArgumentTypeError(("'%s' is not " + what) % (text, low, high))
         return int(value) if whole else value
     convert.__name__ = name
     return convert

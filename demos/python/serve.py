@@ -14,9 +14,11 @@ second later or more, ends them).
 Run it:   python3 demos/python/serve.py --dir some/dir [--port 8000] [--delay 1]
 """
 import os
+import re
 import select
 import signal
 import socket
+import stat
 import sys
 import time
 
@@ -100,22 +102,15 @@ def parse_head(head):
 
 
 def unquote(text):
-    """%XX escapes decoded strictly (as mp_unquote): None if malformed."""
-    out = bytearray()
-    raw = text.encode('latin-1')
-    i = 0
-    while i < len(raw):
-        c = raw[i]
-        if c == ord('%'):
-            try:
-                c = int(raw[i + 1:i + 3], 16) if len(raw[i + 1:i + 3]) == 2 else -1
-            except ValueError:
-                c = -1
-            if c <= 0 or raw[i + 1:i + 2] in (b'+', b'-') or raw[i + 1:i + 3].strip() != raw[i + 1:i + 3]:
-                return None
-            i += 2
-        out.append(c)
-        i += 1
+    """%XX escapes decoded strictly, as mp_unquote: None if a '%' is not
+    followed by two hex digits, or encodes a zero byte."""
+    pieces = text.encode('latin-1').split(b'%')
+    out = bytearray(pieces[0])
+    for piece in pieces[1:]:
+        if not re.fullmatch(rb'[0-9A-Fa-f]{2}', piece[:2]) or piece[:2] == b'00':
+            return None
+        out.append(int(piece[:2], 16))
+        out += piece[2:]
     return bytes(out)
 
 
@@ -141,10 +136,12 @@ def send_file(conn, method, path):
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
         return 404, 0
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        return 404, 0                       # a directory, a device...: regular files only
     with os.fdopen(fd, 'rb') as f:
-        size = os.fstat(fd).st_size
-        if not os.path.isfile(path) or not os.stat(fd).st_mode & 0o100000:
-            return 404, 0
+        size = st.st_size
         kind = TYPES.get(os.path.splitext(path)[1].decode().lower(), 'application/octet-stream')
         sent = 0
         try:
@@ -243,9 +240,11 @@ def start_child(listener):
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.alarm(int(CHILD_SECONDS + args.timeout + args.delay))
-        answer(conn, client)
-        sys.stderr.flush()
-        os._exit(0)
+        try:
+            answer(conn, client)
+        finally:                            # whatever happened, never return into
+            sys.stderr.flush()              # the parent's loop: this is the child
+            os._exit(0)
     conn.close()                            # the child has its own copy
     children.add(pid)
 
