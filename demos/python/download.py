@@ -93,13 +93,15 @@ def download(url):
             size = fetch(url, out)
         os.chmod(temp, 0o644)
         os.rename(temp, os.path.join(args.dir, name))
+        temp = None
         print(f"worker {pid}: {url} -> {name} ({size} bytes)")
         return True
     except (OSError, ValueError, http.client.HTTPException) as e:
-        if temp is not None and os.path.exists(temp):
-            os.unlink(temp)
         print(f"worker {pid}: {url} failed: {e}")
         return False
+    finally:                                # failed, or Ctrl-C: no half-written file
+        if temp is not None:
+            os.unlink(temp)
 
 
 def worker(tasks, results):
