@@ -5,6 +5,7 @@
 #   make check    the same suite on an AddressSanitizer + UBSan build
 #   make bench    C beside Python, one table of ratios (needs python3 for that column)
 #   make pictures the lesson pages' SVG charts (docs/pictures/), from real runs
+#   make compare DEMO=NAME [ARGS="..."]  a demo beside its Python twin (needs python3)
 #   make clean
 
 CC     ?= cc
@@ -26,7 +27,7 @@ BINS      := $(DEMOS:%=$(BUILD)/bin/%)
 TEST_BINS := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/*.c))
 BENCH_BINS:= $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 
-.PHONY: all demo test check bench pictures clean
+.PHONY: all demo test check bench pictures compare clean
 
 all: $(BUILD)/libmp.a $(BINS) $(TEST_BINS)
 
@@ -65,6 +66,9 @@ bench: all $(BENCH_BINS)
 
 pictures: all
 	@BIN=$(abspath $(BUILD)/bin) docs/pictures/make.sh
+
+compare: all
+	@BIN=$(abspath $(BUILD)/bin) tests/compare.sh $(DEMO) $(ARGS)
 
 clean:
 	rm -rf build

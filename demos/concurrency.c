@@ -259,7 +259,7 @@ static void conclude(const double wait[3], const double cpu[3], int cpus, int n)
 
     if (w >= 1.5)
         snprintf(waiting, sizeof waiting, "waiting tasks overlapped%s (%.1fx: concurrency)",
-                 pinned ? " even on one CPU" : "", w);
+                 pinned ? " on one CPU" : "", w);
     else
         snprintf(waiting, sizeof waiting, "waiting tasks did not overlap (%.1fx)", w);
 
@@ -281,7 +281,8 @@ static void conclude(const double wait[3], const double cpu[3], int cpus, int n)
         snprintf(computing, sizeof computing,
                  "CPU work sped up %.1fx on %d CPUs and %.1fx on one (not really pinned?)",
                  all, cpus, one);
-    mp_print("Conclusion (%d CPUs): %s; %s.", cpus, waiting, computing);
+    mp_print("Conclusion (%d CPUs): %s;", cpus, waiting);   /* two lines: 80 columns */
+    mp_print("  %s.", computing);
 }
 
 int main(int argc, char **argv)

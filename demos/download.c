@@ -86,7 +86,7 @@
  *           build/bin/download http://127.0.0.1:PORT/a.png http://127.0.0.1:PORT/b.jpg
  *           printf 'http://127.0.0.1:PORT/%s\n' a.png b.jpg | build/bin/download --workers 4 -
  *           build/bin/download --timeline http://127.0.0.1:PORT/a.png http://127.0.0.1:PORT/b.jpg
- * (--tick is accepted, as by every demo, but download has no seed sleeps.)
+ * (No --tick: the seed sleeps nowhere in this lesson.)
  */
 #include "mp.h"
 
@@ -694,6 +694,7 @@ int main(int argc, char **argv)
         MP_TIMELINE_OPTIONS,
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
+    mp_tick_option = false;       /* no sleep in this lesson: no --tick */
     int first = mp_parse_args(argc, argv, options, "URL...",
                               "Seed 2: workers share out the URLs through one queue "
                               "(a URL - reads more from stdin).");

@@ -76,6 +76,7 @@ static int work2(void *arg)
 
 int main(int argc, char **argv)
 {
+    mp_tick_option = false;       /* no sleep in this lesson: no --tick */
     mp_parse_args(argc, argv, NULL, NULL,
                   "Seed 3.1: a list handed to two children is copied, so both pop all of it.");
 

@@ -64,6 +64,7 @@ int main(int argc, char **argv)
         MP_TIMELINE_OPTIONS,
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
+    mp_tick_option = false;       /* no sleep in this lesson: no --tick */
     mp_parse_args(argc, argv, options, NULL,
                   "Seed 6.2: Pool(2).apply blocks until its task ran; apply_async returns at once.");
     /* Before the pool forks its workers: they must share the span table. */
@@ -87,9 +88,7 @@ int main(int argc, char **argv)
     if (result == NULL)
         mp_die("apply_async: %s", mp_last_error());
     mp_print("main: apply_async returned at once");
-    mp_print("main program ends");
-    mp_print("help(pool.apply): mp_pool_apply(pool, fn, in, in_size, out, out_size): "
-             "runs fn(in, out) once, in one worker, and waits for it. Pool must be running.");
+    mp_print("help(pool.apply): runs the function once, in one worker, and waits");
 
     /* What the seed leaves out: wait for the apply_async task, and take its
      * result. */
@@ -101,6 +100,7 @@ int main(int argc, char **argv)
     mp_pool_close(pool);
     mp_pool_join(pool);
     mp_pool_free(pool);
+    mp_print("main program ends");       /* the last line of the run, as it says */
     mp_timeline_show();                  /* the workers have ended: their spans are complete */
     return 0;
 }

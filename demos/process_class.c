@@ -24,6 +24,8 @@
  * What to watch for:
  *   - "hello" twice, from two different PIDs: start() ran run() once in each
  *     new process, never in the main.
+ *   - Their names, MyProcess-1 and MyProcess-2: Python names a process after
+ *     its class, and counts every Process object made, whatever its class.
  *   - The seed does not join: the program still waits for both children
  *     before it ends, because non-daemonic children are joined at exit (in
  *     Python and in forklore alike).
@@ -51,12 +53,14 @@ static int my_run(mp_process *self)
 static void my_process_init(struct my_process *me)
 {
     mp_process_init(&me->base, NULL, NULL);
+    mp_process_set_class(&me->base, "MyProcess");   /* named "MyProcess-N", as Python does */
     me->base.run = my_run;
     me->greeting = "hello";
 }
 
 int main(int argc, char **argv)
 {
+    mp_tick_option = false;       /* no sleep in this lesson: no --tick */
     mp_parse_args(argc, argv, NULL, NULL,
                   "Seed 4: a Process \"subclass\" with run() overridden, started twice.");
 

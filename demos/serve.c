@@ -49,7 +49,7 @@
  *
  * Run it:   build/bin/serve --dir some/dir
  *           build/bin/serve --dir some/dir --port 8000 --delay 1
- * (--tick is accepted, as by every demo, but serve has no seed sleeps.)
+ * (No --tick: the seed sleeps nowhere in this lesson; --delay slows it.)
  */
 #include "mp.h"
 
@@ -455,6 +455,7 @@ int main(int argc, char **argv)
           "time for a request to arrive, and for each write (default 5)" },
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
+    mp_tick_option = false;       /* no sleep in this lesson: no --tick */
     mp_parse_args(argc, argv, options, NULL,
                   "Seed 2's other end: a static-file HTTP/1.0 server, one child per connection.");
 

@@ -58,6 +58,11 @@ double mp_now(void);
  * tests use e.g. 0.02 to stay fast). */
 extern double mp_tick;
 
+/* Whether the demo takes --tick (default true). A lesson that never sleeps
+ * sets it false before mp_parse_args: --tick is then neither listed nor
+ * accepted, rather than accepted and ignored. */
+extern bool mp_tick_option;
+
 /* time.sleep(seconds): sleeps the whole time even if a signal interrupts it
  * (nanosleep is restarted with the time that was left). */
 void mp_sleep(double seconds);
@@ -191,6 +196,11 @@ struct mp_process {
  * mp_process_init calls, as Python counts Process objects), daemon false,
  * run = mp_process_run. Does not start it. */
 void mp_process_init(mp_process *p, int (*target)(void *arg), void *arg);
+
+/* What Process.__init__ does for a subclass: type(self).__name__ + "-N", so
+ * an instance of `class MyProcess(Process)` is "MyProcess-1". Call it right
+ * after mp_process_init; it keeps N and replaces "Process". */
+void mp_process_set_class(mp_process *p, const char *class_name);
 
 /* Process.run(): the default run, which calls target(arg) and returns what it
  * returns. A "subclass" that overrides run may call it, like super().run(). */

@@ -562,8 +562,8 @@ static void at_exit(void)
         for (mp_async *c = p->calls; c != NULL; c = c->next_call)
             dropped += c->n - c->done;
         if (dropped > 0)
-            mp_warn("exit: %zu unfinished pool task%s dropped, the workers terminated "
-                    "(get or join waits for them)", dropped, dropped == 1 ? "" : "s");
+            mp_warn("exit: %zu unfinished pool task%s dropped, workers terminated",
+                    dropped, dropped == 1 ? "" : "s");
         /* Only the workers: the calls stay as they are (and reachable, so
          * that a leak checker does not report them) as the program ends. */
         p->state = TERMINATE;

@@ -191,6 +191,14 @@ void mp_process_init(mp_process *p, int (*target)(void *arg), void *arg)
     p->sentinel = -1;
 }
 
+void mp_process_set_class(mp_process *p, const char *class_name)
+{
+    const char *number = strrchr(p->name, '-');
+    char old[sizeof p->name];
+    snprintf(old, sizeof old, "%s", number != NULL ? number : "");
+    snprintf(p->name, sizeof p->name, "%s%s", class_name, old);
+}
+
 int mp_process_run(mp_process *self)
 {
     if (self->target == NULL)

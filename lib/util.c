@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 double mp_tick = 1.0;
+bool mp_tick_option = true;
 const char *mp_prog = "forklore";
 
 double mp_now(void)
@@ -190,7 +191,9 @@ static const char *metavar_of(const struct mp_option *o)
 
 static void print_usage(FILE *out)
 {
-    fprintf(out, "usage: %s [--tick SECONDS]", mp_prog);
+    fprintf(out, "usage: %s", mp_prog);
+    if (mp_tick_option)
+        fprintf(out, " [--tick SECONDS]");
     for (const struct mp_option *o = usage_options; o->name != NULL; o++) {
         if (o->type == MP_OPT_FLAG)
             fprintf(out, " [%s]", o->name);
@@ -218,8 +221,9 @@ static void print_help(const char *summary)
 {
     print_usage(stdout);
     printf("\n%s\n\noptions:\n", summary);
-    printf("  %-22s %s\n", "--tick SECONDS",
-           "length of the seed's \"one second\" (default 1)");
+    if (mp_tick_option)
+        printf("  %-22s %s\n", "--tick SECONDS",
+               "length of the seed's \"one second\" (default 1)");
     for (const struct mp_option *o = usage_options; o->name != NULL; o++) {
         char left[64];
         if (o->type == MP_OPT_FLAG)
@@ -314,7 +318,7 @@ int mp_parse_args(int argc, char **argv, const struct mp_option *options,
         const char *eq = strchr(arg, '=');
         size_t namelen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
         const struct mp_option *o = NULL;
-        if (strlen(tick.name) == namelen && strncmp(arg, tick.name, namelen) == 0)
+        if (mp_tick_option && strlen(tick.name) == namelen && strncmp(arg, tick.name, namelen) == 0)
             o = &tick;
         for (const struct mp_option *c = usage_options; o == NULL && c->name != NULL; c++)
             if (strlen(c->name) == namelen && strncmp(arg, c->name, namelen) == 0)

@@ -67,8 +67,9 @@ relations_hold() {
     check -n "$quoted"
     between "$quoted" "$(awk -v w="$w" 'BEGIN { print w - 0.051 }')" "$(awk -v w="$w" 'BEGIN { print w + 0.051 }')" ||
         { echo "conclusion quotes $quoted, the table says $w"; false; }
-    [[ "${lines[-3]}" == "waiting-bound "* ]]
-    [[ "${lines[-2]}" == "CPU-bound "* ]]
+    [[ "${lines[-4]}" == "waiting-bound "* ]]
+    [[ "${lines[-3]}" == "CPU-bound "* ]]
+    [[ "${lines[-1]}" == "  CPU work "* ]]    # the conclusion's second line
 }
 
 @test "every task prints its PID and its parent's: the main's for processes (seed 1.4)" {

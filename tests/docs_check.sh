@@ -23,7 +23,8 @@
 #                             ("..." lines mark what was left out)
 # Commands run a demo as build/bin/NAME; the check runs $BIN/NAME instead (so
 # `make check` checks the sanitizer build) and, when the line has no --tick,
-# adds --tick $DOCS_TICK right after the demo's name, to keep it fast.
+# adds --tick $DOCS_TICK right after the demo's name, to keep it fast (only
+# for a demo that takes --tick: one whose lesson never sleeps does not).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 BIN=${BIN:-$PWD/build/bin}
@@ -176,7 +177,11 @@ prepare() {
         want=${BASH_REMATCH[2]}
     fi
     if [[ "$line" != *--tick* ]]; then
-        line=$(printf '%s\n' "$line" | sed -E "s#build/bin/([a-z_]+)#build/bin/\\1 --tick $DOCS_TICK#g")
+        local untimed
+        untimed=$(for d in "$BIN"/*; do "$d" --help 2>/dev/null | grep -q -- --tick ||
+                  basename "$d"; done | paste -sd'|')
+        line=$(printf '%s\n' "$line" | sed -E "s#build/bin/([a-z_]+)#build/bin/\\1 --tick $DOCS_TICK#g" |
+               sed -E "s#build/bin/(${untimed:-none}) --tick $DOCS_TICK#build/bin/\\1#g")
     fi
     cmd=${line//build\/bin\//$BIN\/}
 }

@@ -19,14 +19,16 @@ load chart
     check "$(count_lines '^child process running, PID [0-9]+: test\(2, 3, z=1\)$')" -eq 2
     second=$(pids_after 'child process running, PID' | tail -1)
     check "$second" -ne "$main"
-    check "${lines[7]}" = "main: get() on the apply_async result: its task ran in worker $second"
+    check "${lines[6]}" = "main: get() on the apply_async result: its task ran in worker $second"
+    check "${lines[7]}" = "main program ends"
 }
 
 @test "pool_apply --timeline: after the seed's lines, a row for each worker that ran a task" {
     run demo pool_apply --timeline
     check "$status" -eq 0
     check "$(count_lines '^child process running, PID')" -eq 2
-    [[ "${lines[7]}" == "main: get() on the apply_async result: "* ]]
+    [[ "${lines[6]}" == "main: get() on the apply_async result: "* ]]
+    check "${lines[7]}" = "main program ends"
     check "${lines[8]}" = "timeline: one row per process, a letter per job where it was busy"
     # the workers named on the "running" lines (one or two), and only them
     ran=$(pids_after 'child process running, PID' | sort -u | sed 's/^/worker /')

@@ -6,8 +6,9 @@ load helpers
     run demo process_class
     check "$status" -eq 0
     check "${#lines[@]}" -eq 2
-    check "$(count_lines '^hello from Process-1, PID: [0-9]+$')" -eq 1
-    check "$(count_lines '^hello from Process-2, PID: [0-9]+$')" -eq 1
+    # named after the class, as Python names an instance of MyProcess(Process)
+    check "$(count_lines '^hello from MyProcess-1, PID: [0-9]+$')" -eq 1
+    check "$(count_lines '^hello from MyProcess-2, PID: [0-9]+$')" -eq 1
     check "$(pids_after 'PID:' | sort -u | wc -l)" -eq 2
     # and never in the main process itself
     for pid in $(pids_after 'PID:'); do check "$pid" -ne "$$"; done

@@ -14,7 +14,12 @@ lesson() {
     local heading=$1
     shift
     printf '\n=== %s ===\n$ %s\n' "$heading" "$*"
-    "$BIN/$1" --tick "$TICK" "${@:2}"
+    # --tick only where the lesson sleeps (its --help lists it)
+    if "$BIN/$1" --help | grep -q -- '--tick'; then
+        "$BIN/$1" --tick "$TICK" "${@:2}"
+    else
+        "$BIN/$1" "${@:2}"
+    fi
 }
 
 lesson "seed 1: serial, concurrent, parallel; what a process is" concurrency

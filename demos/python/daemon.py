@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""daemon - two children, no join: what the daemon flag changes at exit (seed 5.3).
+
+The Python twin of demos/daemon.c. Without --daemon the main's two lines come
+at once, and the program still ends only after the children's ten lines:
+Python joins non-daemonic children at exit. With --daemon, exit terminates
+them (SIGTERM): at most their first lines appear. Each line is written at
+once (common.py); with Python's default buffering and output to a file, a
+terminated child loses even those (its buffer dies with it).
+Run it:   python3 demos/python/daemon.py --tick 0.1 [--daemon]
+"""
+import os
+import time
+from multiprocessing import Process
+
+from common import parser, use_fork
+
+tick = 1.0
+
+
+def play_music():
+    print("child p1, PID:", os.getpid())
+    for i in range(5):
+        print('play music ...')
+        time.sleep(tick)
+
+
+def play_lol():
+    print("child p2, PID:", os.getpid())
+    for i in range(5):
+        print('play lol ...')
+        time.sleep(tick)
+
+
+if __name__ == '__main__':
+    p = parser('daemon', 'Seed 5.3: two children and no join; --daemon makes '
+               'exit terminate them.')
+    p.add_argument('--daemon', action='store_true',
+                   help='set p1.daemon = p2.daemon = True (the seed sets False)')
+    args = p.parse_args()
+    tick = args.tick
+    use_fork()
+    start_time = time.time()
+    p1 = Process(target=play_music)
+    p2 = Process(target=play_lol)
+    p1.daemon = args.daemon
+    p2.daemon = args.daemon
+    p1.start()
+    p2.start()
+    end_time = time.time()
+    print(f"multi-process took {end_time - start_time:.2f} s")
+    print("main PID:", os.getpid())
+    # No join: at exit, multiprocessing terminates the daemonic children and
+    # joins the others.

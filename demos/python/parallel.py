@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""parallel - the same two jobs in two processes, started together, joined (seed 5.2).
+
+The Python twin of demos/parallel.c: two child PIDs, then the main's, last;
+about 5 ticks, not 10. (common.parser makes print write each line whole,
+at once, as forklore's mp_print does: see common.py.)
+Run it:   python3 demos/python/parallel.py --tick 0.1
+"""
+import os
+import time
+from multiprocessing import Process
+
+from common import parser, use_fork
+
+tick = 1.0                      # set in main before the fork: the children inherit it
+
+
+def play_music():
+    print("child p1, PID:", os.getpid())
+    for i in range(5):
+        print('play music ...')
+        time.sleep(tick)
+
+
+def play_lol():
+    print("child p2, PID:", os.getpid())
+    for i in range(5):
+        print('play lol ...')
+        time.sleep(tick)
+
+
+if __name__ == '__main__':
+    args = parser('parallel', 'Seed 5.2: play_music and play_lol in two '
+                  'processes, joined: about 5 ticks.').parse_args()
+    tick = args.tick
+    use_fork()
+    start_time = time.time()
+    p1 = Process(target=play_music)
+    p2 = Process(target=play_lol)
+    p1.start()
+    p2.start()
+    p1.join()
+    p2.join()
+    end_time = time.time()
+    print(f"multi-process took {end_time - start_time:.2f} s")
+    print("main PID:", os.getpid())

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""pool_map - a pool of 9 workers squares 1, 2, 3, 4: Pool.map (seed 6.1).
+
+The Python twin of demos/pool_map.c: [1, 4, 9, 16] after about one tick.
+The chunksize line is what Pool.map computes when given none (the same
+formula, in Pool._map_async: divmod(items, 4 * workers), rounded up).
+
+Where Python behaves otherwise: --crash K. The task for K reads address 0
+(ctypes.string_at(0)) and its worker dies of SIGSEGV, as the C task does.
+forklore's pool fails that one item and goes on; Python's Pool starts a new
+worker but never learns the task is lost, and map waits for ever (CPython
+issue 66587). So the twin calls map_async and waits at most as long as the
+map could take (plus a margin), then says it is still waiting, ends the
+pool and exits 1.
+Run it:   python3 demos/python/pool_map.py --tick 0.1
+          python3 demos/python/pool_map.py --items 100 --crash 37 --tick 0.01
+"""
+import ctypes
+import math
+import os
+import sys
+import time
+from multiprocessing import Pool
+
+from common import number, parser, use_fork
+
+tick = 1.0
+crash_item = 0
+
+
+def square(x):
+    if x == crash_item:
+        ctypes.string_at(0)     # a bug, on purpose: reads address 0: SIGSEGV
+    result = x * x
+    time.sleep(tick)
+    return result
+
+
+def python_chunksize(items, workers):
+    chunksize, extra = divmod(items, workers * 4)
+    return chunksize + 1 if extra else chunksize
+
+
+if __name__ == '__main__':
+    p = parser('pool_map', 'Seed 6.1: Pool(9).map(square, [1, 2, 3, 4]) prints '
+               '[1, 4, 9, 16] after one tick.')
+    p.add_argument('--workers', type=number('--workers', 0, 256, whole=True), default=9,
+                   metavar='N', help="worker processes (default 9, the seed's Pool(9); "
+                   "0: one per CPU)")
+    p.add_argument('--items', type=number('--items', 1, 1000000, whole=True), default=4,
+                   metavar='N', help='square 1..N (default 4)')
+    p.add_argument('--chunksize', type=number('--chunksize', 0, 1000000, whole=True),
+                   default=0, metavar='N', help="items per task (default 0: Python's, "
+                   "ceil(N / (4 * workers)))")
+    p.add_argument('--crash', type=number('--crash', 1, 1000000, whole=True), default=0,
+                   metavar='K', help='the task for item K reads address 0 (its worker dies)')
+    args = p.parse_args()
+    if args.crash > args.items:
+        p.error(f"--crash: '{args.crash}' is not one of the items 1 to {args.items}")
+    tick, crash_item = args.tick, args.crash
+    use_fork()
+    workers = args.workers or os.cpu_count()
+    chunksize = args.chunksize or python_chunksize(args.items, workers)
+    numbers = list(range(1, args.items + 1))
+
+    start = time.time()
+    pool = Pool(workers)
+    if not crash_item:
+        result = pool.map(square, numbers, args.chunksize or None)
+    else:
+        pending = pool.map_async(square, numbers, args.chunksize or None)
+        rounds = math.ceil(math.ceil(args.items / chunksize) / workers)
+        waited = rounds * chunksize + 10            # ticks: the whole map, and more
+        pending.wait(waited * tick)
+        if not pending.ready():
+            print(f"pool_map: map: no result after {waited} ticks: the worker "
+                  f"given item {crash_item} died,", file=sys.stderr)
+            print("pool_map: and Python's Pool waits for ever (CPython issue 66587): "
+                  "stopping", file=sys.stderr)
+            pool.terminate()
+            sys.exit(1)
+        result = pending.get()
+    print(result)
+    print(f"chunksize {chunksize} (%s)" % ("--chunksize" if args.chunksize else
+          "Python's default: ceil(items / (4 * workers))"))
+    pool.close()    # no join, as in the seed: the workers end at exit
+    print(f"total: {time.time() - start:.2f} s")

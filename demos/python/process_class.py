@@ -1,0 +1,33 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""process_class - a subclass of Process whose run() is overridden (seed 4).
+
+The Python twin of demos/process_class.c: "hello" twice, from two PIDs, from
+MyProcess-1 and MyProcess-2 (Process.__init__ names an instance after its
+class and a count of every Process made).
+Run it:   python3 demos/python/process_class.py
+"""
+import os
+from multiprocessing import Process
+
+from common import parser, use_fork
+
+
+class MyProcess(Process):
+    def __init__(self):
+        super().__init__()
+        self.greeting = "hello"
+
+    def run(self):
+        print(f"{self.greeting} from {self.name}, PID: {os.getpid()}")
+
+
+if __name__ == '__main__':
+    parser('process_class', 'Seed 4: a Process "subclass" with run() '
+           'overridden, started twice.', tick=False).parse_args()
+    use_fork()
+    p1 = MyProcess()
+    p2 = MyProcess()
+    p1.start()
+    p2.start()
+    # No join, as in the seed: Python joins them at exit.

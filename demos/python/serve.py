@@ -1,0 +1,324 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""serve - a small static-file HTTP/1.0 server, one child per connection (seed 2's other end).
+
+The Python twin of demos/serve.c, the classic Unix server written with
+os.fork (socketserver.ForkingTCPServer does the same behind a class):
+accept a connection, fork, the child answers it and exits; the parent
+reaps its children when SIGCHLD says some have ended. It answers GET and
+HEAD of regular files under --dir with the very bytes build/bin/serve sends,
+so either download fetches from either server. The access log goes to
+stderr, one line per request, with the child's PID. SIGINT or SIGTERM: stop
+accepting, let the answers under way finish, exit 0 (a second one, half a
+second later or more, ends them).
+Run it:   python3 demos/python/serve.py --dir some/dir [--port 8000] [--delay 1]
+"""
+import os
+import re
+import select
+import signal
+import socket
+import stat
+import sys
+import time
+
+from common import number, parser
+
+MAX_REQUEST_LINE = 4096
+MAX_HEAD = 8192
+MAX_CHILDREN = 64
+CHILD_SECONDS = 60
+TOKEN = set(b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+REASONS = {200: 'OK', 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed',
+           408: 'Request Timeout', 414: 'URI Too Long',
+           431: 'Request Header Fields Too Large'}
+TYPES = {'.html': 'text/html; charset=utf-8', '.htm': 'text/html; charset=utf-8',
+         '.txt': 'text/plain; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript',
+         '.json': 'application/json', '.png': 'image/png', '.jpg': 'image/jpeg',
+         '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.svg': 'image/svg+xml',
+         '.pdf': 'application/pdf'}
+
+args = None
+root = ''
+
+
+def log(text):
+    print(f"serve: {text}", file=sys.stderr)
+
+
+# --- the child: one request, one answer ---
+
+def read_head(conn):
+    """The request head, within --timeout in all: (0, head) or (status, head)."""
+    deadline = time.monotonic() + args.timeout
+    head = b''
+    while True:
+        first_line = head.find(b'\n')
+        if (first_line if first_line >= 0 else len(head)) > MAX_REQUEST_LINE:
+            return 414, head
+        if b'\n\r\n' in head or b'\n\n' in head:
+            return 0, head
+        if len(head) == MAX_HEAD:
+            return 431, head
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return 408, head
+        conn.settimeout(left)
+        try:
+            data = conn.recv(MAX_HEAD - len(head))
+        except socket.timeout:
+            return 408, head
+        except OSError:
+            data = b''
+        if not data or b'\0' in data:
+            return 400, head
+        head += data
+
+
+def is_token(text):
+    return len(text) > 0 and all(c in TOKEN for c in text)
+
+
+def parse_head(head):
+    """(status, method, target): status 0 if well formed, else 400."""
+    lines = head.split(b'\n')
+    parts = lines[0].rstrip(b'\r').split(b' ')
+    if len(parts) != 3:
+        return 400, '-', '-'
+    method, target, version = parts
+    if (not is_token(method) or not target or len(version) != 8
+            or not version.startswith(b'HTTP/') or not version[5:6].isdigit()
+            or version[6:7] != b'.' or not version[7:8].isdigit()):
+        return 400, '-', '-'
+    method, target = method.decode('latin-1'), target.decode('latin-1')
+    for line in lines[1:]:
+        if line in (b'', b'\r'):
+            break
+        name, colon, _ = line.partition(b':')
+        if not colon or not is_token(name):
+            return 400, method, target
+    return 0, method, target
+
+
+def unquote(text):
+    """%XX escapes decoded strictly, as mp_unquote: None if a '%' is not
+    followed by two hex digits, or encodes a zero byte."""
+    pieces = text.encode('latin-1').split(b'%')
+    out = bytearray(pieces[0])
+    for piece in pieces[1:]:
+        if not re.fullmatch(rb'[0-9A-Fa-f]{2}', piece[:2]) or piece[:2] == b'00':
+            return None
+        out.append(int(piece[:2], 16))
+        out += piece[2:]
+    return bytes(out)
+
+
+def find_file(target):
+    """(0, real path) of a file inside root, or (status, None)."""
+    if not target.startswith('/'):
+        return 400, None
+    end = min([i for i in (target.find('?'), target.find('#')) if i >= 0] or [len(target)])
+    decoded = unquote(target[:end])
+    if decoded is None:
+        return 400, None
+    joined = os.fsencode(root) + b'/' + decoded
+    if not os.path.exists(joined):           # C's realpath(3) fails then
+        return 404, None
+    path = os.path.realpath(joined)
+    inside = path.startswith(os.fsencode(root) + b'/') or root == '/'
+    return (0, path) if inside else (404, None)
+
+
+def send_file(conn, method, path):
+    """(200, body bytes sent), or (404, 0) before anything was sent."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return 404, 0
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        return 404, 0                       # a directory, a device...: regular files only
+    with os.fdopen(fd, 'rb') as f:
+        size = st.st_size
+        kind = TYPES.get(os.path.splitext(path)[1].decode().lower(), 'application/octet-stream')
+        sent = 0
+        try:
+            conn.sendall(f"HTTP/1.0 200 OK\r\nContent-Type: {kind}\r\n"
+                         f"Content-Length: {size}\r\n\r\n".encode())
+            while method == 'GET':
+                data = f.read(65536)
+                if not data:
+                    break
+                conn.sendall(data)
+                sent += len(data)
+        except OSError:
+            pass
+        return 200, sent
+
+
+def send_error(conn, method, status):
+    body = f"{status} {REASONS[status]}\n".encode()
+    allow = "Allow: GET, HEAD\r\n" if status == 405 else ""
+    head = (f"HTTP/1.0 {status} {REASONS[status]}\r\n{allow}"
+            f"Content-Type: text/plain; charset=utf-8\r\nContent-Length: {len(body)}\r\n\r\n")
+    try:
+        conn.sendall(head.encode())
+        if method == 'HEAD':
+            return 0
+        conn.sendall(body)
+        return len(body)
+    except OSError:
+        return 0
+
+
+def printable(text):
+    shown = ''.join(c if ' ' < c < '\x7f' else '?' for c in text[:252])
+    return shown + ('...' if len(text) > 252 else '')
+
+
+def answer(conn, client):
+    method = target = '-'
+    sent = 0
+    status, head = read_head(conn)
+    if status == 0:
+        time.sleep(args.delay)              # --delay: as if the network were slow
+        status, method, target = parse_head(head)
+    if status == 0 and method not in ('GET', 'HEAD'):
+        status = 405
+    if status == 0:
+        status, path = find_file(target)
+    conn.settimeout(args.timeout)           # a client that stops reading
+    if status == 0:
+        status, sent = send_file(conn, method, path)
+    if status != 200:
+        sent = send_error(conn, method, status)
+    log(f"{client} {method} {printable(target)} {status} {sent} bytes (child {os.getpid()})")
+    # Close gently: our end of file first, then read what the client still sends.
+    try:
+        conn.shutdown(socket.SHUT_WR)
+        conn.settimeout(1)
+        while conn.recv(MAX_HEAD):
+            pass
+    except OSError:
+        pass
+    conn.close()
+
+
+# --- the parent: accept, fork, reap ---
+
+stops = []              # when each SIGINT / SIGTERM came
+children = set()
+
+
+def on_stop(sig, frame):
+    stops.append(time.monotonic())
+
+
+def reap():
+    while children:
+        pid, _ = os.waitpid(-1, os.WNOHANG)
+        if pid == 0:
+            break
+        children.discard(pid)
+
+
+def start_child(listener):
+    try:
+        conn, addr = listener.accept()
+    except (BlockingIOError, ConnectionAbortedError):
+        return                              # the client gave up before we got to it
+    conn.setblocking(True)
+    client = f"{addr[0]}:{addr[1]}"
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:                            # the child: this connection, then exit
+        listener.close()
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C: the parent decides
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.alarm(int(CHILD_SECONDS + args.timeout + args.delay))
+        try:
+            answer(conn, client)
+        finally:                            # whatever happened, never return into
+            sys.stderr.flush()              # the parent's loop: this is the child
+            os._exit(0)
+    conn.close()                            # the child has its own copy
+    children.add(pid)
+
+
+def main():
+    global args, root
+    p = parser('serve', "Seed 2's other end: a static-file HTTP/1.0 server, one "
+               "child per connection.", tick=False)
+    p.add_argument('--dir', default='.', metavar='DIR',
+                   help='serve the files under DIR (default .)')
+    p.add_argument('--port', type=number('--port', 0, 65535, whole=True), default=0,
+                   metavar='N', help='TCP port (default 0: a free one)')
+    p.add_argument('--bind', default='127.0.0.1', metavar='ADDR',
+                   help='listen on this IP address (default 127.0.0.1)')
+    p.add_argument('--delay', type=number('--delay', 0, 60), default=0, metavar='SECONDS',
+                   help='wait this long before each answer: a slow network (default 0)')
+    p.add_argument('--timeout', type=number('--timeout', 0.01, 3600), default=5,
+                   metavar='SECONDS',
+                   help='time for a request to arrive, and for each write (default 5)')
+    args = p.parse_args()
+    if not os.path.isdir(args.dir):
+        sys.exit(f"serve: --dir {args.dir}: not a directory")
+    root = os.path.realpath(args.dir)
+    try:
+        info = socket.getaddrinfo(args.bind, args.port, type=socket.SOCK_STREAM,
+                                  flags=socket.AI_PASSIVE | socket.AI_NUMERICHOST)[0]
+    except socket.gaierror:
+        p.error(f"--bind: '{args.bind}' is not a numeric IP address")
+    listener = socket.socket(info[0], socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(info[4])
+        listener.listen(64)
+    except OSError as e:
+        sys.exit(f"serve: listen on {args.bind} port {args.port}: {e.strerror}")
+    listener.setblocking(False)
+    host, port = listener.getsockname()[:2]
+    shown = f"[{host}]" if ':' in host else host
+    print(f"serving {args.dir} at http://{shown}:{port}/")
+
+    # Signals wake the select below through this pipe (the handlers only
+    # note them), so a signal is never missed between a check and a wait.
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGINT, on_stop)
+    signal.signal(signal.SIGTERM, on_stop)
+    signal.signal(signal.SIGCHLD, lambda sig, frame: None)
+    while not stops:
+        watched = [wake_r] + ([listener] if len(children) < MAX_CHILDREN else [])
+        ready, _, _ = select.select(watched, [], [])
+        if wake_r in ready:
+            os.read(wake_r, 512)
+        reap()
+        if listener in ready and not stops:
+            start_child(listener)
+
+    listener.close()                        # new clients are refused from now on
+    reap()
+    if children:
+        log(f"stopping: waiting for {len(children)} connection(s) to finish "
+            "(Ctrl-C again: end them now)")
+    first = stops[0]
+    while children:
+        select.select([wake_r], [], [])
+        os.read(wake_r, 512)
+        reap()
+        if any(t - first >= 0.5 for t in stops):    # asked again: do not wait
+            for pid in children:
+                os.kill(pid, signal.SIGTERM)
+            stops.clear()
+            stops.append(first)
+    log("stopped")
+
+
+if __name__ == '__main__':
+    main()
