@@ -4,7 +4,7 @@
 # BIN (the demos) and TESTBIN (the C test programs) come from the Makefile.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-command -v bats >/dev/null || { echo "bats not found: apt-get install bats (or brew install bats-core)" >&2; exit 1; }
+command -v bats >/dev/null || { echo "bats not found: apt-get install bats (or dnf install bats)" >&2; exit 1; }
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
