@@ -12,42 +12,47 @@ bats --tap tests/*.bats | tee "$log"
 bats_status=${PIPESTATUS[0]}
 
 # The counts come from bats's own TAP: the plan "1..N", then one result line
-# per test, "ok K name" or "not ok K name". Each K from 1 to N counts once, by
-# its first result: a stray process (a forked copy of bats that a test failed
-# to stop) may print result lines of its own, which must not change the count.
+# per test, "ok K name" or "not ok K name", each K from 1 to N counted once. A
+# stray process (a forked copy of bats that a test failed to stop) may print
+# result lines of its own: numbers outside the plan are ignored, and a test
+# reported both ways counts as bats's exit status says (0 only if every test
+# process succeeded, whatever a stray printed; otherwise, to be safe, failed).
 awk -v bats_status="$bats_status" '
     !plan && /^1\.\.[0-9]+$/ { plan = substr($0, 4) + 0; next }
     /^(not )?ok [0-9]+( |$)/ {
         ok = ($1 == "ok")
         k = ok ? $2 + 0 : $3 + 0
         if (!plan || k < 1 || k > plan) { stray++; next }
+        r = !ok ? "failed" : ($0 ~ / # skip( |$)/ ? "skipped" : "passed")
         if (k in result) {
-            if (result[k] != (ok ? "ok" : "not ok"))
-                notes[++nnotes] = "test " k " was reported twice (" result[k] ", then " $1 (ok ? "" : " ok") "); counted once, as its first result"
-            else
-                stray++
+            if (result[k] != r && (result[k] == "failed" || r == "failed")) twice[k] = 1
+            else stray++
             next
         }
-        if (!ok) {
-            result[k] = "not ok"; failed++
-            name = $0; sub(/^not ok [0-9]+ ?/, "", name); names[++nnames] = name
-        } else if ($0 ~ / # skip( |$)/) {
-            result[k] = "ok"; skipped++
-        } else {
-            result[k] = "ok"; passed++
-        }
+        result[k] = r
+        name[k] = $0; sub(/^(not )?ok [0-9]+ ?/, "", name[k]); sub(/ # skip( .*)?$/, "", name[k])
     }
     END {
+        for (k = 1; k <= plan; k++) {
+            if (!(k in result)) continue
+            if (k in twice) {
+                result[k] = bats_status == 0 ? "passed" : "failed"
+                notes[++nnotes] = "test " k " was reported both passed and failed (a stray process?); counted once, as " result[k]
+            }
+            count[result[k]]++
+            if (result[k] == "failed") failures[++nfailures] = name[k]
+        }
+        passed = count["passed"] + 0; failed = count["failed"] + 0; skipped = count["skipped"] + 0
         reported = passed + failed + skipped
-        if (nnames) {
+        if (nfailures) {
             print "failed:"
-            for (i = 1; i <= nnames; i++) print "  " names[i]
+            for (i = 1; i <= nfailures; i++) print "  " failures[i]
         }
         for (i = 1; i <= nnotes; i++) print "note: " notes[i]
         if (stray) print "note: ignored " stray " result line(s) that repeat a test number or lie outside the plan"
         if (!plan) print "note: bats printed no plan (1..N): it did not run"
         if (bats_status != 0 && !failed) print "note: bats exited with status " bats_status
-        line = (passed + 0) " passed, " (failed + 0) " failed"
+        line = passed " passed, " failed " failed"
         if (skipped) line = line ", " skipped " skipped"
         if (reported < plan) line = line ", " (plan - reported) " not reported (bats stopped early)"
         print line

@@ -41,18 +41,33 @@ TAP
 
 @test "run.sh: a stray process's extra result lines do not change the count" {
     # a forked copy of bats prints a result of its own, with a number that
-    # repeats one or lies past the plan: the total still adds up to the plan
+    # repeats one or lies past the plan: the total still adds up to the plan,
+    # and bats's status 0 says every test process succeeded
     closing <<'TAP'
 1..3
 ok 1 first
-ok 2 second
 not ok 2 second
+# (in test file tests/x.bats, line 9)
+ok 2 second
 not ok 4 a stray copy
 ok 3 third
 ok 3 third
 TAP
+    check "$status" -eq 0
     check "${lines[-1]}" = "3 passed, 0 failed"
-    check "$(count_lines '^note: test 2 was reported twice')" -eq 1
+    check "$(count_lines '^note: test 2 was reported both passed and failed')" -eq 1
+}
+
+@test "run.sh: a test reported both ways while bats failed counts as failed" {
+    BATS_STATUS=1 closing <<'TAP'
+1..2
+ok 1 first
+ok 2 second
+not ok 2 second
+TAP
+    check "$status" -eq 1
+    check "${lines[-1]}" = "1 passed, 1 failed"
+    check "$(count_lines '^  second$')" -eq 1
 }
 
 @test "run.sh: fewer results than the plan is a failure, and the line says so" {
