@@ -65,3 +65,18 @@ ratio_at_least() {
 between() {
     awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x <= hi) }'
 }
+
+# retry TRIES COMMAND...: runs COMMAND (often a function of the test file)
+# until it succeeds, at most TRIES times, a second apart: for a timing claim
+# that other programs on a busy machine can spoil. COMMAND says why it failed
+# (its failures must `return 1`: set -e does not stop a function run here).
+retry() {
+    local tries=$1 i
+    shift
+    for ((i = 1; i <= tries; i++)); do
+        "$@" && return 0
+        [[ $i -lt $tries ]] && sleep 1
+    done
+    echo "failed $tries times; load: $(cat /proc/loadavg 2>/dev/null)"
+    return 1
+}

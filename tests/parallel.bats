@@ -20,14 +20,21 @@ load helpers
     [[ "${lines[13]}" == "main PID: $main" ]]
 }
 
-@test "parallel takes about five ticks, serial about twice as long" {
+# parallel_then_serial: parallel takes about 5 ticks, serial about 10; each
+# sleep a busy machine wakes late adds to both, so the ratio (2 when idle)
+# has a margin: one after the other would be 1.
+parallel_then_serial() {
     run demo parallel --tick 0.05
-    check "$status" -eq 0
+    check "$status" -eq 0 || return 1
     par=$(seconds_of '^multi-process took')
-    between "$par" 0.24 0.6 || { echo "parallel took $par s, expected about 0.25"; false; }
+    between "$par" 0.24 0.6 || { echo "parallel took $par s, expected about 0.25"; return 1; }
     run demo serial --tick 0.05
     ser=$(seconds_of '^one process took')
-    ratio_at_least "$ser" "$par" 1.9 || { echo "serial $ser s / parallel $par s < 1.9"; false; }
+    ratio_at_least "$ser" "$par" 1.6 || { echo "serial $ser s / parallel $par s < 1.6"; return 1; }
+}
+
+@test "parallel takes about five ticks, serial about twice as long" {
+    retry 3 parallel_then_serial
 }
 
 @test "parallel output sent to a pipe has no duplicated lines" {
@@ -42,10 +49,10 @@ load helpers
     # sends SIGINT to the whole group, as a terminal does on Ctrl-C;
     # --preserve-status hands back the demo's own status.
     start=$(date +%s%N)
-    run timeout --preserve-status -s INT 0.3 "$BIN/parallel" --tick 0.2 3>&-
+    run timeout --preserve-status -s INT 0.3 "$BIN/parallel" --tick 0.5 3>&-
     elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
     check "$status" -eq 130
-    check "$elapsed_ms" -lt 500    # within one tick of the signal
+    check "$elapsed_ms" -lt 1500   # long before the 2.5 s the run would take
     check "$(pids_after 'PID:' | wc -l)" -eq 2
     all_gone $(pids_after 'PID:')
 }

@@ -10,11 +10,20 @@ load helpers
     check "${#lines[@]}" -eq 2
     check "${lines[1]}" = "main program ends"
     total=$(seconds_of '^total:')
-    between "$total" 0 0.05 || { echo "total $total s, expected under 0.05"; false; }
+    between "$total" 0 0.5 || { echo "total $total s, expected well under the squares' 2 s"; false; }
     check "$stderr" = "pool_map_async: exit: 4 unfinished pool tasks dropped, workers terminated"
-    check "$elapsed_ms" -lt 500     # the squares would take 2 s
+    check "$elapsed_ms" -lt 1000    # the squares would take 2 s
     sleep 0.1
     ! pgrep -f -- "$BIN/pool_map_async --tick 1" || { echo "a worker is still running"; false; }
+}
+
+# two_ticks: get waits for the squares, about two ticks of 0.05 s; the upper
+# bound, which a busy machine may stretch, only catches a hang: retried.
+two_ticks() {
+    run --separate-stderr demo pool_map_async --get --tick 0.05
+    check "$status" -eq 0 || return 1
+    total=$(seconds_of '^total:')
+    between "$total" 0.1 0.3 || { echo "total $total s, expected about 0.1"; return 1; }
 }
 
 @test "pool_map_async --get waits for the four squares: [1, 4, 9, 16] after about two ticks" {
@@ -24,9 +33,8 @@ load helpers
     check "${#lines[@]}" -eq 7
     check "$(count_lines '^~{10}$')" -eq 4
     check "${lines[4]}" = "[1, 4, 9, 16]"
-    total=$(seconds_of '^total:')
-    between "$total" 0.1 0.3 || { echo "total $total s, expected about 0.1"; false; }
     check "${lines[6]}" = "main program ends"
+    retry 3 two_ticks
 }
 
 @test "pool_map_async refuses an unknown option and a value for --get" {

@@ -14,11 +14,17 @@ load helpers
     check "$(pids_after 'PID:' | sort -u | wc -l)" -eq 1
 }
 
-@test "serial takes about ten ticks" {
+# ten_ticks: at least ten ticks of sleep, one after the other; the upper
+# bound only catches a hang, and a busy machine may stretch it: retried.
+ten_ticks() {
     run demo serial --tick 0.05
-    check "$status" -eq 0
+    check "$status" -eq 0 || return 1
     t=$(seconds_of '^one process took')
-    between "$t" 0.45 1.0 || { echo "took $t s, expected about 0.5"; false; }
+    between "$t" 0.45 1.0 || { echo "took $t s, expected about 0.5"; return 1; }
+}
+
+@test "serial takes about ten ticks" {
+    retry 3 ten_ticks
 }
 
 @test "serial output sent to a file has no duplicated lines" {

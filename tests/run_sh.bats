@@ -1,0 +1,87 @@
+#!/usr/bin/env bats
+# tests/run.sh (make test): its closing line counts each test once, from the
+# TAP plan and numbered results of bats, whatever else reaches the output.
+load helpers
+
+# closing TAP: runs a copy of tests/run.sh with a stand-in "bats" that prints
+# TAP (the text on standard input) and exits with status ${BATS_STATUS:-0}.
+closing() {
+    local dir=$BATS_TEST_TMPDIR/suite
+    mkdir -p "$dir/tests" "$dir/bin"
+    cp "$BATS_TEST_DIRNAME/run.sh" "$dir/tests/run.sh"
+    cat >"$dir/tap"
+    printf '#!/bin/sh\ncat "%s"\nexit %s\n' "$dir/tap" "${BATS_STATUS:-0}" >"$dir/bin/bats"
+    chmod +x "$dir/bin/bats"
+    run env PATH="$dir/bin:$PATH" bash "$dir/tests/run.sh"
+}
+
+@test "run.sh: passes, skips and failures, one line at the end" {
+    closing <<'TAP'
+1..4
+ok 1 first
+ok 2 second # skip no network
+not ok 3 third
+# (in test file tests/x.bats, line 3)
+ok 4 fourth
+TAP
+    check "$status" -eq 1
+    check "${lines[-1]}" = "2 passed, 1 failed, 1 skipped"
+    check "$(count_lines '^  third$')" -eq 1
+}
+
+@test "run.sh: all passed is status 0 and no skipped count" {
+    closing <<'TAP'
+1..2
+ok 1 first
+ok 2 second
+TAP
+    check "$status" -eq 0
+    check "${lines[-1]}" = "2 passed, 0 failed"
+}
+
+@test "run.sh: a stray process's extra result lines do not change the count" {
+    # a forked copy of bats prints a result of its own, with a number that
+    # repeats one or lies past the plan: the total still adds up to the plan,
+    # and bats's status 0 says every test process succeeded
+    closing <<'TAP'
+1..3
+ok 1 first
+not ok 2 second
+# (in test file tests/x.bats, line 9)
+ok 2 second
+not ok 4 a stray copy
+ok 3 third
+ok 3 third
+TAP
+    check "$status" -eq 0
+    check "${lines[-1]}" = "3 passed, 0 failed"
+    check "$(count_lines '^note: test 2 was reported both passed and failed')" -eq 1
+}
+
+@test "run.sh: a test reported both ways while bats failed counts as failed" {
+    BATS_STATUS=1 closing <<'TAP'
+1..2
+ok 1 first
+ok 2 second
+not ok 2 second
+TAP
+    check "$status" -eq 1
+    check "${lines[-1]}" = "1 passed, 1 failed"
+    check "$(count_lines '^  second$')" -eq 1
+}
+
+@test "run.sh: fewer results than the plan is a failure, and the line says so" {
+    BATS_STATUS=1 closing <<'TAP'
+1..5
+ok 1 first
+ok 2 second
+TAP
+    check "$status" -eq 1
+    check "${lines[-1]}" = "2 passed, 0 failed, 3 not reported (bats stopped early)"
+}
+
+@test "run.sh: no plan at all is a failure" {
+    BATS_STATUS=1 closing </dev/null
+    check "$status" -eq 1
+    check "${lines[-1]}" = "0 passed, 0 failed"
+}
