@@ -83,19 +83,42 @@ def run_pinned(n, waiting):
     return took
 
 
+def cpu_used():
+    """CPU time of the main and of the children it has joined (reaped) so far:
+    os.times() counts a child once waitpid has collected it."""
+    t = os.times()
+    return time.process_time() + t.children_user + t.children_system
+
+
 def run_three_ways(n, waiting):
-    print("  one after the other, in the main process:")
-    serial = run_serial(n, waiting)
-    print("  one process per task, on all CPUs:")
-    all_cpus = run_processes(n, waiting)
-    return serial, all_cpus, run_pinned(n, waiting)
+    """Each way's time, and how many CPUs its tasks kept busy on average."""
+    took, busy = [], []
+    for way in (0, 1, 2):
+        before = cpu_used()
+        if way == 0:
+            print("  one after the other, in the main process:")
+            took.append(run_serial(n, waiting))
+        elif way == 1:
+            print("  one process per task, on all CPUs:")
+            took.append(run_processes(n, waiting))
+        else:
+            took.append(run_pinned(n, waiting))
+        busy.append((cpu_used() - before) / took[-1])
+    return took, busy
 
 
 def cell(serial, took):
     return "  not available" if took < 0 else f"{took:6.2f} s {serial / took:6.2f}x"
 
 
-def conclude(wait, cpu, cpus, n):
+def table_rows(kind, took, busy):
+    """A kind's two rows: its times and speed-ups, then its CPUs busy."""
+    print(f"{kind:13} {took[0]:6.2f} s   {cell(took[0], took[1])}  {cell(took[0], took[2])}")
+    one = "" if took[2] < 0 else f"{busy[2]:6.2f}"
+    print(f"{'  CPUs busy':13} {busy[0]:6.2f}     {busy[1]:6.2f}            {one}")
+
+
+def conclude(wait, cpu, cpu_busy, cpus, n):
     """Which effect showed, and how strongly, from the measured speed-ups."""
     ideal = min(cpus, n)
     pinned = wait[2] > 0 and cpu[2] > 0
@@ -109,12 +132,15 @@ def conclude(wait, cpu, cpus, n):
         waiting = f"waiting tasks did not overlap ({w:.1f}x)"
     if ideal < 2:
         computing = f"CPU work could not speed up ({every:.1f}x): that needs 2 CPUs and 2 tasks"
+    elif cpu_busy[0] < 0.8:     # other programs had the CPUs: no fair baseline
+        computing = (f"CPU work: a busy machine gave the serial run {cpu_busy[0]:.2f} "
+                     "of a CPU: see CPUs busy")
     elif every < 0.8 * ideal:
         computing = (f"CPU work sped up {every:.1f}x on {cpus} CPUs, less than the "
                      f"{ideal}x they allow (busy machine?)")
     elif not pinned:
         computing = f"CPU work sped up {every:.1f}x on {cpus} CPUs (parallelism)"
-    elif one < 1.3:
+    elif cpu_busy[2] <= 1.05:   # pinned: one CPU's time per second at most
         computing = (f"CPU work sped up only with more CPUs ({every:.1f}x on {cpus}, "
                      f"{one:.1f}x on one: parallelism)")
     else:
@@ -139,14 +165,14 @@ if __name__ == '__main__':
     print(f"CPU-bound task: {steps_per_tick} arithmetic steps, about one tick "
           f"({tick:.2f} s) of CPU")
     print(f"{n} waiting-bound tasks (each sleeps one tick, like play_music):")
-    wait = run_three_ways(n, True)
+    wait, wait_busy = run_three_ways(n, True)
     print(f"{n} CPU-bound tasks (each computes for about one tick):")
-    cpu = run_three_ways(n, False)
+    cpu, cpu_busy = run_three_ways(n, False)
 
     print()
-    print(f"{n} tasks of each kind; speed-up = serial time / time")
+    print(f"{n} tasks of each kind; speed-up = serial time / time;")
+    print("CPUs busy = CPU time the tasks used / time (above 1: in parallel)")
     print(f"{'':13} {'serial':>8}   {'  on all CPUs':16}  {'  on one CPU'}")
-    print(f"{'waiting-bound':13} {wait[0]:6.2f} s   {cell(wait[0], wait[1])}  "
-          f"{cell(wait[0], wait[2])}")
-    print(f"{'CPU-bound':13} {cpu[0]:6.2f} s   {cell(cpu[0], cpu[1])}  {cell(cpu[0], cpu[2])}")
-    conclude(wait, cpu, cpus, n)
+    table_rows('waiting-bound', wait, wait_busy)
+    table_rows('CPU-bound', cpu, cpu_busy)
+    conclude(wait, cpu, cpu_busy, cpus, n)
