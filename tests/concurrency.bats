@@ -90,7 +90,7 @@ relations_hold() {
     table=$(sed -n '/^waiting-bound /,/^Conclusion /p' <<<"$output")
     check "$(grep -cE '^(waiting-bound|CPU-bound) +[0-9.]+ s ' <<<"$table")" -eq 2
     check "$(grep -cE '^  CPUs busy +[0-9]+\.[0-9]{2} +[0-9]+\.[0-9]{2}' <<<"$table")" -eq 2
-    [[ "${lines[-1]}" == "  CPU work "* ]]    # the conclusion's second line
+    [[ "${lines[-1]}" == "  CPU work"[\ :]* ]]    # the conclusion's second line
 }
 
 @test "every task prints its PID and its parent's: the main's for processes (seed 1.4)" {
