@@ -29,7 +29,7 @@ BENCH_BINS:= $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/
 
 all: $(BUILD)/libmp.a $(BINS) $(TEST_BINS)
 
-$(BUILD)/obj/%.o: lib/%.c lib/mp.h lib/mp_internal.h
+$(BUILD)/obj/%.o: lib/%.c lib/mp.h lib/mp_internal.h lib/http.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -37,7 +37,7 @@ $(BUILD)/libmp.a: $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/bin/%: demos/%.c $(BUILD)/libmp.a lib/mp.h
+$(BUILD)/bin/%: demos/%.c $(BUILD)/libmp.a lib/mp.h lib/http.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ilib $< -o $@ $(LDFLAGS) $(BUILD)/libmp.a $(LDLIBS)
 
