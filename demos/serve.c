@@ -283,22 +283,32 @@ static size_t error_answer(char *buf, size_t size, const char *method, int statu
     return (size_t)n;
 }
 
-/* The access log line, cut to LOG_WIDTH columns: printable ASCII only, so
- * a client cannot write escape sequences to the terminal. */
+/* The access log line, at most LOG_WIDTH columns: a long path loses its
+ * middle ("/3f52ff39e...254_144.jpg"), and shows printable ASCII only, so a
+ * client cannot write escape sequences to the terminal. */
 static void log_request(const struct http_request *req, int status, long long bytes)
 {
     char who[64], tail[48], shown[LOG_WIDTH];
     snprintf(who, sizeof who, "child %ld: %s", (long)getpid(), req->method);
     snprintf(tail, sizeof tail, " %d %lld bytes", status, bytes);
-    /* "serve: " + who + " " + target + tail */
+    /* "serve: " + who + " " + path + tail */
     int room = LOG_WIDTH - 8 - (int)strlen(who) - (int)strlen(tail);
-    const char *t = req->target;
-    int i = 0, len = (int)strlen(t);
-    for (; i < len && i < room && i < (int)sizeof shown - 1; i++)
-        shown[i] = t[i] > ' ' && t[i] < 127 ? t[i] : '?';
-    if (i < len && i >= 3)
-        memcpy(shown + i - 3, "...", 3);
-    shown[i] = '\0';
+    if (room < 9)
+        room = 9;
+    int len = (int)strlen(req->target);
+    int front = len <= room ? len : (room - 3) / 2;     /* kept from the start */
+    int back = len <= room ? 0 : room - 3 - front;      /* kept from the end */
+    int n = 0;
+    for (int i = 0; i < len; i++) {
+        if (i == front) {     /* reached only when the path is cut */
+            memcpy(shown + n, "...", 3);
+            n += 3;
+            i = len - back;
+        }
+        char c = req->target[i];
+        shown[n++] = c > ' ' && c < 127 ? c : '?';
+    }
+    shown[n] = '\0';
     mp_warn("%s %s%s", who, shown, tail);
 }
 
