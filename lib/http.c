@@ -184,12 +184,12 @@ ssize_t http_unquote(const char *text, size_t len, char *out, size_t outsize)
         if (c == '%') {
             int hi = i + 2 < len ? hex_value(text[i + 1]) : -1;
             int lo = i + 2 < len ? hex_value(text[i + 2]) : -1;
-            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-                errno = EINVAL;
-                return -1;
-            }
-            c = hi * 16 + lo;
+            c = hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
             i += 2;
+        }
+        if (c <= 0) {                      /* a bad escape, "%00", or a zero byte itself */
+            errno = EINVAL;
+            return -1;
         }
         if (n + 1 >= outsize) {
             errno = ENAMETOOLONG;

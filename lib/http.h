@@ -56,8 +56,9 @@ bool http_resolve(const struct http_url *base, const char *location, char *next,
  * "a b.png", "%2F" is "/") into out, at most outsize - 1 bytes and a '\0'.
  * Returns the decoded length, or -1 with errno set: EINVAL if a '%' is not
  * followed by two hex digits (Python keeps such text as it is; a server and a
- * downloader should refuse it) or encodes a zero byte (no C string, path or
- * file name can hold one); ENAMETOOLONG if out is too small (outsize 0 too). */
+ * downloader should refuse it) or a zero byte is met, as it is or as "%00"
+ * (no C string, path or file name can hold one); ENAMETOOLONG if out is too
+ * small (outsize 0 too). */
 ssize_t http_unquote(const char *text, size_t len, char *out, size_t outsize);
 
 /* --- heads: the lines up to the first empty one ------------------------- */
