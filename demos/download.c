@@ -45,28 +45,19 @@
  * (In Python: put one None per worker after the URLs, and `if url is None:
  * break`. That "poison pill" is how multiprocessing.Pool stops its workers.)
  *
- * The rest is requests.get re-built on a plain socket, HTTP/1.0 only; the
- * HTTP itself (URLs, heads, connect) is lib/http.c, shared with `serve`:
- *   - http:// only: https needs TLS, and forklore uses libc alone;
- *   - --timeout bounds the whole of one URL: connect, head, body and any
- *     redirects, so a server that drips one byte a second cannot hold a
- *     worker (only the name lookup, getaddrinfo, has no deadline);
- *   - the head is checked strictly; 200 saves the body, 301/302/303/307/308
- *     follow Location (at most 5 times), anything else fails that URL;
- *   - the file name is the last segment of the URL's path, percent-decoded,
- *     as the seed's url.split('/')[-1], even after a redirect. An empty name
- *     ("http://host/dir/") is saved as index.html, like wget does; ".", "..",
- *     a "/" (from %2F) or a control character is refused: nothing is ever
- *     written outside --dir;
- *   - the body goes to a hidden temporary file in --dir, renamed to the name
- *     only once it is complete: a failed download leaves no file. On Ctrl-C
- *     (or SIGTERM) a worker removes its temporary file before it dies; only
- *     SIGKILL, which cannot be caught, could leave a .download-XXXXXX file.
+ * The rest is requests.get re-built on a plain socket (HTTP/1.0, http://
+ * only: https needs TLS, and forklore uses libc alone); the HTTP itself is
+ * lib/http.c, shared with `serve`. --timeout bounds the whole of one URL,
+ * redirects included, so a server that drips a byte a second cannot hold a
+ * worker. The file name is the URL's last path segment, as the seed's
+ * url.split('/')[-1], refused if it would not stay in --dir. The body goes
+ * to a hidden temporary file, renamed only once complete: a failed or
+ * interrupted download (on Ctrl-C or SIGTERM the worker removes it before
+ * it dies) leaves no file.
  *
- * Each worker reports every URL to the main through a second queue, so the
- * main can print the summary and choose the exit status: 0 only if every
- * URL was saved. A failed URL is also named on standard error, one line, as
- * curl and wget do.
+ * Each worker reports every URL to the main through a second queue; the
+ * main prints the summary and exits 0 only if every URL was saved. A failed
+ * URL is also one line on standard error, as curl and wget say it.
  *
  * What to watch for:
  *   - One line per URL, with the PID of the worker that fetched it: the
@@ -307,41 +298,6 @@ static void catch_interrupts(void)
     signal(SIGPIPE, SIG_IGN); /* a server that hangs up: write says EPIPE */
 }
 
-/* The file name: the last segment of the URL's path, percent-decoded, as the
- * seed's url.split('/')[-1]. Returns false, saying why, if it is unsafe. */
-static bool file_name(const struct http_url *u, char *name, size_t size, char *why,
-                      size_t whysize)
-{
-    size_t plen = strcspn(u->target, "?");
-    const char *seg = u->target + plen;
-    while (seg > u->target && seg[-1] != '/')
-        seg--;
-    size_t slen = (size_t)(u->target + plen - seg);
-    if (http_unquote(seg, slen, name, size) == -1) {
-        if (errno == ENAMETOOLONG)
-            snprintf(why, whysize, "file name longer than %zu bytes", size - 1);
-        else
-            snprintf(why, whysize, "file name: a bad %%-escape in '%.*s'",
-                     (int)(slen < 60 ? slen : 60), seg);
-        return false;
-    }
-    if (name[0] == '\0')
-        snprintf(name, size, "index.html");   /* "http://host/dir/": as wget does */
-    for (const char *c = name; *c != '\0'; c++) {
-        if ((unsigned char)*c < ' ' || *c == 127) {
-            snprintf(why, whysize, "refusing file name '%.*s': a control character",
-                     (int)(slen < 60 ? slen : 60), seg);
-            return false;
-        }
-    }
-    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strchr(name, '/') != NULL) {
-        snprintf(why, whysize, "refusing file name '%.60s': it would not stay in %s", name,
-                 dir);
-        return false;
-    }
-    return true;
-}
-
 /* mkstemp in dir, recorded with the interrupting signals blocked, so that
  * on_interrupt always knows whether there is a temporary file. */
 static int make_temp(void)
@@ -369,50 +325,6 @@ static bool finish_temp(bool ok, const char *path, const char *name, char *why,
     sigprocmask(SIG_UNBLOCK, &interrupts, NULL);
     return ok;
 }
-
-static bool fetch(const char *url, int out, long long *bytes, char *why, size_t whysize);
-
-/* Downloads url into dir/NAME through a temporary file. Prints the URL's
- * line (and a failure on stderr too); returns what happened. */
-static struct result download(const char *url)
-{
-    struct result res = { false, 0 };
-    char why[512], name[NAME_MAX + 1], path[PATH_MAX];
-    struct http_url u;
-    bool ok = http_parse_url(url, &u, why, sizeof why)
-              && file_name(&u, name, sizeof name, why, sizeof why);
-    if (ok && snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
-        snprintf(why, sizeof why, "path too long");
-        ok = false;
-    }
-    int out = ok ? make_temp() : -1;
-    if (ok && out == -1) {
-        snprintf(why, sizeof why, "create a file in %s: %s", dir, strerror(errno));
-        ok = false;
-    }
-    ok = ok && fetch(url, out, &res.bytes, why, sizeof why);
-    if (ok && fchmod(out, 0644) == -1) {    /* mkstemp made it 0600 */
-        snprintf(why, sizeof why, "chmod %s: %s", name, strerror(errno));
-        ok = false;
-    }
-    if (out != -1 && close(out) == -1 && ok) {
-        snprintf(why, sizeof why, "write %s: %s", name, strerror(errno));
-        ok = false;
-    }
-    if (out != -1)
-        ok = finish_temp(ok, path, name, why, sizeof why);
-
-    res.saved = ok;
-    if (ok) {
-        mp_print("worker %ld: saved %s (%lld bytes)", (long)getpid(), name, res.bytes);
-    } else {
-        mp_print("worker %ld: %s failed: %s", (long)getpid(), url, why);
-        mp_warn("%s: %s", url, why);
-    }
-    return res;
-}
-
-/* --- requests.get, over a socket ----------------------------------------- */
 
 /* Copies the body to out: the part read with the head, then the rest, up
  * to Content-Length if there is one, else to the end of the connection. */
@@ -465,86 +377,58 @@ static bool save_body(int fd, int out, const char *start, size_t have, long long
     }
 }
 
-static bool is_redirect(int status)
-{
-    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-}
-
-/* Why a response head did not arrive, in words. */
-static void head_failure(enum http_head_status hs, char *why, size_t whysize)
-{
-    if (hs == HTTP_HEAD_TOO_LONG)
-        snprintf(why, whysize, "response head longer than %d bytes", HTTP_MAX_HEAD);
-    else if (hs == HTTP_HEAD_TIMEOUT)
-        snprintf(why, whysize, "no answer within %g s", url_timeout);
-    else if (errno == 0)
-        snprintf(why, whysize, "connection closed before a complete response head");
-    else
-        snprintf(why, whysize, "connection closed before a complete response head: %s",
-                 strerror(errno));
-}
-
-/* One GET of u by deadline: the head into r; a 200's body into out. */
-static bool get_once(const struct http_url *u, double deadline, int out, struct http_response *r,
-                     long long *bytes, char *why, size_t whysize)
-{
-    int fd = http_connect(u, deadline, why, whysize);
-    if (fd == -1)
-        return false;
-    char request[HTTP_MAX_URL + 512], head[HTTP_MAX_HEAD];
-    int n = snprintf(request, sizeof request, "GET %s HTTP/1.0\r\nHost: %s\r\n"
-                     "User-Agent: forklore-download\r\n\r\n", u->target, u->authority);
-    size_t headlen = 0, got = 0;
-    bool ok = http_write_all(fd, request, (size_t)n, deadline);
-    if (!ok)
-        snprintf(why, whysize, "send the request: %s", strerror(errno));
-    enum http_head_status hs = HTTP_HEAD_OK;
-    if (ok)
-        hs = http_read_head(fd, head, sizeof head, deadline, &headlen, &got);
-    if (hs != HTTP_HEAD_OK) {
-        head_failure(hs, why, whysize);
-        ok = false;
-    }
-    ok = ok && http_parse_response(head, headlen, r, why, whysize);
-    if (ok && r->status == 200)
-        ok = save_body(fd, out, head + headlen, got - headlen, r->length, deadline, bytes,
-                       why, whysize);
-    close(fd);                /* read-only from here: nothing to lose */
-    return ok;
-}
-
-/* requests.get(url), writing the body to out: GET, following redirects,
- * all within --timeout. */
+/* requests.get(url), its body written to out, all within --timeout. */
 static bool fetch(const char *url, int out, long long *bytes, char *why, size_t whysize)
 {
     double deadline = http_now() + url_timeout;
-    char current[HTTP_MAX_URL];
-    snprintf(current, sizeof current, "%s", url);
-    for (int redirects = 0;; redirects++) {
-        struct http_url u;
-        struct http_response r;
-        char bad[256];
-        if (!http_parse_url(current, &u, bad, sizeof bad)) {
-            snprintf(why, whysize, "%s%s", redirects > 0 ? "redirected: " : "", bad);
-            return false;
-        }
-        if (!get_once(&u, deadline, out, &r, bytes, why, whysize))
-            return false;
-        if (r.status == 200)
-            return true;
-        if (!is_redirect(r.status)) {
-            snprintf(why, whysize, "HTTP %d %s", r.status, r.reason);
-            return false;
-        }
-        if (redirects == HTTP_MAX_REDIRECTS) {
-            snprintf(why, whysize, "too many redirects (more than %d)", HTTP_MAX_REDIRECTS);
-            return false;
-        }
-        if (r.location[0] == '\0') {
-            snprintf(why, whysize, "HTTP %d without a Location", r.status);
-            return false;
-        }
-        if (!http_resolve(&u, r.location, current, sizeof current, why, whysize))
-            return false;
+    char head[HTTP_MAX_HEAD];
+    size_t body, got;
+    struct http_response r;
+    int fd = http_get(url, deadline, &r, head, sizeof head, &body, &got, why, whysize);
+    if (fd == -1)
+        return false;
+    bool ok = save_body(fd, out, head + body, got - body, r.length, deadline, bytes, why,
+                        whysize);
+    close(fd);                /* read-only: nothing to lose */
+    return ok;
+}
+
+/* Downloads url into dir/NAME through a temporary file. Prints the URL's
+ * line (and a failure on stderr too); returns what happened. */
+static struct result download(const char *url)
+{
+    struct result res = { false, 0 };
+    char why[512], name[NAME_MAX + 1], path[PATH_MAX];
+    struct http_url u;
+    bool ok = http_parse_url(url, &u, why, sizeof why)
+              && http_file_name(&u, name, sizeof name, why, sizeof why);
+    if (ok && snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
+        snprintf(why, sizeof why, "path too long");
+        ok = false;
     }
+    int out = ok ? make_temp() : -1;
+    if (ok && out == -1) {
+        snprintf(why, sizeof why, "create a file in %s: %s", dir, strerror(errno));
+        ok = false;
+    }
+    ok = ok && fetch(url, out, &res.bytes, why, sizeof why);
+    if (ok && fchmod(out, 0644) == -1) {    /* mkstemp made it 0600 */
+        snprintf(why, sizeof why, "chmod %s: %s", name, strerror(errno));
+        ok = false;
+    }
+    if (out != -1 && close(out) == -1 && ok) {
+        snprintf(why, sizeof why, "write %s: %s", name, strerror(errno));
+        ok = false;
+    }
+    if (out != -1)
+        ok = finish_temp(ok, path, name, why, sizeof why);
+
+    res.saved = ok;
+    if (ok) {
+        mp_print("worker %ld: saved %s (%lld bytes)", (long)getpid(), name, res.bytes);
+    } else {
+        mp_print("worker %ld: %s failed: %s", (long)getpid(), url, why);
+        mp_warn("%s: %s", url, why);
+    }
+    return res;
 }

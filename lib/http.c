@@ -161,6 +161,37 @@ bool http_resolve(const struct http_url *base, const char *location, char *next,
     return true;
 }
 
+bool http_file_name(const struct http_url *u, char *name, size_t size, char *why,
+                    size_t whysize)
+{
+    size_t plen = strcspn(u->target, "?");
+    const char *seg = u->target + plen;
+    while (seg > u->target && seg[-1] != '/')
+        seg--;
+    int slen = (int)(u->target + plen - seg);
+    int shown = slen < 60 ? slen : 60;
+    if (http_unquote(seg, (size_t)slen, name, size) == -1) {
+        if (errno == ENAMETOOLONG)
+            snprintf(why, whysize, "file name longer than %zu bytes", size - 1);
+        else
+            snprintf(why, whysize, "file name: a bad %%-escape in '%.*s'", shown, seg);
+        return false;
+    }
+    if (name[0] == '\0')
+        snprintf(name, size, "index.html");
+    for (const char *c = name; *c != '\0'; c++) {
+        if ((unsigned char)*c < ' ' || *c == 127) {
+            snprintf(why, whysize, "refusing file name '%.*s': a control character", shown, seg);
+            return false;
+        }
+    }
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strchr(name, '/') != NULL) {
+        snprintf(why, whysize, "refusing file name '%.60s': it would not stay in --dir", name);
+        return false;
+    }
+    return true;
+}
+
 static int hex_value(char c)
 {
     if (c >= '0' && c <= '9')
@@ -525,4 +556,75 @@ int http_connect(const struct http_url *u, double deadline, char *why, size_t wh
         snprintf(why, whysize, "connect to %.60s port %s: %s", u->host, u->port,
                  strerror(err));
     return fd;
+}
+
+/* --- a client's GET ------------------------------------------------------ */
+
+/* Why a response head did not arrive, in words. */
+static void head_failure(enum http_head_status hs, char *why, size_t whysize)
+{
+    if (hs == HTTP_HEAD_TOO_LONG)
+        snprintf(why, whysize, "response head longer than %d bytes", HTTP_MAX_HEAD);
+    else if (hs == HTTP_HEAD_TIMEOUT)
+        snprintf(why, whysize, "no answer in time");
+    else if (errno == 0)
+        snprintf(why, whysize, "connection closed before a complete response head");
+    else
+        snprintf(why, whysize, "connection closed before a complete response head: %s",
+                 strerror(errno));
+}
+
+/* One GET of u by deadline: the socket, with the head checked into r. */
+static int get_once(const struct http_url *u, double deadline, struct http_response *r,
+                    char *buf, size_t size, size_t *body, size_t *got, char *why,
+                    size_t whysize)
+{
+    int fd = http_connect(u, deadline, why, whysize);
+    if (fd == -1)
+        return -1;
+    char request[HTTP_MAX_URL + 512];
+    int n = snprintf(request, sizeof request, "GET %s HTTP/1.0\r\nHost: %s\r\n"
+                     "User-Agent: forklore-download\r\n\r\n", u->target, u->authority);
+    enum http_head_status hs = HTTP_HEAD_OK;
+    bool ok = http_write_all(fd, request, (size_t)n, deadline);
+    if (!ok)
+        snprintf(why, whysize, "send the request: %s", strerror(errno));
+    else if ((hs = http_read_head(fd, buf, size, deadline, body, got)) != HTTP_HEAD_OK)
+        head_failure(hs, why, whysize);
+    if (ok && hs == HTTP_HEAD_OK && http_parse_response(buf, *body, r, why, whysize))
+        return fd;
+    close(fd);                /* read-only from here: nothing to lose */
+    return -1;
+}
+
+static bool is_redirect(int status)
+{
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+int http_get(const char *url, double deadline, struct http_response *r, char *buf, size_t size,
+             size_t *body, size_t *got, char *why, size_t whysize)
+{
+    char current[HTTP_MAX_URL], bad[256];
+    snprintf(current, sizeof current, "%s", url);
+    for (int redirects = 0;; redirects++) {
+        struct http_url u;
+        if (!http_parse_url(current, &u, bad, sizeof bad)) {
+            snprintf(why, whysize, "%s%s", redirects > 0 ? "redirected: " : "", bad);
+            return -1;
+        }
+        int fd = get_once(&u, deadline, r, buf, size, body, got, why, whysize);
+        if (fd == -1 || r->status == 200)
+            return fd;
+        close(fd);            /* read-only: nothing to lose */
+        if (!is_redirect(r->status))
+            snprintf(why, whysize, "HTTP %d %s", r->status, r->reason);
+        else if (redirects == HTTP_MAX_REDIRECTS)
+            snprintf(why, whysize, "too many redirects (more than %d)", HTTP_MAX_REDIRECTS);
+        else if (r->location[0] == '\0')
+            snprintf(why, whysize, "HTTP %d without a Location", r->status);
+        else if (http_resolve(&u, r->location, current, sizeof current, why, whysize))
+            continue;
+        return -1;
+    }
 }

@@ -52,6 +52,14 @@ bool http_parse_url(const char *text, struct http_url *u, char *why, size_t whys
 bool http_resolve(const struct http_url *base, const char *location, char *next, size_t size,
                   char *why, size_t whysize);
 
+/* The file name a URL's content is saved under: the last segment of its
+ * path (the query is not part of it), %-decoded, as the seed's
+ * url.split('/')[-1]; "index.html" if it is empty ("http://host/dir/"), as
+ * wget does. Returns false, saying why, if it would not be a plain name in
+ * one folder: ".", "..", a "/" (from %2F), a control character, too long. */
+bool http_file_name(const struct http_url *u, char *name, size_t size, char *why,
+                    size_t whysize);
+
 /* urllib.parse.unquote: decodes the len bytes at text ("a%20b.png" is
  * "a b.png", "%2F" is "/") into out, at most outsize - 1 bytes and a '\0'.
  * Returns the decoded length, or -1 with errno set: EINVAL if a '%' is not
@@ -115,6 +123,15 @@ int http_wait(int fd, short events, double deadline);
  * turn), non-blocking, by deadline. Returns -1, saying why, if none answers.
  * (The name lookup itself, getaddrinfo, cannot be given a deadline.) */
 int http_connect(const struct http_url *u, double deadline, char *why, size_t whysize);
+
+/* requests.get(url) up to the body, by deadline: connects, sends "GET",
+ * reads and checks the response head into r, and follows a redirect
+ * (301, 302, 303, 307, 308: at most HTTP_MAX_REDIRECTS) as often as it
+ * takes. Returns the socket of a 200 answer, its head in buf (size bytes)
+ * and the body's first bytes at buf[*body .. *got); or -1, saying why (any
+ * other status too: "HTTP 404 Not Found"). */
+int http_get(const char *url, double deadline, struct http_response *r, char *buf, size_t size,
+             size_t *body, size_t *got, char *why, size_t whysize);
 
 /* Writes all len bytes to a non-blocking fd by deadline. Returns false with
  * errno set (ETIMEDOUT if the deadline passed). */
