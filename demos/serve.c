@@ -32,12 +32,11 @@
  * The request is parsed by lib/http.c, shared with `download`.
  *
  * A peer may be hostile; serve holds out (docs/02-download.md has the list):
- *   - The path is opened once, beneath DIR's descriptor, by openat2(2) with
- *     RESOLVE_BENEATH (Linux 5.6+): the kernel itself refuses "..", an
- *     absolute symlink or any link that leads out, at the moment it opens.
- *     Checking a path first and opening it after would leave a gap in which
- *     a directory can be swapped for a symlink. Elsewhere, each component is
- *     opened with O_NOFOLLOW, so no symlink is followed at all.
+ *   - The path is opened once, beneath DIR's descriptor (http_open_beneath:
+ *     openat2 with RESOLVE_BENEATH), so the kernel itself refuses "..", or a
+ *     symlink that leads out, at the moment it opens. Checking a path first
+ *     and opening it after would leave a gap in which a directory can be
+ *     swapped for a symlink.
  *   - A connection's whole life is bounded: the request must arrive within
  *     --timeout in all (not per read), the goodbye takes at most a second,
  *     and alarm(2) ends a child still at work after a minute.
@@ -79,10 +78,6 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <linux/openat2.h>
-#include <sys/syscall.h>
-#endif
 
 #define MAX_CHILDREN 64       /* connections answered at once; more get 503 */
 #define CHILD_SECONDS 60      /* alarm(2) ends a child still answering after this (+ --delay) */
@@ -135,53 +130,6 @@ static int read_request(int fd, struct http_request *req)
     return http_parse_request(head, headlen, req);
 }
 
-/* Opens each component of path beneath root_fd with O_NOFOLLOW: the
- * fallback where openat2 is missing. No symlink is followed, no ".." taken. */
-static int open_walk(char *path)
-{
-    int dirfd = root_fd, fd = -1;
-    char *save = NULL;
-    for (char *name = strtok_r(path, "/", &save); name != NULL; name = strtok_r(NULL, "/", &save)) {
-        if (strcmp(name, ".") == 0)
-            continue;
-        if (strcmp(name, "..") == 0) {
-            fd = -1;
-            break;
-        }
-        char *rest = save + strspn(save, "/");
-        bool last = *rest == '\0';
-        fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY
-                    | (last ? O_NONBLOCK : O_DIRECTORY));
-        if (dirfd != root_fd)
-            close(dirfd);     /* a directory opened only to look beneath it */
-        if (fd == -1 || last)
-            return fd;
-        dirfd = fd;
-        fd = -1;
-    }
-    if (dirfd != root_fd)
-        close(dirfd);
-    errno = ENOENT;           /* "/", "/..", "/sub/.": not a file */
-    return -1;
-}
-
-/* Opens path (relative, decoded) beneath root_fd, never leaving it, in one
- * step: what is checked is what is opened. O_NONBLOCK: opening a FIFO
- * someone put in DIR must not hang the child. */
-static int open_beneath(char *path)
-{
-#if defined(__linux__) && defined(SYS_openat2)
-    struct open_how how;
-    memset(&how, 0, sizeof how);
-    how.flags = O_RDONLY | O_NONBLOCK | O_NOCTTY;
-    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
-    int fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof how);
-    if (fd != -1 || (errno != ENOSYS && errno != EPERM))
-        return fd;            /* EXDEV: the path would leave DIR */
-#endif
-    return open_walk(path);   /* a kernel before 5.6, or not Linux */
-}
-
 /* Maps the request target to a regular file beneath DIR, opened into *file;
  * its decoded path in path. Returns 0, or the status to answer with. */
 static int open_target(const char *target, char *path, size_t size, int *file)
@@ -193,7 +141,7 @@ static int open_target(const char *target, char *path, size_t size, int *file)
     char relative[HTTP_MAX_REQUEST_LINE + 1];
     snprintf(relative, sizeof relative, "%s", path + strspn(path, "/"));
     struct stat st;
-    *file = open_beneath(relative);
+    *file = http_open_beneath(root_fd, relative);
     if (*file == -1)
         return 404;
     if (fstat(*file, &st) == -1 || !S_ISREG(st.st_mode)) {
@@ -202,23 +150,6 @@ static int open_target(const char *target, char *path, size_t size, int *file)
         return 404;           /* a directory, a device, ...: regular files only */
     }
     return 0;
-}
-
-static const char *content_type(const char *path)
-{
-    static const char *const types[][2] = {
-        { ".html", "text/html; charset=utf-8" }, { ".htm", "text/html; charset=utf-8" },
-        { ".txt", "text/plain; charset=utf-8" }, { ".css", "text/css" },
-        { ".js", "text/javascript" },            { ".json", "application/json" },
-        { ".png", "image/png" },                 { ".jpg", "image/jpeg" },
-        { ".jpeg", "image/jpeg" },               { ".gif", "image/gif" },
-        { ".svg", "image/svg+xml" },             { ".pdf", "application/pdf" },
-    };
-    const char *dot = strrchr(path, '.');
-    for (size_t i = 0; dot != NULL && i < sizeof types / sizeof types[0]; i++)
-        if (strcasecmp(dot, types[i][0]) == 0)
-            return types[i][1];
-    return "application/octet-stream";
 }
 
 static const char *reason(int status)
@@ -253,7 +184,7 @@ static int send_file(int fd, const char *method, int file, const char *path, lon
         st.st_size = 0;       /* open_target's fstat just worked on it */
     char buf[65536];
     int n = snprintf(buf, sizeof buf, "HTTP/1.0 200 OK\r\nContent-Type: %s\r\n"
-                     "Content-Length: %lld\r\n\r\n", content_type(path), (long long)st.st_size);
+                     "Content-Length: %lld\r\n\r\n", http_content_type(path), (long long)st.st_size);
     bool ok = send_all(fd, buf, (size_t)n);
     while (ok && strcmp(method, "GET") == 0) {
         ssize_t got = read(file, buf, sizeof buf);

@@ -137,4 +137,19 @@ int http_get(const char *url, double deadline, struct http_response *r, char *bu
  * errno set (ETIMEDOUT if the deadline passed). */
 bool http_write_all(int fd, const char *buf, size_t len, double deadline);
 
+/* --- a server's files ---------------------------------------------------- */
+
+/* Opens path (relative, %-decoded: "sub/b.png") beneath the directory
+ * dirfd, for reading, in one step that cannot leave it: what is checked is
+ * what is opened, so no one can swap a directory for a symlink in between.
+ * Linux 5.6+: openat2 with RESOLVE_BENEATH ("..", an absolute symlink, or a
+ * link leading out fail with EXDEV; a symlink that stays inside is
+ * followed). Elsewhere: each component is opened with O_NOFOLLOW, and any
+ * symlink or ".." fails. O_NONBLOCK, so that opening a FIFO does not hang.
+ * Returns the descriptor, or -1 with errno set. */
+int http_open_beneath(int dirfd, const char *path);
+
+/* The Content-Type of a file, by its name's extension ("image/png"). */
+const char *http_content_type(const char *path);
+
 #endif

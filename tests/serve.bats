@@ -264,3 +264,24 @@ setup() {
     check "$(count_lines 'GET /aaaa+\.\.\.aaaa+ 404 14 bytes$')" -eq 1
     check "$(awk 'length > 80' "$SERVE_LOG" | wc -l)" -eq 0
 }
+
+@test "without openat2, the fallback opens one component at a time and follows no symlink, no .." {
+    d=$BATS_TEST_TMPDIR
+    ln -s a.txt "$WWW/in"
+    ln -s ../outside.txt "$WWW/out"
+    mkfifo "$WWW/fifo"
+    printf 'b\n' >"$WWW/sub/b.txt"
+    run timeout 10 "$TESTBIN/test_http" "$d"
+    check "$status" -eq 0
+    check "$output" = "a.txt: opened
+sub/b.txt: opened
+sub//./b.txt: opened
+in: refused (Too many levels of symbolic links)
+out: refused (Too many levels of symbolic links)
+../secret.txt: refused (No such file or directory)
+sub/../a.txt: refused (No such file or directory)
+fifo: opened (not a regular file)
+sub: opened (not a regular file)
+: refused (No such file or directory)
+nope: refused (No such file or directory)"
+}
