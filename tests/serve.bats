@@ -278,7 +278,7 @@ sub/b.txt: opened
 sub//./b.txt: opened
 in: refused (Too many levels of symbolic links)
 out: refused (Too many levels of symbolic links)
-../secret.txt: refused (No such file or directory)
+../outside.txt: refused (No such file or directory)
 sub/../a.txt: refused (No such file or directory)
 fifo: opened (not a regular file)
 sub: opened (not a regular file)

@@ -5,7 +5,7 @@
  * lib/http.c itself with openat2 left out.
  *
  *     test_http DIR      DIR/www holds a.txt, sub/b.txt, in -> a.txt,
- *                        out -> ../secret.txt, fifo (a FIFO); DIR/secret.txt
+ *                        out -> ../outside.txt, fifo (a FIFO); DIR/outside.txt
  * Prints one line per path: "PATH: opened" or "PATH: refused (why)".
  */
 #define HTTP_NO_OPENAT2
@@ -25,7 +25,7 @@ int main(int argc, char **argv)
     int root = open(www, O_RDONLY | O_DIRECTORY);
     if (root == -1)
         mp_die("%s: %s", www, strerror(errno));
-    const char *paths[] = { "a.txt", "sub/b.txt", "sub//./b.txt", "in", "out", "../secret.txt",
+    const char *paths[] = { "a.txt", "sub/b.txt", "sub//./b.txt", "in", "out", "../outside.txt",
                             "sub/../a.txt", "fifo", "sub", "", "nope" };
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         int fd = http_open_beneath(root, paths[i]);
