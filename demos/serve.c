@@ -325,10 +325,13 @@ static int start_child(int listener, int fd)
     fflush(stdout);           /* nothing buffered may be copied into the child */
     pid_t pid = fork();
     switch (pid) {
-    case -1:                  /* out of processes: drop this connection, go on */
-        warn_limited(errno, "fork failed: dropping connections for now");
+    case -1: {                /* out of processes: drop this connection, go on */
+        char what[128];
+        snprintf(what, sizeof what, "fork: %s (dropping connections)", strerror(errno));
+        warn_limited(errno, what);
         close(fd);
         return 0;
+    }
     case 0:                   /* the child: answers this connection, then exits */
         close(listener);      /* only the parent accepts */
         /* Ctrl-C reaches the whole process group: the parent decides, the
