@@ -128,6 +128,11 @@ static void drip(long port, long n, double seconds, bool after)
         if (closed[i] > longest)
             longest = closed[i];
     mp_print("closed %ld of %ld, longest %.2f s", n - left, n, longest);
+    for (long i = 0; i < n; i++)
+        if (closed[i] == 0)
+            close(fds[i]);
+    free(fds);
+    free(closed);
 }
 
 int main(int argc, char **argv)
