@@ -433,8 +433,7 @@ static void serve_until_stopped(int listener)
 static void wait_for_children(void)
 {
     if (running > 0)
-        mp_warn("stopping: waiting for %d connection(s) to finish (Ctrl-C again: end them now)",
-                running);
+        mp_warn("stopping: %d answer(s) still running (Ctrl-C again: end them now)", running);
     double stopped_at = mp_now();
     stop_requested = 0;
     while (running > 0) {

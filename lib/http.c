@@ -3,7 +3,8 @@
  * http.c - the HTTP/1.0 support of the download and serve lessons (see
  * http.h: not part of the multiprocessing API). The parsers are pure
  * functions over a buffer of known length, so tests/fuzz/ can feed them
- * anything; the I/O functions wait in poll(2) with one deadline.
+ * anything; the I/O functions wait in poll(2) for what is left of one
+ * deadline; http_open_beneath lets the kernel keep a path inside a folder.
  */
 #include "http.h"
 
@@ -330,8 +331,8 @@ static bool is_version(const char *s, size_t n)
 }
 
 /* Checks "Name: value" header lines from *pos up to the empty line, calling
- * take (if not NULL) on each. Returns false on a malformed line, or if no
- * empty line ends the head; *bad is the line number (from 1) it stopped at. */
+ * take (if not NULL) on each; *lineno counts the lines. Returns false on a
+ * malformed line (or if take refuses it), or if no empty line ends the head. */
 typedef bool header_fn(const char *name, size_t namelen, const char *value, size_t vlen,
                        void *arg);
 static bool each_header(const char *head, size_t len, size_t *pos, int *lineno,
@@ -395,10 +396,11 @@ static bool status_line(const char *line, size_t n, struct http_response *r)
         || (n > 12 && line[12] != ' '))
         return false;
     r->status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+    const char *reason = n > 13 ? line + 13 : "";     /* "HTTP/1.0 200": none */
     size_t rlen = n > 13 ? n - 13 : 0;
     if (rlen >= sizeof r->reason)
-        rlen = sizeof r->reason - 1;
-    memcpy(r->reason, line + 13 - (n <= 13), rlen);   /* n <= 13: no reason */
+        rlen = sizeof r->reason - 1;                  /* only shown: cut to fit */
+    memcpy(r->reason, reason, rlen);
     r->reason[rlen] = '\0';
     return true;
 }

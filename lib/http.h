@@ -7,14 +7,17 @@
  * it. It lives here so that the two demos keep only their lesson and their
  * own I/O, and so that every parser can be fuzzed (tests/fuzz/).
  *
- * Two kinds of function:
+ * Three kinds of function:
  *   - pure functions over a buffer: they parse a request head, a response
- *     head, a URL, a %-escaped path. They read only the bytes they are given
- *     (a head may hold NUL bytes: they are refused, not taken as its end),
- *     write only into the structs and buffers they are given, never block;
- *   - I/O with a deadline: connect, wait, read a head. A deadline is a time
- *     on http_now()'s clock, so that one limit can bound a whole exchange
- *     (a peer sending a byte a second cannot stretch it).
+ *     head, a URL, a %-escaped path, and pick a URL's file name. They read
+ *     only the bytes they are given (a head may hold NUL bytes: they are
+ *     refused, not taken as its end), write only into the structs and
+ *     buffers they are given, never block;
+ *   - I/O with a deadline: connect, wait, read a head, write, a client's
+ *     whole GET. A deadline is a time on http_now()'s clock, so that one
+ *     limit can bound a whole exchange (a peer sending a byte a second
+ *     cannot stretch it);
+ *   - a server's files: open a path beneath a directory, never outside it.
  * Errors: a function that can fail says why in `why` (whysize bytes), one
  * short line, or returns the HTTP status to answer with (serve's side).
  */
