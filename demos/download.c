@@ -220,17 +220,17 @@ int main(int argc, char **argv)
     bool timeline = false;
     const struct mp_option options[] = {
         { "--workers", MP_OPT_INT, &nworkers, 1, MAX_WORKERS, "N",
-          "worker processes (default 2, as in the seed; at most 64)" },
+          "worker processes (default 2, as the seed; at most 64)" },
         { "--dir", MP_OPT_TEXT, &dir, 0, 0, "DIR", "save the files in DIR (default .)" },
         { "--timeout", MP_OPT_SECONDS, &url_timeout, 0.01, 3600, "SECONDS",
-          "give up on a URL after this long in all: connect, head, body (default 10)" },
+          "limit per URL: connect + head + body (default 10)" },
         { "--timeline", MP_OPT_FLAG, &timeline, 0, 0, NULL,
           "after the run, draw which worker was busy when" },
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     int first = mp_parse_args(argc, argv, options, "URL...",
                               "Seed 2: workers share out the URLs through one queue "
-                              "(a URL - reads more from stdin).");
+                              "(- reads URLs from stdin).");
     char **urls = NULL;
     size_t n = 0;
     for (int i = first; i < argc; i++) {

@@ -530,9 +530,9 @@ int main(int argc, char **argv)
         { "--bind", MP_OPT_TEXT, &bind_addr, 0, 0, "ADDR",
           "listen on this IP address (default 127.0.0.1)" },
         { "--delay", MP_OPT_SECONDS, &delay, 0, 60, "SECONDS",
-          "wait this long before each answer: a slow network (default 0)" },
+          "wait before each answer: a slow network (default 0)" },
         { "--timeout", MP_OPT_SECONDS, &timeout, 0.01, 3600, "SECONDS",
-          "time for the whole request to arrive, and for each write (default 5)" },
+          "for the whole request, and for each write (default 5)" },
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_parse_args(argc, argv, options, NULL,
