@@ -6,6 +6,7 @@
 #   make bench    C beside Python, one table of ratios (needs python3 for that column)
 #   make pictures the lesson pages' SVG charts (docs/pictures/), from real runs
 #   make compare DEMO=NAME [ARGS="..."]  a demo beside its Python twin (needs python3)
+#   make fuzz     libFuzzer on the HTTP parsers, FUZZ_SECONDS (default 60) per target (clang)
 #   make clean
 
 CC     ?= cc
@@ -27,9 +28,20 @@ BINS      := $(DEMOS:%=$(BUILD)/bin/%)
 TEST_BINS := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/*.c))
 BENCH_BINS:= $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 
-.PHONY: all demo test check bench pictures compare clean
+# The fuzz targets (tests/fuzz/fuzz_TARGET.c): each is built twice, as a
+# libFuzzer program for `make fuzz`, and with a plain driver (replay.c) that
+# `make test` runs over tests/fuzz/TARGET/: the seeds, and every input that
+# ever made it crash or hang (libFuzzer saves those there as crash-*, timeout-*).
+FUZZ_TARGETS := request response url unquote
+REPLAY_BINS  := $(FUZZ_TARGETS:%=$(BUILD)/tests/replay_%)
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS    = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+                -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib
 
-all: $(BUILD)/libmp.a $(BINS) $(TEST_BINS)
+.PHONY: all demo test check bench pictures compare fuzz clean
+
+all: $(BUILD)/libmp.a $(BINS) $(TEST_BINS) $(REPLAY_BINS)
 
 $(BUILD)/obj/%.o: lib/%.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
@@ -39,13 +51,37 @@ $(BUILD)/libmp.a: $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/bin/%: demos/%.c $(BUILD)/libmp.a lib/mp.h
+$(BUILD)/bin/%: demos/%.c $(BUILD)/libmp.a $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ilib $< -o $@ $(LDFLAGS) $(BUILD)/libmp.a $(LDLIBS)
 
-$(BUILD)/tests/%: tests/c/%.c $(BUILD)/libmp.a lib/mp.h
+$(BUILD)/tests/%: tests/c/%.c $(BUILD)/libmp.a $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ilib $< -o $@ $(LDFLAGS) $(BUILD)/libmp.a $(LDLIBS)
+
+$(BUILD)/tests/replay_%: tests/fuzz/replay.c tests/fuzz/fuzz_%.c $(BUILD)/libmp.a lib/http.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Ilib tests/fuzz/replay.c tests/fuzz/fuzz_$*.c -o $@ $(LDFLAGS) $(BUILD)/libmp.a $(LDLIBS)
+
+$(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c lib/http.c lib/http.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< lib/http.c -o $@
+
+# Each target for FUZZ_SECONDS: new inputs go to build/fuzz/corpus-TARGET (the
+# checked-in seeds stay as they are); a crash or hang input is saved under
+# tests/fuzz/TARGET/ (commit it: make test replays it from then on).
+fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+	    echo "=== fuzz $$t for $(FUZZ_SECONDS) s ==="; \
+	    $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=5 -print_final_stats=1 \
+	        -dict=tests/fuzz/$$t.dict -artifact_prefix=tests/fuzz/$$t/ \
+	        $(BUILD)/fuzz/corpus-$$t tests/fuzz/$$t 2>$(BUILD)/fuzz/$$t.log; \
+	    status=$$?; \
+	    grep -E '^(Done|stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb))' \
+	        $(BUILD)/fuzz/$$t.log; \
+	    [ $$status -eq 0 ] || { tail -40 $(BUILD)/fuzz/$$t.log; exit 1; }; \
+	done
 
 $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libmp.a lib/mp.h
 	@mkdir -p $(@D)

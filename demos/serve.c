@@ -22,17 +22,26 @@
  * Why plain fork here and not mp_process_start: an mp_process is made to be
  * joined, and on Ctrl-C the library ends every child at once. A server wants
  * neither: on SIGINT or SIGTERM it stops accepting, lets the connections it
- * is answering finish, reaps them, and exits 0. Each child is still sure to
- * end: its reads and writes have timeouts, and alarm(2) ends it if the whole
- * answer takes too long; so nothing is ever left running.
+ * is answering finish, reaps them, and exits 0.
  *
  * What it answers: GET and HEAD of regular files under --dir, nothing else.
  *   400 a malformed request         404 a missing file, or a path leaving DIR
  *   405 any other method            408 the request did not arrive in time
- *   414 a request line over 4 KB    431 a request head over 8 KB
- * A path is decoded (%2e%2e is ..), joined to DIR, then resolved by
- * realpath(3), which follows every symlink and "..": if the real path is not
- * inside DIR's real path, the answer is 404, whatever trick the path used.
+ *   414 a request line over 4 KB    431 a request head over 16 KB
+ *   503 all 64 children are busy: the parent answers at once, itself
+ * The request is parsed by lib/http.c, shared with `download`.
+ *
+ * A peer may be hostile; serve holds out (docs/02-download.md has the list):
+ *   - The path is opened once, beneath DIR's descriptor (http_open_beneath:
+ *     openat2 with RESOLVE_BENEATH), so the kernel itself refuses "..", or a
+ *     symlink that leads out, at the moment it opens. Checking a path first
+ *     and opening it after would leave a gap in which a directory can be
+ *     swapped for a symlink.
+ *   - A connection's whole life is bounded: the request must arrive within
+ *     --timeout in all (not per read), the goodbye takes at most a second,
+ *     and alarm(2) ends a child still at work after a minute.
+ *   - When accept fails (no free descriptor, say) it pauses accepting a
+ *     while, and logs that cause at most once a second.
  *
  * What to watch for:
  *   - The access log on stderr: one line per request with the child's PID,
@@ -52,12 +61,12 @@
  * (No --tick: the seed sleeps nowhere in this lesson; --delay slows it.)
  */
 #include "mp.h"
+#include "http.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,18 +79,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_REQUEST_LINE 4096 /* longer: 414 */
-#define MAX_HEAD 8192         /* request line and headers; longer: 431 */
-#define MAX_CHILDREN 64       /* connections answered at once; more wait in the kernel's queue */
+#define MAX_CHILDREN 64       /* connections answered at once; more get 503 */
 #define CHILD_SECONDS 60      /* alarm(2) ends a child still answering after this (+ --delay) */
+#define LOG_WIDTH 80          /* an access log line fits a projector */
 
-static char *root;            /* realpath of --dir */
+static int root_fd = -1;      /* --dir, opened once: every file is opened beneath it */
 static double delay = 0;      /* --delay */
-static double timeout = 5;    /* --timeout: for the request to arrive, and for each write */
+static double timeout = 5;    /* --timeout: for the whole request to arrive, and each write */
 static sigset_t normal_mask;  /* the signal mask before main blocked any */
 
-/* The children answering a connection now (0: a free place). */
+/* The children answering a connection now (0: a free place), and how many. */
 static pid_t children[MAX_CHILDREN];
+static int running;
 
 /* The signal handlers only set a flag: main looks at them after pselect. */
 static volatile sig_atomic_t stop_requested;
@@ -101,135 +110,46 @@ static void on_child_ended(int sig)
 
 /* --- the child: one request, one answer ---------------------------------- */
 
-static void set_timeout(int fd, int which, double seconds)
-{
-    struct timeval tv;
-    tv.tv_sec = (time_t)seconds;
-    tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
-    if (tv.tv_sec == 0 && tv.tv_usec == 0)
-        tv.tv_usec = 1;       /* 0 would mean "no timeout" */
-    setsockopt(fd, SOL_SOCKET, which, &tv, sizeof tv);
-}
-
-/* Reads the request head (request line and headers, up to the empty line)
- * into buf. The whole head must arrive within --timeout seconds, so a client
- * that sends nothing, or one byte now and then, cannot keep a child. Returns
+/* Reads and checks the request head, all of it within --timeout. Returns
  * 0, or the status to answer with. */
-static int read_head(int fd, char *buf, size_t size)
+static int read_request(int fd, struct http_request *req)
 {
-    double deadline = mp_now() + timeout;
-    size_t len = 0;
-    buf[0] = '\0';
-    for (;;) {
-        char *eol = strchr(buf, '\n');
-        size_t first_line = eol != NULL ? (size_t)(eol - buf) : len;
-        if (first_line > MAX_REQUEST_LINE)
-            return 414;
-        if (strstr(buf, "\n\r\n") != NULL || strstr(buf, "\n\n") != NULL)
-            return 0;
-        if (len == size - 1)
-            return 431;
-        double left = deadline - mp_now();
-        if (left <= 0)
-            return 408;
-        set_timeout(fd, SO_RCVTIMEO, left);   /* read gives up with EAGAIN */
-        ssize_t n = read(fd, buf + len, size - 1 - len);
-        if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return 408;
-        if (n <= 0 || memchr(buf + len, '\0', (size_t)n) != NULL)
-            return 400;       /* closed before the end, or a zero byte in it */
-        len += (size_t)n;
-        buf[len] = '\0';
-    }
-}
-
-/* A token (a method, a header name): letters, digits and a few marks. */
-static bool is_token(const char *s, size_t len)
-{
-    if (len == 0)
-        return false;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!isalnum(c) && (c == '\0' || strchr("!#$%&'*+-.^_`|~", c) == NULL))
-            return false;
-    }
-    return true;
-}
-
-/* Splits the head in place: "METHOD SP TARGET SP HTTP/x.y" then lines
- * "Name: value". Points *method and *target into head. Returns 0, or 400. */
-static int parse_head(char *head, char **method, char **target)
-{
-    char *line = head;
-    char *next = strchr(line, '\n');
-    *next = '\0';
-    if (next > line && next[-1] == '\r')
-        next[-1] = '\0';
-
-    char *sp1 = strchr(line, ' ');
-    char *sp2 = sp1 != NULL ? strchr(sp1 + 1, ' ') : NULL;
-    if (sp2 == NULL || strchr(sp2 + 1, ' ') != NULL)
-        return 400;           /* not exactly three parts */
-    *sp1 = '\0';
-    *sp2 = '\0';
-    const char *version = sp2 + 1;
-    if (!is_token(line, strlen(line)) || sp2 == sp1 + 1 || strlen(version) != 8
-        || strncmp(version, "HTTP/", 5) != 0 || !isdigit((unsigned char)version[5])
-        || version[6] != '.' || !isdigit((unsigned char)version[7]))
+    char head[HTTP_MAX_HEAD];
+    size_t headlen, got;
+    switch (http_read_head(fd, head, sizeof head, http_now() + timeout, &headlen, &got)) {
+    case HTTP_HEAD_OK:
+        break;
+    case HTTP_HEAD_TOO_LONG:  /* the request line alone too long, or all of it */
+        return memchr(head, '\n', HTTP_MAX_REQUEST_LINE + 1) == NULL ? 414 : 431;
+    case HTTP_HEAD_TIMEOUT:
+        return 408;
+    case HTTP_HEAD_CLOSED:
         return 400;
-    *method = line;
-    *target = sp1 + 1;
-
-    /* Headers, up to the empty line: we need none of them, but each must be
-     * well formed. (read_head made sure an empty line ends the head.) */
-    for (line = next + 1; *line != '\n' && strncmp(line, "\r\n", 2) != 0;
-         line = next + 1) {
-        next = strchr(line, '\n');
-        char *colon = strchr(line, ':');
-        if (colon == NULL || colon > next || !is_token(line, (size_t)(colon - line)))
-            return 400;       /* no "Name:", or a folded line starting with a space */
     }
-    return 0;
+    mp_sleep(delay);          /* --delay: as if the network were slow */
+    return http_parse_request(head, headlen, req);
 }
 
-/* Maps the request target to a file inside root. Writes the real path into
- * path (PATH_MAX bytes). Returns 0, or the status to answer with. */
-static int find_file(const char *target, char *path)
+/* Maps the request target to a regular file beneath DIR, opened into *file;
+ * its decoded path in path. Returns 0, or the status to answer with. */
+static int open_target(const char *target, char *path, size_t size, int *file)
 {
     if (target[0] != '/')
         return 400;           /* "http://host/x", "*", "x": not a path */
-    char decoded[MAX_REQUEST_LINE + 1];
-    if (mp_unquote(target, strcspn(target, "?#"), decoded, sizeof decoded) == -1)
+    if (http_unquote(target, strcspn(target, "?#"), path, size) == -1)
         return 400;
-    char joined[PATH_MAX];
-    if (snprintf(joined, sizeof joined, "%s/%s", root, decoded) >= (int)sizeof joined)
+    char relative[HTTP_MAX_REQUEST_LINE + 1];
+    snprintf(relative, sizeof relative, "%s", path + strspn(path, "/"));
+    struct stat st;
+    *file = http_open_beneath(root_fd, relative);
+    if (*file == -1)
         return 404;
-
-    /* realpath resolves "..", "." and every symlink, as open would. What
-     * counts is where the file really is, not how the path was spelt. */
-    if (realpath(joined, path) == NULL)
-        return 404;
-    size_t rootlen = strlen(root);
-    bool inside = strncmp(path, root, rootlen) == 0
-                  && (path[rootlen] == '/' || strcmp(root, "/") == 0);
-    return inside ? 0 : 404;
-}
-
-static const char *content_type(const char *path)
-{
-    static const char *const types[][2] = {
-        { ".html", "text/html; charset=utf-8" }, { ".htm", "text/html; charset=utf-8" },
-        { ".txt", "text/plain; charset=utf-8" }, { ".css", "text/css" },
-        { ".js", "text/javascript" },            { ".json", "application/json" },
-        { ".png", "image/png" },                 { ".jpg", "image/jpeg" },
-        { ".jpeg", "image/jpeg" },               { ".gif", "image/gif" },
-        { ".svg", "image/svg+xml" },             { ".pdf", "application/pdf" },
-    };
-    const char *dot = strrchr(path, '.');
-    for (size_t i = 0; dot != NULL && i < sizeof types / sizeof types[0]; i++)
-        if (strcasecmp(dot, types[i][0]) == 0)
-            return types[i][1];
-    return "application/octet-stream";
+    if (fstat(*file, &st) == -1 || !S_ISREG(st.st_mode)) {
+        close(*file);         /* read-only: nothing to lose */
+        *file = -1;
+        return 404;           /* a directory, a device, ...: regular files only */
+    }
+    return 0;
 }
 
 static const char *reason(int status)
@@ -242,6 +162,7 @@ static const char *reason(int status)
     case 408: return "Request Timeout";
     case 414: return "URI Too Long";
     case 431: return "Request Header Fields Too Large";
+    case 503: return "Service Unavailable";
     }
     return "Error";
 }
@@ -254,22 +175,16 @@ static bool send_all(int fd, const char *buf, size_t len)
     return write(fd, buf, len) == (ssize_t)len;
 }
 
-/* Sends the file at path (GET) or only its headers (HEAD). Returns the
- * status (200, or 404 before anything was sent); *bytes counts the body. */
-static int send_file(int fd, const char *method, const char *path, long long *bytes)
+/* Sends the open file (GET) or only its headers (HEAD); closes it. Returns
+ * 200; *bytes counts the body sent. */
+static int send_file(int fd, const char *method, int file, const char *path, long long *bytes)
 {
-    /* O_NONBLOCK: opening a FIFO someone put in DIR must not hang the child. */
-    int file = open(path, O_RDONLY | O_NONBLOCK);
     struct stat st;
-    if (file == -1)
-        return 404;
-    if (fstat(file, &st) == -1 || !S_ISREG(st.st_mode)) {
-        close(file);
-        return 404;           /* a directory, a device, ...: regular files only */
-    }
+    if (fstat(file, &st) == -1)
+        st.st_size = 0;       /* open_target's fstat just worked on it */
     char buf[65536];
     int n = snprintf(buf, sizeof buf, "HTTP/1.0 200 OK\r\nContent-Type: %s\r\n"
-                     "Content-Length: %lld\r\n\r\n", content_type(path), (long long)st.st_size);
+                     "Content-Length: %lld\r\n\r\n", http_content_type(path), (long long)st.st_size);
     bool ok = send_all(fd, buf, (size_t)n);
     while (ok && strcmp(method, "GET") == 0) {
         ssize_t got = read(file, buf, sizeof buf);
@@ -279,110 +194,154 @@ static int send_file(int fd, const char *method, const char *path, long long *by
         if (ok)
             *bytes += got;
     }
-    close(file);
+    close(file);              /* read-only: nothing to lose */
     return 200;
 }
 
-/* An error answer: the status line and a one-line text body. */
-static long long send_error(int fd, const char *method, int status)
+/* An error answer in buf: the status line and a one-line text body (none
+ * for HEAD). Returns its length; *body the body's. */
+static size_t error_answer(char *buf, size_t size, const char *method, int status, int *body)
 {
-    char body[64], head[256];
-    int blen = snprintf(body, sizeof body, "%d %s\n", status, reason(status));
-    int hlen = snprintf(head, sizeof head, "HTTP/1.0 %d %s\r\n%s"
-                        "Content-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n\r\n",
-                        status, reason(status), status == 405 ? "Allow: GET, HEAD\r\n" : "", blen);
-    if (!send_all(fd, head, (size_t)hlen) || strcmp(method, "HEAD") == 0)
-        return 0;
-    return send_all(fd, body, (size_t)blen) ? blen : 0;
+    char text[64];
+    *body = snprintf(text, sizeof text, "%d %s\n", status, reason(status));
+    int n = snprintf(buf, size, "HTTP/1.0 %d %s\r\n%s%sContent-Type: text/plain; "
+                     "charset=utf-8\r\nContent-Length: %d\r\n\r\n%s", status, reason(status),
+                     status == 405 ? "Allow: GET, HEAD\r\n" : "",
+                     status == 503 ? "Retry-After: 1\r\n" : "", *body,
+                     strcmp(method, "HEAD") == 0 ? "" : text);
+    if (strcmp(method, "HEAD") == 0)
+        *body = 0;
+    return (size_t)n;
 }
 
-/* The request target as the log shows it: printable ASCII only, so a
- * client cannot write escape sequences to the terminal, and not too long. */
-static void printable(const char *text, char *out, size_t size)
+/* The access log line, at most LOG_WIDTH columns: a long path loses its
+ * middle ("/3f52ff39e...254_144.jpg"), and shows printable ASCII only, so a
+ * client cannot write escape sequences to the terminal. */
+static void log_request(const struct http_request *req, int status, long long bytes)
 {
-    size_t i = 0;
-    for (; text[i] != '\0' && i + 4 < size; i++)
-        out[i] = text[i] > ' ' && text[i] < 127 ? text[i] : '?';
-    strcpy(out + i, text[i] != '\0' ? "..." : "");
+    char who[64], tail[48], shown[LOG_WIDTH];
+    snprintf(who, sizeof who, "child %ld: %s", (long)getpid(), req->method);
+    snprintf(tail, sizeof tail, " %d %lld bytes", status, bytes);
+    /* "serve: " + who + " " + path + tail */
+    int room = LOG_WIDTH - 8 - (int)strlen(who) - (int)strlen(tail);
+    if (room < 9)
+        room = 9;
+    int len = (int)strlen(req->target);
+    int front = len <= room ? len : (room - 3) / 2;     /* kept from the start */
+    int back = len <= room ? 0 : room - 3 - front;      /* kept from the end */
+    int n = 0;
+    for (int i = 0; i < len; i++) {
+        if (i == front) {     /* reached only when the path is cut */
+            memcpy(shown + n, "...", 3);
+            n += 3;
+            i = len - back;
+        }
+        char c = req->target[i];
+        shown[n++] = c > ' ' && c < 127 ? c : '?';
+    }
+    shown[n] = '\0';
+    mp_warn("%s %s%s", who, shown, tail);
+}
+
+/* Close gently: send our end of file first, then read what the client may
+ * still send (the rest of a too-long request) until it closes too, for a
+ * second at most in all. Closing a socket with unread data makes the kernel
+ * send a reset, and the client could lose our answer before reading it. */
+static void close_gently(int fd)
+{
+    char sink[4096];
+    double deadline = http_now() + 1;
+    if (shutdown(fd, SHUT_WR) == 0)
+        while (http_wait(fd, POLLIN, deadline) == 1 && read(fd, sink, sizeof sink) > 0)
+            ;
+    close(fd);                /* the answer is sent or given up: nothing to lose */
 }
 
 /* The child's whole life: read one request, answer it, log it. */
-static void answer(int fd, const char *client)
+static void answer(int fd)
 {
-    char head[MAX_HEAD + 1];
-    char *method = "-", *target = "-";
-    char path[PATH_MAX];
+    struct http_request req = { "-", "-" };
+    char path[HTTP_MAX_REQUEST_LINE + 1], buf[512];
     long long bytes = 0;
+    int file = -1, body;
 
-    int status = read_head(fd, head, sizeof head);
-    if (status == 0) {
-        mp_sleep(delay);      /* --delay: as if the network were slow */
-        status = parse_head(head, &method, &target);
-    }
-    if (status == 0 && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+    int status = read_request(fd, &req);
+    if (status == 0 && strcmp(req.method, "GET") != 0 && strcmp(req.method, "HEAD") != 0)
         status = 405;
     if (status == 0)
-        status = find_file(target, path);
-    set_timeout(fd, SO_SNDTIMEO, timeout);   /* a client that stops reading */
+        status = open_target(req.target, path, sizeof path, &file);
+    /* A client that stops reading: each write gives up after --timeout.
+     * (setsockopt cannot fail here: a socket, a valid timeval.) */
+    struct timeval tv = { (time_t)timeout, (suseconds_t)((timeout - (time_t)timeout) * 1e6) };
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     if (status == 0)
-        status = send_file(fd, method, path, &bytes);
-    if (status != 200)
-        bytes = send_error(fd, method, status);
-
-    char shown[256];
-    printable(target, shown, sizeof shown);
-    mp_warn("%s %s %s %d %lld bytes (child %ld)", client, method, shown, status, bytes,
-            (long)getpid());
-
-    /* Close gently: send our end of file first, then read what the client
-     * may still send (the rest of a too-long request) until it closes too.
-     * Closing a socket with unread data makes the kernel send a reset, and
-     * the client could lose our answer before reading it. */
-    shutdown(fd, SHUT_WR);
-    set_timeout(fd, SO_RCVTIMEO, 1);
-    while (read(fd, head, sizeof head) > 0)
-        ;
-    close(fd);
+        status = send_file(fd, req.method, file, path, &bytes);
+    if (status != 200) {
+        size_t n = error_answer(buf, sizeof buf, req.method, status, &body);
+        bytes = send_all(fd, buf, n) ? body : 0;
+    }
+    log_request(&req, status, bytes);
+    close_gently(fd);
 }
 
 /* --- the parent: accept, fork, reap --------------------------------------- */
 
-/* Accepts one connection and forks a child to answer it. Returns 1 if a
- * child was started, else 0. */
-static int start_child(int listener)
+/* mp_warn, but at most once a second for each cause (an errno value, or 0
+ * for "busy"): a failure that repeats at every connection must not flood
+ * the log. */
+static void warn_limited(int cause, const char *what)
 {
-    struct sockaddr_storage addr;
-    socklen_t addrlen = sizeof addr;
-    int fd = accept(listener, (struct sockaddr *)&addr, &addrlen);
-    if (fd == -1) {
-        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED)
-            mp_warn("accept: %s", strerror(errno));
-        return 0;             /* EAGAIN: the client gave up before we got to it */
-    }
-    fcntl(fd, F_SETFL, 0);    /* blocking, whatever the listener's flags were */
+    static double last[256];
+    double now = http_now();
+    int slot = cause & 255;
+    if (last[slot] != 0 && now - last[slot] < 1)
+        return;
+    last[slot] = now;
+    mp_warn("%s", what);
+}
 
-    char host[NI_MAXHOST], port[NI_MAXSERV], client[NI_MAXHOST + NI_MAXSERV + 1];
-    if (getnameinfo((struct sockaddr *)&addr, addrlen, host, sizeof host, port, sizeof port,
-                    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
-        snprintf(host, sizeof host, "?");
-    snprintf(client, sizeof client, "%s:%s", host, port);
+/* Every child is busy: the parent answers 503 itself, at once, and never
+ * waits for this client (a slow one must not stall the parent): it takes
+ * what has arrived, writes without blocking, and closes. */
+static void refuse_busy(int fd)
+{
+    char sink[HTTP_MAX_HEAD], answer[512];
+    int body;
+    size_t n = error_answer(answer, sizeof answer, "GET", 503, &body);
+    while (recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0)
+        ;
+    /* A full buffer or a gone client loses the 503 (the client may retry);
+     * shutdown fails if the client is gone: nothing to do either way. */
+    (void)send(fd, answer, n, MSG_DONTWAIT);
+    shutdown(fd, SHUT_WR);
+    close(fd);
+    warn_limited(0, "busy: all children at work; answering 503 for now");
+}
 
+/* Forks a child to answer the connection fd. Returns 1 if a child was
+ * started, else 0. */
+static int start_child(int listener, int fd)
+{
     fflush(stdout);           /* nothing buffered may be copied into the child */
     pid_t pid = fork();
     switch (pid) {
-    case -1:                  /* out of processes: drop this connection, go on */
-        mp_warn("fork: %s", strerror(errno));
+    case -1: {                /* out of processes: drop this connection, go on */
+        char what[128];
+        snprintf(what, sizeof what, "fork: %s (dropping connections)", strerror(errno));
+        warn_limited(errno, what);
         close(fd);
         return 0;
+    }
     case 0:                   /* the child: answers this connection, then exits */
         close(listener);      /* only the parent accepts */
-        signal(SIGINT, SIG_IGN);   /* Ctrl-C reaches the whole process group:
-                                      the parent decides, the child finishes */
+        /* Ctrl-C reaches the whole process group: the parent decides, the
+         * child finishes. (signal and sigprocmask cannot fail with these.) */
+        signal(SIGINT, SIG_IGN);
         signal(SIGTERM, SIG_DFL);
         signal(SIGCHLD, SIG_DFL);
         sigprocmask(SIG_SETMASK, &normal_mask, NULL);
         alarm((unsigned)(CHILD_SECONDS + timeout + delay));   /* SIGALRM ends it */
-        answer(fd, client);
+        answer(fd);
         _exit(0);
     default:                  /* the parent: the child has its own copy of fd */
         close(fd);
@@ -410,6 +369,111 @@ static int reap_children(void)
     return n;
 }
 
+/* Accepts one connection and hands it to a child (or refuses it: busy).
+ * When accept fails for a cause that lasts (EMFILE, ENFILE, ENOBUFS,
+ * ENOMEM), the connection stays queued and the listener stays readable:
+ * returns how long to pause accepting, doubling from 50 ms up to 1 s while
+ * it lasts, instead of retrying at once for ever. */
+static double accept_one(int listener, double pause)
+{
+    int fd = accept(listener, NULL, NULL);
+    if (fd == -1) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNABORTED
+            || errno == EINTR)
+            return 0;         /* the client gave up before we got to it */
+        char what[128];
+        snprintf(what, sizeof what, "accept: %s (pausing)", strerror(errno));
+        warn_limited(errno, what);
+        return pause == 0 ? 0.05 : pause * 2 < 1 ? pause * 2 : 1;
+    }
+    if (running >= MAX_CHILDREN)
+        refuse_busy(fd);
+    else
+        running += start_child(listener, fd);
+    return 0;
+}
+
+/* The accept loop, until SIGINT or SIGTERM. The signals are unblocked only
+ * inside pselect, atomically while it waits: so a signal can never slip in
+ * between checking the flags and starting to wait. */
+static void serve_until_stopped(int listener)
+{
+    double pause = 0, resume = 0;
+    while (!stop_requested) {
+        fd_set ready;
+        FD_ZERO(&ready);
+        struct timespec wait, *waitp = NULL;
+        double left = resume - http_now();
+        if (left > 0) {       /* pausing after a failed accept: only a timeout */
+            wait.tv_sec = (time_t)left;
+            wait.tv_nsec = (long)((left - (double)wait.tv_sec) * 1e9);
+            waitp = &wait;
+        } else {
+            FD_SET(listener, &ready);
+        }
+        int n = pselect(listener + 1, &ready, NULL, NULL, waitp, &normal_mask);
+        if (n == -1 && errno != EINTR)
+            mp_die("pselect: %s", strerror(errno));
+        if (child_ended) {
+            child_ended = 0;
+            running -= reap_children();
+        }
+        if (n > 0 && FD_ISSET(listener, &ready) && !stop_requested) {
+            pause = accept_one(listener, pause);
+            resume = http_now() + pause;
+        }
+    }
+}
+
+/* After the first stop: wait for the children still answering.
+ * sigsuspend sleeps with the signals unblocked, as pselect did, until
+ * SIGCHLD or a second stop. A signal within half a second of the first is
+ * the same request sent twice (timeout(1), for one, signals serve and then
+ * its whole process group): only a later one means "do not wait". */
+static void wait_for_children(void)
+{
+    if (running > 0)
+        mp_warn("stopping: %d answer(s) still running (Ctrl-C again: end them now)", running);
+    double stopped_at = mp_now();
+    stop_requested = 0;
+    while (running > 0) {
+        sigsuspend(&normal_mask);
+        if (child_ended) {
+            child_ended = 0;
+            running -= reap_children();
+        }
+        if (stop_requested) {
+            stop_requested = 0;
+            if (mp_now() - stopped_at < 0.5)
+                continue;
+            for (int i = 0; i < MAX_CHILDREN; i++)   /* asked again: do not wait */
+                if (children[i] != 0)
+                    kill(children[i], SIGTERM);      /* ours, not yet reaped: cannot fail */
+        }
+    }
+}
+
+/* SIGINT, SIGTERM and SIGCHLD: blocked, but for pselect and sigsuspend. */
+static void catch_signals(void)
+{
+    sigset_t blocked;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGINT);
+    sigaddset(&blocked, SIGTERM);
+    sigaddset(&blocked, SIGCHLD);
+    struct sigaction stop, child;
+    memset(&stop, 0, sizeof stop);
+    sigemptyset(&stop.sa_mask);
+    child = stop;
+    stop.sa_handler = on_stop;
+    child.sa_handler = on_child_ended;
+    if (sigprocmask(SIG_BLOCK, &blocked, &normal_mask) == -1
+        || sigaction(SIGINT, &stop, NULL) == -1 || sigaction(SIGTERM, &stop, NULL) == -1
+        || sigaction(SIGCHLD, &child, NULL) == -1)
+        mp_die("signals: %s", strerror(errno));
+    signal(SIGPIPE, SIG_IGN);     /* a client that hangs up: write says EPIPE */
+}
+
 /* A listening TCP socket on addr:port (numeric address; port 0 lets the
  * kernel pick a free one). Exits 2 on a bad address, 1 if it cannot listen. */
 static int listen_on(const char *addr, long port)
@@ -426,17 +490,33 @@ static int listen_on(const char *addr, long port)
     int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
     int on = 1;
     /* SO_REUSEADDR: the port can be reused at once after a restart, instead
-     * of waiting out the old connections' TIME_WAIT. */
+     * of waiting out the old connections' TIME_WAIT. Non-blocking, so accept
+     * never blocks if a client vanished between pselect and the accept. */
     bool ok = fd != -1 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) == 0
-              && bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 64) == 0;
+              && bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 64) == 0
+              && fcntl(fd, F_SETFL, O_NONBLOCK) == 0;
     int err = errno;
     freeaddrinfo(ai);
     if (!ok)
         mp_die("listen on %s port %ld: %s", addr, port, strerror(err));
-    /* Non-blocking, so accept never blocks if a client vanished between
-     * pselect saying "ready" and the accept. */
-    fcntl(fd, F_SETFL, O_NONBLOCK);
     return fd;
+}
+
+/* Says where we listen: the kernel chose the port if --port was 0. */
+static void say_where(int listener, const char *dir)
+{
+    struct sockaddr_storage addr;
+    socklen_t addrlen = sizeof addr;
+    char host[NI_MAXHOST], service[NI_MAXSERV];
+    if (getsockname(listener, (struct sockaddr *)&addr, &addrlen) == -1)
+        mp_die("getsockname: %s", strerror(errno));
+    int rc = getnameinfo((struct sockaddr *)&addr, addrlen, host, sizeof host, service,
+                         sizeof service, NI_NUMERICHOST | NI_NUMERICSERV);
+    if (rc != 0)
+        mp_die("getnameinfo: %s", gai_strerror(rc));
+    bool ipv6 = strchr(host, ':') != NULL;
+    mp_print("serving %s at http://%s%s%s:%s/", dir, ipv6 ? "[" : "", host, ipv6 ? "]" : "",
+             service);
 }
 
 int main(int argc, char **argv)
@@ -450,97 +530,26 @@ int main(int argc, char **argv)
         { "--bind", MP_OPT_TEXT, &bind_addr, 0, 0, "ADDR",
           "listen on this IP address (default 127.0.0.1)" },
         { "--delay", MP_OPT_SECONDS, &delay, 0, 60, "SECONDS",
-          "wait this long before each answer: a slow network (default 0)" },
+          "wait before each answer: a slow network (default 0)" },
         { "--timeout", MP_OPT_SECONDS, &timeout, 0.01, 3600, "SECONDS",
-          "time for a request to arrive, and for each write (default 5)" },
+          "for the whole request, and for each write (default 5)" },
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_tick_option = false;       /* no sleep in this lesson: no --tick */
     mp_parse_args(argc, argv, options, NULL,
                   "Seed 2's other end: a static-file HTTP/1.0 server, one child per connection.");
 
-    root = realpath(dir, NULL);
-    struct stat st;
-    if (root == NULL || stat(root, &st) == -1)
-        mp_die("--dir %s: %s", dir, strerror(errno));
-    if (!S_ISDIR(st.st_mode))
-        mp_die("--dir %s: not a directory", dir);
+    root_fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (root_fd == -1)
+        mp_die("--dir %s: %s", dir, errno == ENOTDIR ? "not a directory" : strerror(errno));
     int listener = listen_on(bind_addr, port);
-
-    /* Say where we listen; the kernel chose the port if --port was 0. */
-    struct sockaddr_storage addr;
-    socklen_t addrlen = sizeof addr;
-    char host[NI_MAXHOST], service[NI_MAXSERV];
-    getsockname(listener, (struct sockaddr *)&addr, &addrlen);
-    getnameinfo((struct sockaddr *)&addr, addrlen, host, sizeof host, service, sizeof service,
-                NI_NUMERICHOST | NI_NUMERICSERV);
-    bool ipv6 = strchr(host, ':') != NULL;
-    mp_print("serving %s at http://%s%s%s:%s/", dir, ipv6 ? "[" : "", host, ipv6 ? "]" : "",
-             service);
-
-    /* The signals that matter are blocked everywhere but inside pselect,
-     * which unblocks them only while it waits, atomically. So a signal can
-     * never slip in between checking the flags and starting to wait (it
-     * would then wait for the next connection before noticing). */
-    sigset_t blocked;
-    sigemptyset(&blocked);
-    sigaddset(&blocked, SIGINT);
-    sigaddset(&blocked, SIGTERM);
-    sigaddset(&blocked, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &blocked, &normal_mask);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = on_stop;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sa.sa_handler = on_child_ended;
-    sigaction(SIGCHLD, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);     /* a client that hangs up: write says EPIPE */
-
-    int running = 0;              /* children answering a connection now */
-    while (!stop_requested) {
-        fd_set ready;
-        FD_ZERO(&ready);
-        if (running < MAX_CHILDREN)
-            FD_SET(listener, &ready);   /* else wait for a child to end first */
-        int n = pselect(listener + 1, &ready, NULL, NULL, NULL, &normal_mask);
-        if (child_ended) {
-            child_ended = 0;
-            running -= reap_children();
-        }
-        if (n > 0 && FD_ISSET(listener, &ready) && !stop_requested)
-            running += start_child(listener);
-    }
-
+    say_where(listener, dir);
+    catch_signals();
+    serve_until_stopped(listener);
     /* Stop: close the listener (new clients are refused from now on), then
-     * wait for the children still answering. sigsuspend sleeps with the
-     * signals unblocked, as pselect did, until SIGCHLD or a second stop. */
+     * wait for the children still answering. */
     close(listener);
-    if (running > 0)
-        mp_warn("stopping: waiting for %d connection(s) to finish (Ctrl-C again: end them now)",
-                running);
-    /* A signal that comes within half a second of the first is the same
-     * request sent twice (timeout(1), for one, signals serve and then its
-     * whole process group): only a later one means "do not wait". */
-    double stopped_at = mp_now();
-    stop_requested = 0;
-    while (running > 0) {
-        sigsuspend(&normal_mask);
-        if (child_ended) {
-            child_ended = 0;
-            running -= reap_children();
-        }
-        if (stop_requested) {
-            stop_requested = 0;
-            if (mp_now() - stopped_at < 0.5)
-                continue;
-            for (int i = 0; i < MAX_CHILDREN; i++)   /* asked again: do not wait */
-                if (children[i] != 0)
-                    kill(children[i], SIGTERM);
-        }
-    }
+    wait_for_children();
     mp_warn("stopped");
-    free(root);
     return 0;
 }

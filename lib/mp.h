@@ -150,16 +150,6 @@ int mp_parse_args(int argc, char **argv, const struct mp_option *options,
  * exits 2: for the checks a demo makes itself after parsing. */
 _Noreturn void mp_usage_error(const char *fmt, ...) MP_PRINTF(1, 2);
 
-/* urllib.parse.unquote(text): decodes the %XX escapes a URL uses for bytes
- * it may not carry as they are ("a%20b.png" is "a b.png"; "%2F" is "/").
- * Decodes the len bytes at text into out, at most outsize - 1 bytes, and ends
- * it with '\0'. Returns the decoded length, or -1 with errno set: EINVAL if a
- * '%' is not followed by two hex digits (Python keeps such text as it is; a
- * server and a downloader should refuse it) or encodes a zero byte (no C
- * string, path or file name can hold one), ENAMETOOLONG if out is too small.
- * Used by download (the file name) and serve (the requested path). */
-ssize_t mp_unquote(const char *text, size_t len, char *out, size_t outsize);
-
 /* ======================================================================== */
 /* process                                                                  */
 /* ======================================================================== */

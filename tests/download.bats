@@ -32,7 +32,7 @@ worker_pids() {
     check "$status" -eq 0
     for f in big.bin one.bin k.png m.jpg odd.dat t.txt; do
         cmp "$WWW/$f" "$OUT/$f"
-        check "$(count_lines "^worker [0-9]+: $URL/$f -> $f \($(stat -c %s "$WWW/$f") bytes\)$")" -eq 1
+        check "$(count_lines "^worker [0-9]+: saved $f \($(stat -c %s "$WWW/$f") bytes\)$")" -eq 1
     done
     check "$(worker_pids | wc -l)" -ge 2
     check "$(worker_pids | grep -c "^$$\$")" -eq 0
@@ -173,13 +173,112 @@ worker_pids() {
     run demo download --timeout 0.5 --dir "$OUT" "$FAKE_URL/slow.png" "$URL/a.png" "$URL/b.png" "$URL/c.png"
     elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
     check "$status" -eq 1
-    check "$(count_lines "^worker [0-9]+: $FAKE_URL/slow.png failed: no answer within 0.5 s$")" -eq 1
+    check "$(count_lines "^worker [0-9]+: $FAKE_URL/slow.png failed: no answer in time$")" -eq 1
     check "$elapsed_ms" -ge 450
     check "$elapsed_ms" -lt 3000
     for f in a.png b.png c.png; do cmp "$WWW/$f" "$OUT/$f"; done
     check "$(ls -A "$OUT" | wc -l)" -eq 3
     stop_fake
     stop_serve
+}
+
+@test "each failed URL is also one line on standard error: https, 404, refused, timeout" {
+    make_files a.png:500
+    start_fake silent              # find a free port, then free it again
+    closed=$PORT
+    stop_fake
+    start_serve "$WWW"
+    start_fake silent
+    run --separate-stderr demo download --timeout 0.5 --dir "$OUT" https://127.0.0.1/x.png \
+        "$URL/missing.png" "http://127.0.0.1:$closed/y.png" "$FAKE_URL/z.png" "$URL/a.png"
+    check "$status" -eq 1
+    check "${#stderr_lines[@]}" -eq 4
+    output=$stderr
+    check "$(count_lines "^download: https://127\.0\.0\.1/x\.png: https is not supported")" -eq 1
+    check "$(count_lines "^download: $URL/missing\.png: HTTP 404 Not Found$")" -eq 1
+    check "$(count_lines "^download: http://127\.0\.0\.1:$closed/y\.png: connect to .*: Connection refused$")" -eq 1
+    check "$(count_lines "^download: $FAKE_URL/z\.png: no answer in time$")" -eq 1
+    stop_fake
+    stop_serve
+}
+
+@test "a server that drips its answer a byte at a time: given up at --timeout in all, no file left" {
+    # the head arrives in time, then the body drips: 3000 bytes at 10 ms each
+    { printf 'HTTP/1.0 200 OK\r\nContent-Length: 3000\r\n\r\n'; head -c 3000 /dev/zero; } \
+        >"$BATS_TEST_TMPDIR/body"
+    start_fake drip "$BATS_TEST_TMPDIR/body"
+    body_url=$FAKE_URL/body.bin
+    # the head itself drips: 3000 bytes of one header line
+    { printf 'HTTP/1.0 200 OK\r\nX-Slow: '; head -c 3000 /dev/zero | tr '\0' s; } \
+        >"$BATS_TEST_TMPDIR/head"
+    start_fake drip "$BATS_TEST_TMPDIR/head"
+    start=$(date +%s%N)
+    run demo download --timeout 1 --dir "$OUT" "$body_url" "$FAKE_URL/head.bin"
+    elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    check "$status" -eq 1
+    check "$(count_lines "^worker [0-9]+: $body_url failed: gave up after 1 s \(--timeout\), [0-9]+ bytes in$")" -eq 1
+    check "$(count_lines "^worker [0-9]+: $FAKE_URL/head.bin failed: no answer in time$")" -eq 1
+    check "$elapsed_ms" -ge 900
+    check "$elapsed_ms" -lt 5000       # 1 s, plus a busy machine's margin
+    check "$(ls -A "$OUT" | wc -l)" -eq 0
+    stop_fake
+}
+
+@test "malformed heads: a NUL or an ESC byte anywhere in the head fails the URL" {
+    for reply in $'HTTP/1.0 200 O\x1b[2JK\r\n\r\nbody' \
+                 $'HTTP/1.0 200 OK\r\nX-A: \x1b]0;title\x07\r\n\r\nbody'; do
+        printf '%s' "$reply" >"$BATS_TEST_TMPDIR/reply"
+        start_fake reply "$BATS_TEST_TMPDIR/reply"
+        run demo download --dir "$OUT" "$FAKE_URL/x.bin"
+        check "$status" -eq 1
+        check "$(count_lines "^worker [0-9]+: $FAKE_URL/x.bin failed: malformed response: ")" -eq 1
+        check "$(ls -A "$OUT" | wc -l)" -eq 0
+        stop_fake
+    done
+    # bash cannot hold a NUL in a variable: that reply is written by printf
+    printf 'HTTP/1.0 200 OK\r\nX-A: a\0b\r\nContent-Length: 4\r\n\r\nbody' >"$BATS_TEST_TMPDIR/reply"
+    start_fake reply "$BATS_TEST_TMPDIR/reply"
+    run demo download --dir "$OUT" "$FAKE_URL/nul.bin"
+    check "$status" -eq 1
+    check "$(count_lines "^worker [0-9]+: $FAKE_URL/nul.bin failed: malformed response: header line 2$")" -eq 1
+    check "$(ls -A "$OUT" | wc -l)" -eq 0
+    stop_fake
+}
+
+@test "bad redirects fail clearly: a Location too long, a URL too long, a space or a tab in it" {
+    long=$(head -c 3000 /dev/zero | tr '\0' a)
+    almost=$(head -c 2040 /dev/zero | tr '\0' a)
+    for case in "$long|a Location longer than 2047 bytes" \
+                "$almost|redirected to a URL too long" \
+                "/a b.png|redirected: a space, a control character or a non-ASCII byte in the URL" \
+                $'/a\tb.png|redirected: a space, a control character or a non-ASCII byte in the URL'; do
+        printf 'HTTP/1.0 302 Found\r\nLocation: /%s\r\n\r\n' "${case%%|*}" >"$BATS_TEST_TMPDIR/moved"
+        start_fake reply "$BATS_TEST_TMPDIR/moved"
+        run demo download --dir "$OUT" "$FAKE_URL/x.png"
+        check "$status" -eq 1
+        check "$(count_lines "^worker [0-9]+: $FAKE_URL/x.png failed: ${case#*|}$")" -eq 1
+        check "$(ls -A "$OUT" | wc -l)" -eq 0
+        stop_fake
+    done
+}
+
+@test "a file name of 256 bytes fails with the whole reason; every line fits 80 columns" {
+    name=$(head -c 256 /dev/zero | tr '\0' n)
+    run --separate-stderr demo download --dir "$OUT" "http://127.0.0.1:9/$name"
+    check "$status" -eq 1
+    check "$(count_lines "^worker [0-9]+: http://127.0.0.1:9/$name failed: file name longer than 255 bytes$")" -eq 1
+    check "${stderr_lines[0]}" = "download: http://127.0.0.1:9/$name: file name longer than 255 bytes"
+    # the seed's long names: every line of a good run fits a projector
+    make_files 067d0e8627b667778ea8729e6e480a47_254_96.png:24384 \
+               3f52ff39e52f182d1bfd9ce061e9c6a6_254_144.jpg:36576
+    start_serve "$WWW"
+    run demo download --dir "$OUT" "$URL/067d0e8627b667778ea8729e6e480a47_254_96.png" \
+        "$URL/3f52ff39e52f182d1bfd9ce061e9c6a6_254_144.jpg"
+    check "$status" -eq 0
+    check "$(count_lines '^worker [0-9]+: saved 3f52ff39e52f182d1bfd9ce061e9c6a6_254_144\.jpg \(36576 bytes\)$')" -eq 1
+    check "$(printf '%s\n' "$output" | awk 'length > 80' | wc -l)" -eq 0
+    stop_serve
+    check "$(awk 'length > 80' "$SERVE_LOG" | wc -l)" -eq 0
 }
 
 @test "a server that closes mid-body: reported as truncated, no file left" {
@@ -238,7 +337,7 @@ worker_pids() {
     check "$status" -eq 1
     check "$(count_lines "failed: refusing file name")" -eq 5
     # the empty name is saved as index.html, inside --dir
-    check "$(count_lines "^worker [0-9]+: $FAKE_URL/dir/ -> index.html \(4 bytes\)$")" -eq 1
+    check "$(count_lines "^worker [0-9]+: saved index.html \(4 bytes\)$")" -eq 1
     check "$(cat "$OUT/sub/index.html")" = evil
     # and it is the only file written anywhere (but the fake server's output)
     written=$(find "$BATS_TEST_TMPDIR" -newer "$BATS_TEST_TMPDIR/reply" -type f | grep -v '/fake.*\.out')

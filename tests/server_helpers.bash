@@ -37,7 +37,7 @@ stop_serve() {
     kill -TERM "$SERVE_PID"
     wait "$SERVE_PID" || status=$?
     [ "$status" -eq 0 ] || { echo "serve exited with $status"; cat "$SERVE_LOG"; return 1; }
-    all_gone "$SERVE_PID" $(sed -nE 's/.*\(child ([0-9]+)\)$/\1/p' "$SERVE_LOG")
+    all_gone "$SERVE_PID" $(sed -nE 's/^serve: child ([0-9]+): .*/\1/p' "$SERVE_LOG")
     ! grep -E 'Sanitizer|runtime error' "$SERVE_LOG"
 }
 

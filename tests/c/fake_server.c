@@ -7,6 +7,8 @@
  *     fake_server silent        accepts every connection, never answers
  *     fake_server reply FILE    reads the request, sends FILE's bytes as they
  *                               are (status line, headers, body), then closes
+ *     fake_server drip FILE     the same, one byte every 10 ms (a server that
+ *                               never stops, yet never finishes)
  *
  * With a FILE that promises more body than it holds, the connection closes
  * mid-body; with a Location header, it redirects.
@@ -15,6 +17,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,11 +43,12 @@ static void read_request(int fd)
 
 int main(int argc, char **argv)
 {
-    int first = mp_parse_args(argc, argv, NULL, "silent | reply FILE",
+    int first = mp_parse_args(argc, argv, NULL, "silent | reply FILE | drip FILE",
                               "A misbehaving HTTP server for the download tests.");
     bool silent = argc - first == 1 && strcmp(argv[first], "silent") == 0;
-    if (!silent && !(argc - first == 2 && strcmp(argv[first], "reply") == 0))
-        mp_usage_error("say silent, or reply FILE");
+    bool drip = argc - first == 2 && strcmp(argv[first], "drip") == 0;
+    if (!silent && !drip && !(argc - first == 2 && strcmp(argv[first], "reply") == 0))
+        mp_usage_error("say silent, reply FILE or drip FILE");
 
     static char reply[1 << 20];
     size_t reply_len = 0;
@@ -56,6 +60,7 @@ int main(int argc, char **argv)
         fclose(f);
     }
 
+    signal(SIGPIPE, SIG_IGN);   /* a client that gives up: write says EPIPE */
     int listener = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof addr);
@@ -75,7 +80,10 @@ int main(int argc, char **argv)
         if (silent)
             continue;         /* keep it open, say nothing (the fd is never closed) */
         read_request(fd);
-        if (write(fd, reply, reply_len) != (ssize_t)reply_len)
+        if (drip)
+            for (size_t i = 0; i < reply_len && write(fd, reply + i, 1) == 1; i++)
+                mp_sleep(0.01);   /* until the client gives up (EPIPE) */
+        else if (write(fd, reply, reply_len) != (ssize_t)reply_len)
             mp_warn("write: %s", strerror(errno));
         close(fd);
     }
