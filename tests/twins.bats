@@ -122,7 +122,7 @@ serve_stop() {
     cmp "$www/one.png" "$BATS_TEST_TMPDIR/b/one.png"
     cmp "$www/two.txt" "$BATS_TEST_TMPDIR/b/two.txt"
     check "$(count_lines 'three failed: HTTP 404 Not Found$')" -eq 1
-    grep -q ' GET /three 404 14 bytes (child [0-9]*)$' "$BATS_TEST_TMPDIR/serve.out"
+    grep -qE '^serve: child [0-9]+: GET /three 404 14 bytes$' "$BATS_TEST_TMPDIR/serve.out"
 }
 
 @test "twins, a difference: Python's Pool waits for ever on a crashed worker; the twin stops" {

@@ -23,6 +23,7 @@ Run it (with a serve running on PORT):
 import http.client
 import os
 import queue
+import signal
 import socket
 import sys
 import tempfile
@@ -36,8 +37,27 @@ MAX_REDIRECTS = 5
 args = None
 
 
+def on_alarm(signum, frame):
+    raise socket.timeout("--timeout")
+
+
 def fetch(url, out):
-    """requests.get(url), the body written to out: bytes, or raises OSError/ValueError."""
+    """requests.get(url), the body written to out, all within --timeout: bytes,
+    or raises OSError/ValueError. A timer bounds the whole URL (connect, head,
+    body, redirects): a socket timeout alone bounds each read, and a server
+    that sends a byte a second would hold the worker for ever."""
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, args.timeout)
+    try:
+        return fetch_all(url, out)
+    except socket.timeout:
+        raise ValueError(f"gave up after {args.timeout:g} s (--timeout)")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def fetch_all(url, out):
+    """fetch's work: the URL, and the redirects it leads to."""
     for redirects in range(MAX_REDIRECTS + 1):
         u = urllib.parse.urlsplit(url)
         if u.scheme == 'https':
@@ -50,6 +70,8 @@ def fetch(url, out):
         try:
             try:
                 conn.connect()
+            except socket.timeout:
+                raise                       # --timeout ran out: fetch says so
             except OSError as e:
                 raise OSError(f"connect to {host} port {port}: {e.strerror or e}") from e
             target = (u.path or '/') + ('?' + u.query if u.query else '')
@@ -65,12 +87,9 @@ def fetch(url, out):
             if not location:
                 raise ValueError(f"HTTP {r.status} without a Location")
             url = urllib.parse.urljoin(url, location)
-        except socket.timeout:
-            raise ValueError(f"no answer within {args.timeout:g} s")
         finally:
             conn.close()
     raise ValueError(f"too many redirects (more than {MAX_REDIRECTS})")
-
 
 
 def file_name(url):
@@ -94,10 +113,11 @@ def download(url):
         os.chmod(temp, 0o644)
         os.rename(temp, os.path.join(args.dir, name))
         temp = None
-        print(f"worker {pid}: {url} -> {name} ({size} bytes)")
+        print(f"worker {pid}: saved {name} ({size} bytes)")
         return True
     except (OSError, ValueError, http.client.HTTPException) as e:
         print(f"worker {pid}: {url} failed: {e}")
+        print(f"download: {url}: {e}", file=sys.stderr)     # as curl and wget do
         return False
     finally:                                # failed, or Ctrl-C: no half-written file
         if temp is not None:
@@ -131,8 +151,7 @@ def main():
                    metavar='N', help='worker processes (default 2, as in the seed; at most 64)')
     p.add_argument('--dir', default='.', metavar='DIR', help='save the files in DIR (default .)')
     p.add_argument('--timeout', type=number('--timeout', 0.01, 3600), default=10,
-                   metavar='SECONDS', help='give up on a connect or a read after this long '
-                   '(default 10)')
+                   metavar='SECONDS', help='limit per URL: connect + head + body (default 10)')
     p.add_argument('--seed-loop', action='store_true',
                    help="twin only: the seed's `if q.empty(): break` loop, bounded by --timeout")
     p.add_argument('urls', nargs='*', metavar='URL')

@@ -173,12 +173,21 @@ def send_error(conn, method, status):
         return 0
 
 
-def printable(text):
-    shown = ''.join(c if ' ' < c < '\x7f' else '?' for c in text[:252])
-    return shown + ('...' if len(text) > 252 else '')
+LOG_WIDTH = 80          # an access log line fits a projector
 
 
-def answer(conn, client):
+def log_request(method, target, status, sent):
+    """The access log line, at most LOG_WIDTH columns: a long path loses its
+    middle, and a byte that is not printable ASCII shows as '?'."""
+    who, tail = f"child {os.getpid()}: {method}", f" {status} {sent} bytes"
+    room = max(9, LOG_WIDTH - 8 - len(who) - len(tail))
+    if len(target) > room:
+        front = (room - 3) // 2
+        target = target[:front] + '...' + target[len(target) - (room - 3 - front):]
+    log(who + ' ' + ''.join(c if ' ' < c < '\x7f' else '?' for c in target) + tail)
+
+
+def answer(conn):
     method = target = '-'
     sent = 0
     status, head = read_head(conn)
@@ -194,7 +203,7 @@ def answer(conn, client):
         status, sent = send_file(conn, method, path)
     if status != 200:
         sent = send_error(conn, method, status)
-    log(f"{client} {method} {printable(target)} {status} {sent} bytes (child {os.getpid()})")
+    log_request(method, target, status, sent)
     # Close gently: our end of file first, then read what the client still sends.
     try:
         conn.shutdown(socket.SHUT_WR)
@@ -226,11 +235,10 @@ def reap():
 
 def start_child(listener):
     try:
-        conn, addr = listener.accept()
+        conn, _ = listener.accept()
     except (BlockingIOError, ConnectionAbortedError):
         return                              # the client gave up before we got to it
     conn.setblocking(True)
-    client = f"{addr[0]}:{addr[1]}"
     sys.stdout.flush()
     pid = os.fork()
     if pid == 0:                            # the child: this connection, then exit
@@ -241,7 +249,7 @@ def start_child(listener):
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.alarm(int(CHILD_SECONDS + args.timeout + args.delay))
         try:
-            answer(conn, client)
+            answer(conn)
         finally:                            # whatever happened, never return into
             sys.stderr.flush()              # the parent's loop: this is the child
             os._exit(0)
