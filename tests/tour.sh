@@ -10,10 +10,25 @@ trap 'exit 141' PIPE
 BIN=${BIN:-build/bin}
 TICK=${TICK:-0.1}
 
+# show_command WORD...: "$ WORD..." as typed, continued with " \" on the next
+# line before it would pass 80 columns (a projector).
+show_command() {
+    local line='$' word
+    for word in "$@"; do
+        if [ $(( ${#line} + 1 + ${#word} )) -gt 77 ] && [ "$line" != '$' ]; then
+            printf '%s \\\n' "$line"
+            line=' '
+        fi
+        line="$line $word"
+    done
+    printf '%s\n' "$line"
+}
+
 lesson() {
     local heading=$1
     shift
-    printf '\n=== %s ===\n$ %s\n' "$heading" "$*"
+    printf '\n=== %s ===\n' "$heading"
+    show_command "$@"
     # --tick only where the lesson sleeps (its --help lists it)
     if "$BIN/$1" --help | grep -q -- '--tick'; then
         "$BIN/$1" --tick "$TICK" "${@:2}"
@@ -28,21 +43,23 @@ lesson "seed 1: serial, concurrent, parallel; what a process is" concurrency
 # and is stopped (SIGTERM: it exits 0) after download has fetched them.
 seed2() {
     local png=067d0e8627b667778ea8729e6e480a47_254_96.png
-    local jpg=3f52ff39e52f182d1bfd9ce061e9c6a6_254_144.jpg port="" i
+    local jpg=3f52ff39e52f182d1bfd9ce061e9c6a6_254_144.jpg port=""
     tmp=$(mktemp -d)
     mkdir "$tmp/www" "$tmp/saved"
     head -c $((254 * 96)) /dev/urandom >"$tmp/www/$png"
     head -c $((254 * 144)) /dev/urandom >"$tmp/www/$jpg"
     printf '\n=== %s ===\n$ %s\n' "seed 2: the server, one child per connection" \
         "serve --dir $tmp/www &"
+    : >"$tmp/serve.out"        # there before serve starts: the loop below reads it
     "$BIN/serve" --dir "$tmp/www" >"$tmp/serve.out" 2>"$tmp/serve.log" &
     serve_pid=$!
     trap 'kill -TERM "$serve_pid" 2>/dev/null; rm -rf "$tmp"' EXIT   # whatever happens next
-    for i in $(seq 100); do
+    for _ in $(seq 100); do
         port=$(sed -nE 's|.*:([0-9]+)/$|\1|p' "$tmp/serve.out")
         [ -n "$port" ] && break
         sleep 0.05
     done
+    [ -n "$port" ] || { echo "tour: serve did not start: $(cat "$tmp/serve.log")" >&2; return 1; }
     cat "$tmp/serve.out"
     local status=0
     lesson "seed 2: two processes download from one queue" download --dir "$tmp/saved" \
