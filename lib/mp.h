@@ -301,9 +301,9 @@ const char *mp_current_process_name(void);
  * timeout 0, may wait that long for the lock); then it sleeps without the
  * lock. Yields are timed, and dropped for a while when a program computing
  * beside us takes the CPU for whole time slices. lib/queue.c explains each
- * choice, and why not condition variables. These
- * need Linux (or another system with robust mutexes and unnamed POSIX
- * semaphores; macOS has neither). */
+ * choice, and why not condition variables. These need Linux (or another
+ * system with robust mutexes and unnamed POSIX semaphores; macOS has
+ * neither). */
 typedef struct mp_queue mp_queue;
 
 /* Queue(maxsize): a queue of at most capacity items of item_size bytes each
@@ -330,12 +330,12 @@ enum mp_status mp_queue_get(mp_queue *q, void *item, double timeout);
  * it can under one lock and one commit, so the locking, the commit and any
  * wake-up are paid once per batch rather than once per item. Each item is
  * still taken exactly once, and a process killed in either call leaves the
- * queue whole, as with put and get. The items of
- * one put_many stay in order, but another producer's may come between them
- * when the queue fills. *put (may be NULL) says how many items went in: n
- * with MP_OK, fewer with MP_TIMEOUT, MP_CLOSED or MP_ERROR (n == 0 puts
- * nothing: MP_OK). *got says how many came out: at least 1 with MP_OK, 0
- * otherwise; max == 0 is an error (MP_ERROR, EINVAL). */
+ * queue whole, as with put and get. The items of one put_many stay in
+ * order, but another producer's may come between them when the queue
+ * fills. *put (may be NULL) says how many items went in: n with MP_OK,
+ * fewer with MP_TIMEOUT, MP_CLOSED or MP_ERROR (n == 0 puts nothing:
+ * MP_OK). *got says how many came out: at least 1 with MP_OK, 0 otherwise;
+ * max == 0 is an error (MP_ERROR, EINVAL). */
 enum mp_status mp_queue_put_many(mp_queue *q, const void *items, size_t n, size_t *put,
                                  double timeout);
 enum mp_status mp_queue_get_many(mp_queue *q, void *items, size_t max, size_t *got,
