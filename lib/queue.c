@@ -30,9 +30,9 @@
  *
  * A process can die anywhere (SIGKILL, a crash), even holding a lock. The
  * rules that make that harmless are numbered 1 to 5 at the code each one
- * governs: robust locks (lock), a ring whole at every instant (the commits),
- * wake-ups after a death (lock), posts before counts (wake_one), and naps of
- * at most a second (sleep_on).
+ * governs: robust locks (lock), a ring whole at every instant (put_some and
+ * every commit), wake-ups after a death (lock), posts before counts (wake),
+ * and naps of at most a second (sleep_on).
  */
 #ifdef __linux__
 #define _GNU_SOURCE            /* sched_getcpu */
@@ -300,8 +300,8 @@ static unsigned yields_to_skip, skips_after_costly = 1;
 
 /* The CPU this process runs on now. glibc reads it from memory the kernel
  * keeps up to date (rseq), with no system call. Elsewhere: 0, as if all
- * processes shared one CPU (so nobody spins). If it fails: -1 == NO_CPU,
- * so step 1 is skipped. */
+ * processes shared one CPU (so a waiter yields, never pauses). If it
+ * fails: -1 == NO_CPU, so step 1 is skipped. */
 static int this_cpu(void)
 {
 #ifdef __linux__
