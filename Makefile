@@ -3,7 +3,7 @@
 #   make demo     the tour: every lesson in course order, tick 0.1 (TICK=1 make demo: real seconds)
 #   make test     the bats suite; ends with one line "N passed, N failed"
 #   make check    the same suite on an AddressSanitizer + UBSan build
-#   make bench    C beside Python, one table of ratios (needs python3 for that column)
+#   make bench    C beside Python, 5 runs each: medians, spread, ratios (python3 for that column)
 #   make pictures the lesson pages' SVG charts (docs/pictures/), from real runs
 #   make compare DEMO=NAME [ARGS="..."]  a demo beside its Python twin (needs python3)
 #   make fuzz     libFuzzer on the HTTP parsers, FUZZ_SECONDS (default 60) per target (clang)

@@ -294,10 +294,13 @@ const char *mp_current_process_name(void);
  * a consumer never wait for each other; the two counts (items put, items
  * taken) are C11 atomics, through which the two ends see each other; and
  * two process-shared POSIX semaphores wake processes that wait. A process
- * that finds the queue empty (in get) or full (in put) first gives its CPU
- * away and looks again for up to 50 microseconds, holding its end's lock
- * (so another call at that end, even one with timeout 0, may wait that
- * long for the lock), then sleeps without it. lib/queue.c explains each
+ * that finds the queue empty (in get) or full (in put) looks again for up to
+ * 50 microseconds, holding its end's lock, while a process at the other end
+ * is awake: after a short pause if that one runs on another CPU, after a
+ * sched_yield if it shares ours (so another call at its end, even one with
+ * timeout 0, may wait that long for the lock); then it sleeps without the
+ * lock. Yields are timed, and dropped for a while when a program computing
+ * beside us takes the CPU for whole time slices. lib/queue.c explains each
  * choice, and why not condition variables. These need Linux (or another
  * system with robust mutexes and unnamed POSIX semaphores; macOS has
  * neither). */
@@ -320,10 +323,30 @@ enum mp_status mp_queue_put(mp_queue *q, const void *item, double timeout);
  * more will come. MP_ERROR if the lock failed. */
 enum mp_status mp_queue_get(mp_queue *q, void *item, double timeout);
 
-/* Queue.qsize(), Queue.empty(), Queue.full(): true when asked, but another
- * process may change it the next moment, so never decide with them whether
- * to call get (the seed's `while not q.empty(): q.get()` race: two workers
- * both see one item left, one gets it, the other waits in get for ever). */
+/* Batches (no Python twin; the idea is Pool's chunksize): put_many puts the
+ * n items at items (n * item_size bytes, in order), waiting while the queue
+ * is full; get_many waits as get does until there is at least one item, then
+ * takes what is there, up to max, into items. Each moves as many items as
+ * it can under one lock and one commit, so the locking, the commit and any
+ * wake-up are paid once per batch rather than once per item. Each item is
+ * still taken exactly once, and a process killed in either call leaves the
+ * queue whole, as with put and get. The items of one put_many stay in
+ * order, but another producer's may come between them when the queue
+ * fills. *put (may be NULL) says how many items went in: n with MP_OK,
+ * fewer with MP_TIMEOUT, MP_CLOSED or MP_ERROR (n == 0 puts nothing:
+ * MP_OK). *got says how many came out: at least 1 with MP_OK, 0 otherwise;
+ * max == 0 is an error (MP_ERROR, EINVAL). */
+enum mp_status mp_queue_put_many(mp_queue *q, const void *items, size_t n, size_t *put,
+                                 double timeout);
+enum mp_status mp_queue_get_many(mp_queue *q, void *items, size_t max, size_t *got,
+                                 double timeout);
+
+/* Queue.qsize(), Queue.empty(), Queue.full(): read without a lock, so they
+ * never wait and never fail. Exact while nobody else uses the queue;
+ * otherwise a moment's picture, which another process may change the next
+ * moment, so never decide with them whether to call get (the seed's `while
+ * not q.empty(): q.get()` race: two workers both see one item left, one
+ * gets it, the other waits in get for ever). */
 size_t mp_queue_qsize(mp_queue *q);
 bool mp_queue_empty(mp_queue *q);
 bool mp_queue_full(mp_queue *q);
@@ -332,8 +355,9 @@ bool mp_queue_full(mp_queue *q);
  * now on; get drains what is left, then returns MP_CLOSED; every process
  * waiting in put or get wakes up. (Python's Queue.close only closes the
  * calling process's end; this is the "no more items" signal workers need.)
- * Closing twice is harmless. */
-void mp_queue_close(mp_queue *q);
+ * Closing twice is harmless. 0, or -1 if the producers' lock failed (then
+ * nothing was closed; mp_last_error() says why). */
+int mp_queue_close(mp_queue *q);
 
 /* Unmaps the queue in the calling process. Every process that got it through
  * fork holds its own mapping; the memory is freed when the last one goes.

@@ -16,110 +16,27 @@
  * they would take 584 years.)
  *
  * Two locks, one for each end of the ring (the "two-lock queue" of Michael
- * and Scott, 1996):
- *   put_lock   producers take turns on it: only its holder writes puts and
- *              copies items into free slots;
- *   get_lock   consumers take turns on it: only its holder writes gets and
- *              copies items out of full slots.
- * So a producer never waits for a consumer's lock, nor a consumer for a
- * producer's: each works at its own end, and they meet only through the two
- * counts. Each count has one writer at a time, the holder of its lock, and
- * is read by the holder of the other lock.
+ * and Scott, 1996): producers take turns on put_lock, and only its holder
+ * writes puts and copies items into free slots; consumers take turns on
+ * get_lock, and only its holder writes gets and copies items out. So a
+ * producer never waits for a consumer's lock, nor a consumer for a
+ * producer's: they meet only through the two counts.
  *
- * Why the fields are spread over five cache lines. Memory moves between the
- * CPUs' caches in lines of 64 bytes. Before a CPU writes a line, every other
- * CPU's copy of it is thrown away; the next time one of them reads it, the
- * line travels back, which takes longer than a whole put. With one lock for
- * the whole ring (this queue's first version), that lock's line travelled
- * twice per item between producer and consumer, and two CPUs moved about
- * 6 to 10 million items a second; on one CPU, 30 million. So here:
- *   - each end's lock and count share one line, written only at that end;
- *   - each end keeps its own copy of the other end's count (gets_seen,
- *     puts_seen) and reads the real one only when its copy says "full" or
- *     "empty": the line then travels once and brings news of many items;
- *   - what is read on every call but rarely written (sizes, closed, the
- *     sleeper counts) lies on lines of its own, so reading it costs nothing.
+ * A call that finds an item (a free slot) makes no system call: it takes its
+ * lock (one atomic instruction when the lock is free), copies, commits with
+ * one store, looks whether anyone sleeps at the other end, and unlocks. A
+ * call that must wait first looks again for a few microseconds, then
+ * sleeps: see "Waiting" below.
  *
- * Why atomics (<stdatomic.h>). A producer copies an item into a slot, then
- * adds one to puts. A consumer that sees the new puts must also see the bytes
- * copied before it; but the compiler and the CPU may reorder plain memory
- * accesses, and under one lock the lock's own instructions forbade that. The
- * consumer does not hold put_lock, so the counts are C11 atomics: a process
- * that loads the value an atomic store stored also sees everything written
- * before that store. Likewise, a consumer's copy out of a slot is over
- * before the new gets lets a producer write into that slot again. All the
- * atomics here use the default, strongest kind (sequentially consistent),
- * which the wake-ups below need.
- *
- * Waiting. A get on an empty queue, or a put on a full one:
- *   1. first gives its CPU away (sched_yield) and looks again, for up to
- *      YIELD_SECONDS, still holding its lock (the others at its end wait
- *      their turn for the lock, asleep in the kernel). The other end is
- *      usually only a moment away, and sleeping and waking would cost both
- *      ends system calls. Yielding rather than looking again at once gives
- *      the other end time to put (or take) a batch of items before we pull
- *      its line away from it, and lets it run if the two share one CPU.
- *      (Measured on the 2-CPU virtual machine this was written on: without
- *      this step, one producer and one consumer moved 3.5 to 6.5 million
- *      items a second; with it, 14 to 39 million, depending on the run.)
- *   2. then counts itself in get_sleepers (put_sleepers), looks once more,
- *      lets go of its lock and sleeps on the semaphore item_added
- *      (room_made), for at most a second; then takes the lock and looks
- *      again. Whoever adds an item (makes room) stores the new count, then
- *      looks at the sleeper count, and if it is not 0 posts the semaphore.
- * Why no wake-up is lost: both sides store first (the sleeper its count, the
- * waker the new puts or gets) and load second. Sequentially consistent
- * atomics happen in one single order, agreed by every CPU; whichever of the
- * two stores comes first in it, the other side's load comes after it and
- * sees it. So either the sleeper sees the new item (and does not sleep), or
- * the waker sees the sleeper (and wakes it); maybe both, and then one
- * wake-up is too many, which is harmless: the one it wakes looks again and
- * sleeps again if there is nothing for it. close does the same with closed.
- *
- * close sets closed holding put_lock: no put is then half-way through, so
- * every put either committed before or will see closed and refuse. A
- * consumer that finds the queue empty reads closed, then puts once more:
- * if closed was set, that puts counts every item ever put, and if it says
- * empty, no item will ever come.
- *
- * A process can die anywhere (SIGKILL, a crash), even holding a lock. Five
- * rules make that harmless:
- *   1. Both locks are *robust*: when the holder dies, the kernel hands the
- *      lock to the next process that asks, with the answer EOWNERDEAD.
- *   2. The ring is whole at every instant. put and get first copy the item,
- *      then commit with one store, their count going up by one. Killed
- *      before that store, a process changed nothing the others can see;
- *      after it, it finished. gets_seen and puts_seen can only lag behind
- *      the real counts, which makes the queue look fuller (emptier) than it
- *      is, never the other way round; and before sleeping a process reads
- *      the real count. So the next holder of the lock simply carries on:
- *      nothing lost (except the item a killed consumer already had), nothing
- *      duplicated, no half-written item.
- *   3. Whoever takes a lock with EOWNERDEAD wakes every sleeper: the dead
- *      process may have put or taken an item and died before waking anyone.
- *   4. A waker posts the semaphore first, then takes one off the sleeper
- *      count. A sleeper that dies leaves one count too many, a waker that
- *      dies between its two steps one post too many: either way someone
- *      wakes once for nothing, never a sleeper that no one will wake.
- *   5. Nobody sleeps more than a second at a time before looking again. This
- *      covers the deaths rules 3 and 4 cannot: a process woken, then killed
- *      before it took the lock, takes its wake-up with it; a process killed
- *      after its commit but before its wake-up wakes nobody until someone
- *      else takes that lock (rule 3); a close killed between setting closed
- *      and its wake-ups wakes nobody at all. What they left waits at most
- *      for a sleeper's next look.
- *
- * Why not a condition variable, the textbook tool? glibc's process-shared
- * condition variables (before glibc 2.40) keep counts of their waiters inside;
- * a waiter killed in pthread_cond_wait leaves them wrong for good. Tried on
- * glibc 2.36: after one waiter was killed, the next waiter was never woken,
- * and the process signalling it blocked in pthread_cond_signal. A semaphore
- * keeps no record of who waits.
- *
- * The fast path makes no system call: when there is an item (a free slot),
- * get (put) takes its lock (an atomic instruction when it is free), copies,
- * commits, looks at the sleeper count, unlocks.
+ * A process can die anywhere (SIGKILL, a crash), even holding a lock. The
+ * rules that make that harmless are numbered 1 to 5 at the code each one
+ * governs: robust locks (lock), a ring whole at every instant (put_some and
+ * every commit), wake-ups after a death (lock), posts before counts (wake),
+ * and naps of at most a second (sleep_on).
  */
+#ifdef __linux__
+#define _GNU_SOURCE            /* sched_getcpu */
+#endif
 #include "mp.h"
 #include "mp_internal.h"
 
@@ -143,16 +60,31 @@ _Static_assert(ATOMIC_BOOL_LOCK_FREE == 2, "atomic_bool must be lock-free to wor
 /* The size of a cache line on x86-64 and most ARM64 CPUs. */
 enum { LINE = 64 };
 
-/* How long a process that cannot go on yields before it sleeps (step 1 of
- * "Waiting" above): about a hundred sched_yield calls on a virtual machine,
- * a few hundred on bare metal. */
-static const double YIELD_SECONDS = 50e-6;
+/* An end's cpu field when no process there is awake (see "Waiting"). */
+enum { NO_CPU = -1 };
 
 /*
- * _Alignas(LINE) starts a new cache line: each group of fields below has its
- * line(s) to itself. (mmap returns memory aligned on a page, so the lines of
- * the struct are the lines of the memory.) On x86-64 Linux a mutex takes 40
- * bytes, so a lock and its two counts fit in one line.
+ * Why the fields are spread over five cache lines. Memory moves between the
+ * CPUs' caches in lines of 64 bytes. Before a CPU writes a line, every other
+ * CPU's copy of it is thrown away; the next time one of them reads it, the
+ * line travels back, which takes longer than a whole put. So each end's lock
+ * and count share a line written only at that end; each end keeps its own
+ * copy of the other end's count (gets_seen, puts_seen) and reads the real
+ * one only when its copy says "full" or "empty" (the line then travels once
+ * and brings news of many items); and what is read on every call but rarely
+ * written lies on lines of its own. _Alignas(LINE) starts a new line. (mmap
+ * returns memory aligned on a page, so the lines of the struct are the lines
+ * of the memory. On x86-64 Linux a mutex takes 40 bytes.)
+ *
+ * Why atomics (<stdatomic.h>). A producer copies an item into a slot, then
+ * adds one to puts. A consumer that sees the new puts must also see the bytes
+ * copied before it; but the compiler and the CPU may reorder plain memory
+ * accesses, and the consumer does not hold put_lock, whose instructions would
+ * forbid that. So the counts are C11 atomics: a process that loads the value
+ * an atomic store stored also sees everything written before that store.
+ * Likewise, a consumer's copy out of a slot is over before the new gets lets
+ * a producer write into that slot again. All the atomics here use the
+ * default, strongest kind (sequentially consistent), which the wake-ups need.
  */
 struct mp_queue {
     /* Line 1: fixed by mp_queue_new before any fork, and closed, written
@@ -169,12 +101,15 @@ struct mp_queue {
     atomic_ullong puts;             /* items ever put; read by consumers */
     unsigned long long gets_seen;   /* guarded by put_lock: gets as a
                                        producer last read it (<= gets) */
+    atomic_int put_cpu;             /* the CPU of the last producer to take
+                                       put_lock, NO_CPU while it sleeps */
 
     /* Line 3: the consumers' end, written only by the holder of get_lock. */
     _Alignas(LINE) pthread_mutex_t get_lock;   /* robust, process-shared */
     atomic_ullong gets;             /* items ever taken; read by producers */
     unsigned long long puts_seen;   /* guarded by get_lock: puts as a
                                        consumer last read it (<= puts) */
+    atomic_int get_cpu;             /* the same for consumers */
 
     /* Line 4: read by every put; written only when a get sleeps or is woken.
      * No lock: an atomic count, and a semaphore (it does its own locking). */
@@ -200,34 +135,38 @@ static unsigned char *slot(mp_queue *q, unsigned long long n)
 
 /* --- each end's look at the other end ------------------------------------ */
 
-/* Holding get_lock: is there an item to take? Only when our copy of puts
- * says empty do we read the real puts, on the line the producers write. */
-static bool item_ready(mp_queue *q)
+/* Holding get_lock: how many items are there to take, up to want? Only when
+ * our copy of puts shows fewer do we read the real puts, on the line the
+ * producers write. */
+static size_t items_ready(mp_queue *q, size_t want)
 {
     unsigned long long gets = atomic_load(&q->gets);
-    if (gets == q->puts_seen)
+    if (q->puts_seen - gets < want)
         q->puts_seen = atomic_load(&q->puts);
-    return gets != q->puts_seen;
+    size_t n = (size_t)(q->puts_seen - gets);
+    return n < want ? n : want;
 }
 
-/* Holding get_lock: will no item ever come? closed is read first, then
- * puts (see close, above). */
-static bool closed_and_drained(mp_queue *q)
-{
-    return atomic_load(&q->closed) && !item_ready(q);
-}
-
-/* Holding put_lock: is there a free slot? Only when our copy of gets says
- * full do we read the real gets, on the line the consumers write. */
-static bool room_ready(mp_queue *q)
+/* Holding put_lock: how many free slots are there, up to want? */
+static size_t room_ready(mp_queue *q, size_t want)
 {
     unsigned long long puts = atomic_load(&q->puts);
-    if (puts - q->gets_seen == q->capacity)
+    if (q->capacity - (puts - q->gets_seen) < want)
         q->gets_seen = atomic_load(&q->gets);
-    return puts - q->gets_seen < q->capacity;
+    size_t n = q->capacity - (size_t)(puts - q->gets_seen);
+    return n < want ? n : want;
 }
 
-/* --- waking and sleeping ------------------------------------------------- */
+/* Holding get_lock: will no item ever come? A close sets closed holding
+ * put_lock, so no put is then half-way through: every put either committed
+ * before it or will see closed and refuse. So we read closed first, then
+ * puts: if closed was set, that puts counts every item ever put. */
+static bool closed_and_drained(mp_queue *q)
+{
+    return atomic_load(&q->closed) && items_ready(q, 1) == 0;
+}
+
+/* --- waking -------------------------------------------------------------- */
 
 /* Takes one off *count unless it is 0; says whether it did. Other processes
  * may change the count between our load and our store, so the store is a
@@ -242,36 +181,52 @@ static bool count_down(atomic_uint *count)
     return false;
 }
 
-/* Wakes one process asleep on wakeup, if there is one: the post first, then
- * the count (rule 4). */
-static void wake_one(sem_t *wakeup, atomic_uint *sleepers)
+/* Wakes up to n processes asleep on wakeup, one per item added (or slot
+ * freed), fewer if fewer sleep.
+ * Rule 4: for each, the post comes first, then the count. A sleeper that
+ * dies leaves one count too many, a waker that dies between its two steps
+ * one post too many: either way someone wakes once for nothing, never a
+ * sleeper that no one will wake. (sem_post fails only with EOVERFLOW, at
+ * SEM_VALUE_MAX posts nobody took: impossible, each post has its sleeper.) */
+static void wake(sem_t *wakeup, atomic_uint *sleepers, size_t n)
 {
-    if (atomic_load(sleepers) > 0) {
+    for (; n > 0 && atomic_load(sleepers) > 0; n--) {
         sem_post(wakeup);
         count_down(sleepers);
     }
 }
 
+/* Wakes every process asleep on wakeup now (not those that come to sleep
+ * while we wake these: they have looked at the queue after our change). */
 static void wake_all(sem_t *wakeup, atomic_uint *sleepers)
 {
-    for (unsigned n = atomic_load(sleepers); n > 0; n--)
-        wake_one(wakeup, sleepers);
+    wake(wakeup, sleepers, atomic_load(sleepers));
 }
 
 /* A process counted in sleepers that is not waiting for a wake-up (any more)
  * takes itself off the count. If a waker got there first, it has posted a
  * wake-up meant for us, or is about to: take it back if it is there, so it
- * does not wake someone for nothing later. */
+ * does not wake someone for nothing later. (If it is not there yet, it will
+ * be: one wake-up for nothing, which rule 4 allows; so sem_trywait's EAGAIN
+ * is no error here.) */
 static void uncount(sem_t *wakeup, atomic_uint *sleepers)
 {
     if (!count_down(sleepers))
         sem_trywait(wakeup);
 }
 
-/* pthread_mutex_lock on one of the two robust locks. EOWNERDEAD: the last
- * holder died holding it. The ring is whole (rule 2), so we mark the lock
- * consistent (else it would become unusable for good once we unlock it),
- * wake every sleeper (rule 3) and carry on. */
+/* --- the locks ----------------------------------------------------------- */
+
+/* pthread_mutex_lock on one of the two robust locks; 0, or -1 (with the
+ * error recorded) not holding it.
+ * Rule 1: both locks are *robust*: when the holder dies, the kernel hands
+ * the lock to the next process that asks, with the answer EOWNERDEAD.
+ * Rule 3: the ring is whole (rule 2), so that process marks the lock
+ * consistent (else it would become unusable for good once unlocked), wakes
+ * every sleeper (the dead process may have put or taken items and died
+ * before waking anyone) and carries on. Should marking it fail, we let go of
+ * it: every later lock then fails with ENOTRECOVERABLE, and every caller
+ * sees MP_ERROR rather than a queue nobody can vouch for. */
 static int lock(mp_queue *q, pthread_mutex_t *m)
 {
     int err = pthread_mutex_lock(m);
@@ -279,6 +234,8 @@ static int lock(mp_queue *q, pthread_mutex_t *m)
         err = pthread_mutex_consistent(m);
         wake_all(&q->item_added, &q->get_sleepers);
         wake_all(&q->room_made, &q->put_sleepers);
+        if (err != 0)
+            pthread_mutex_unlock(m);
     }
     if (err != 0) {
         mp_set_error(err, "queue lock: %s", strerror(err));
@@ -287,27 +244,152 @@ static int lock(mp_queue *q, pthread_mutex_t *m)
     return 0;
 }
 
+/* Unlocking a robust mutex we hold cannot fail (EPERM is for a mutex held by
+ * another), so its result is not checked. */
+static void unlock(pthread_mutex_t *m)
+{
+    pthread_mutex_unlock(m);
+}
+
+/* --- waiting -------------------------------------------------------------
+ *
+ * A get on an empty queue, or a put on a full one, waits in two steps,
+ * holding its end's lock for the first (the others at its end wait their
+ * turn for the lock, asleep in the kernel):
+ *
+ *   1. For at most FIRST_STEP_SECONDS, while a process at the other end is
+ *      awake (each end notes its CPU in put_cpu / get_cpu on every call, and
+ *      NO_CPU when it goes to sleep), it looks again after
+ *        - a pause of a fraction of a microsecond, without any system call,
+ *          if that process is on another CPU: it is likely to make the
+ *          change we wait for within microseconds, while sleeping and waking
+ *          would cost both ends system calls;
+ *        - a sched_yield if it is on our CPU: it cannot run while we do, so
+ *          we give it the CPU; it fills (empties) the ring, then yields back.
+ *   2. It sleeps: counts itself in get_sleepers (put_sleepers), looks once
+ *      more, lets go of its lock and sleeps on the semaphore item_added
+ *      (room_made); then takes the lock and looks again. Whoever adds items
+ *      (makes room) stores the new count, then looks at the sleeper count,
+ *      and if it is not 0 posts the semaphore, once per item.
+ *
+ * The catch with sched_yield. It gives the CPU to whatever else is runnable
+ * there, and Linux puts the process that yields behind all of them. When
+ * that is the other end of the queue, good. When it is a program computing
+ * beside us (same session, or any process where the kernel does not group
+ * them), that program keeps the CPU for the rest of its time slice, a
+ * millisecond or more, while the queue moves a handful of items: the queue
+ * then runs hundreds of times slower. A sleep does not have that cost: the
+ * process that wakes a sleeper hands it the CPU within microseconds. So each
+ * yield is timed: one that took longer than YIELD_COST per item it brought
+ * means someone else computes on this CPU, and the process sleeps instead
+ * of yielding for its next few waits (1, then 2, 4 ... up to MAX_SKIPS
+ * while that goes on), then tries a yield again.
+ */
+
+/* Step 1's limit: a few hundred looks. */
+static const double FIRST_STEP_SECONDS = 50e-6;
+
+/* A yield is worth it while it brings an item (a free slot) per this many
+ * seconds at least: about what waking a sleeper costs. */
+static const double YIELD_COST = 5e-6;
+enum { MAX_SKIPS = 1024 };
+
+/* Per process (the CPU it shares is its own affair): how many more waits go
+ * without a yield, and how many the next costly yield will skip. */
+static unsigned yields_to_skip, skips_after_costly = 1;
+
+/* The CPU this process runs on now. glibc reads it from memory the kernel
+ * keeps up to date (rseq), with no system call. Elsewhere: 0, as if all
+ * processes shared one CPU (so a waiter yields, never pauses). If it
+ * fails: -1 == NO_CPU, so step 1 is skipped. */
+static int this_cpu(void)
+{
+#ifdef __linux__
+    return sched_getcpu();
+#else
+    return 0;
+#endif
+}
+
+/* Holding an end's lock: notes our CPU in that end's cpu field. Asking
+ * costs a few nanoseconds, a tenth of a put, so a process asks on every
+ * 64th call only (it rarely moves to another CPU), and at once when the
+ * field says NO_CPU (it has just woken up, or another process at its end
+ * has gone to sleep). */
+static void note_cpu(atomic_int *cpu)
+{
+    static unsigned calls;             /* per process */
+    if (calls++ % 64 != 0 && atomic_load(cpu) != NO_CPU)
+        return;
+    int now = this_cpu();
+    if (atomic_load(cpu) != now)
+        atomic_store(cpu, now);
+}
+
+/* Tells the CPU that we are spinning (x86 PAUSE, ARM YIELD): it slows the
+ * loop down a little and leaves more of the core to a hyperthread sibling. */
+static void pause_a_moment(void)
+{
+    for (int i = 0; i < 16; i++) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#elif defined(__aarch64__)
+        __asm__ __volatile__("yield");
+#endif
+    }
+}
+
 /* A timeout in seconds -> a deadline on mp_now()'s clock (-1: none). */
 static double deadline_of(double timeout)
 {
     return timeout < 0 ? -1.0 : mp_now() + timeout;
 }
 
-/* Step 1 of waiting: whether to yield once more rather than go on to sleep.
- * *until is when yielding stops, -1 until the first call sets it. Never past
- * the deadline: a timeout of 0 does not wait at all. */
-static bool yield_again(double *until, double deadline)
+enum step { PAUSE, YIELD, SLEEP };
+
+/* Which step comes next. other_cpu is the other end's cpu field; *until is
+ * when step 1 ends, -1 until the first call sets it. Never past the
+ * deadline: a timeout of 0 does not wait at all. */
+static enum step next_step(atomic_int *other_cpu, double *until, double deadline)
 {
+    int other = atomic_load(other_cpu);
+    if (other == NO_CPU)
+        return SLEEP;
     double now = mp_now();
     if (*until < 0)
-        *until = now + YIELD_SECONDS;
-    return now < *until && (deadline < 0 || now < deadline);
+        *until = now + FIRST_STEP_SECONDS;
+    if (now >= *until || (deadline >= 0 && now >= deadline))
+        return SLEEP;
+    if (other != this_cpu())
+        return PAUSE;
+    if (yields_to_skip > 0) {
+        yields_to_skip--;
+        return SLEEP;
+    }
+    return YIELD;
+}
+
+/* Gives the CPU away once, and judges the yield by how long it took and how
+ * many items (free slots) the other end made meanwhile (see "The catch"). */
+static void yield_and_judge(mp_queue *q, size_t (*ready)(mp_queue *, size_t))
+{
+    double start = mp_now();
+    sched_yield();                     /* cannot fail on Linux */
+    double took = mp_now() - start;
+    if (took > YIELD_COST * (double)(ready(q, q->capacity) + 1)) {
+        yields_to_skip = skips_after_costly;
+        if (skips_after_costly < MAX_SKIPS)
+            skips_after_costly *= 2;
+    } else
+        skips_after_costly = 1;
 }
 
 /* sem_timedwait wants the deadline as a time of day (CLOCK_REALTIME): now plus
  * the seconds to sleep. The caller keeps its own deadline on the monotonic
  * clock and looks again after each wake-up, so a change of the time of day
- * can only make one sleep end early (we then sleep again) or late. */
+ * can only make one sleep end early (we then sleep again) or late.
+ * (clock_gettime fails only for a clock the system lacks; every POSIX
+ * system has CLOCK_REALTIME.) */
 static struct timespec time_of_day_in(double seconds)
 {
     struct timespec ts;
@@ -321,36 +403,120 @@ static struct timespec time_of_day_in(double seconds)
     return ts;
 }
 
-/* Step 2 of waiting, the sleep. Called holding *held (put_lock or get_lock)
- * and already counted in *sleepers. Lets go of the lock and sleeps on wakeup
- * until woken, interrupted by a signal, a second has passed (rule 5) or
- * deadline (seconds on mp_now()'s clock; negative: none); then returns
- * holding *held again, no longer counted. MP_OK means "look again": a wake-up
- * says the queue changed, not that what changed is still there for us.
- * MP_TIMEOUT: the deadline had passed, nothing slept. MP_ERROR: the lock
- * could not be taken again. */
-static enum mp_status sleep_on(mp_queue *q, pthread_mutex_t *held, sem_t *wakeup,
-                               atomic_uint *sleepers, double deadline)
+/* One end of the queue, as the waiting code sees it: the lock held, where
+ * this end notes its CPU, and what it sleeps on; and the other end's CPU. */
+struct end {
+    pthread_mutex_t *lock;
+    atomic_int *cpu, *other_cpu;
+    sem_t *wakeup;
+    atomic_uint *sleepers;
+};
+
+/* Step 2, the sleep. Called holding e->lock and already counted in
+ * e->sleepers. Lets go of the lock and sleeps on e->wakeup until woken,
+ * interrupted by a signal, a second has passed, or deadline (seconds on
+ * mp_now()'s clock; negative: none); then returns holding the lock again,
+ * no longer counted. MP_OK means "look again": a wake-up says the queue
+ * changed, not that what changed is still there for us. MP_TIMEOUT: the
+ * deadline had passed, nothing slept (the lock still held). MP_ERROR: the
+ * lock could not be taken again (not held).
+ * Rule 5: nobody sleeps more than a second before looking again. This covers
+ * the deaths rules 3 and 4 cannot: a process woken, then killed before it
+ * took the lock, takes its wake-up with it; a process killed after its
+ * commit but before its wake-up wakes nobody until someone else takes that
+ * lock (rule 3); a close killed between setting closed and its wake-ups
+ * wakes nobody at all. What they left waits at most for a sleeper's next
+ * look.
+ * Why a semaphore and not a condition variable, the textbook tool? glibc's
+ * process-shared condition variables (before glibc 2.40) keep counts of
+ * their waiters inside; a waiter killed in pthread_cond_wait leaves them
+ * wrong for good, and the next waiter may never be woken. A semaphore keeps
+ * no record of who waits. */
+static enum mp_status sleep_on(mp_queue *q, const struct end *e, double deadline)
 {
     double nap = 1.0;
     if (deadline >= 0) {
         double left = deadline - mp_now();
         if (!(left > 0)) {
-            uncount(wakeup, sleepers);
+            uncount(e->wakeup, e->sleepers);
             return MP_TIMEOUT;
         }
         if (left < nap)
             nap = left;
     }
-    pthread_mutex_unlock(held);
+    atomic_store(e->cpu, NO_CPU);      /* asleep: step 1 would wait for us in vain */
+    unlock(e->lock);
 
     struct timespec until = time_of_day_in(nap);
-    if (sem_timedwait(wakeup, &until) == -1)
-        uncount(wakeup, sleepers);     /* timed out or EINTR: nobody woke us */
+    if (sem_timedwait(e->wakeup, &until) == -1)
+        uncount(e->wakeup, e->sleepers);   /* timed out or EINTR: nobody woke us */
 
-    if (lock(q, held) == -1)
+    if (lock(q, e->lock) == -1)
         return MP_ERROR;
+    note_cpu(e->cpu);
     return MP_OK;
+}
+
+/* Holding e->lock: waits (steps 1 and 2, as often as needed) until ready(q)
+ * says the call can go on, or stop(q) says it never will. MP_OK: ready, lock
+ * held. MP_CLOSED (stop), MP_TIMEOUT: lock let go. MP_ERROR: lock lost.
+ * Why no wake-up is lost: both sides store first (the sleeper its count,
+ * the waker the new puts or gets) and load second. Sequentially consistent
+ * atomics happen in one single order, agreed by every CPU; whichever of the
+ * two stores comes first in it, the other side's load comes after it and
+ * sees it. So either the sleeper sees the change (and does not sleep), or
+ * the waker sees the sleeper (and wakes it); maybe both, and then one
+ * wake-up is too many, which is harmless: the one it wakes looks again and
+ * sleeps again if there is nothing for it. close does the same with closed. */
+static enum mp_status wait_until(mp_queue *q, const struct end *e, double deadline,
+                                 size_t (*ready)(mp_queue *, size_t), bool (*stop)(mp_queue *))
+{
+    double first_step_until = -1;
+    for (;;) {
+        if (stop(q)) {
+            unlock(e->lock);
+            return MP_CLOSED;
+        }
+        if (ready(q, 1) > 0)
+            return MP_OK;
+        enum step step = next_step(e->other_cpu, &first_step_until, deadline);
+        if (step == PAUSE) {
+            pause_a_moment();
+            continue;
+        }
+        if (step == YIELD) {
+            yield_and_judge(q, ready);
+            continue;
+        }
+        atomic_fetch_add(e->sleepers, 1);
+        if (atomic_load(&q->closed) || ready(q, 1) > 0) {
+            uncount(e->wakeup, e->sleepers);
+            continue;
+        }
+        enum mp_status status = sleep_on(q, e, deadline);
+        if (status == MP_ERROR)
+            return MP_ERROR;
+        if (status == MP_TIMEOUT) {
+            unlock(e->lock);
+            return MP_TIMEOUT;
+        }
+        first_step_until = -1;         /* woken: the other end is awake again */
+    }
+}
+
+static bool is_closed(mp_queue *q)
+{
+    return atomic_load(&q->closed);
+}
+
+static struct end put_end(mp_queue *q)
+{
+    return (struct end){ &q->put_lock, &q->put_cpu, &q->get_cpu, &q->room_made, &q->put_sleepers };
+}
+
+static struct end get_end(mp_queue *q)
+{
+    return (struct end){ &q->get_lock, &q->get_cpu, &q->put_cpu, &q->item_added, &q->get_sleepers };
 }
 
 /* --- the queue ----------------------------------------------------------- */
@@ -391,6 +557,8 @@ mp_queue *mp_queue_new(size_t item_size, size_t capacity)
     q->item_size = item_size;
     q->capacity = capacity;
     q->map_size = size;
+    atomic_store(&q->put_cpu, NO_CPU);
+    atomic_store(&q->get_cpu, NO_CPU);
 
     int err = robust_mutex_init(&q->put_lock);
     if (err == 0)
@@ -398,103 +566,145 @@ mp_queue *mp_queue_new(size_t item_size, size_t capacity)
     if (err == 0 && (sem_init(&q->item_added, 1, 0) == -1 || sem_init(&q->room_made, 1, 0) == -1))
         err = errno;           /* sem_init's second argument 1: process-shared */
     if (err != 0) {
-        munmap(q, size);
+        munmap(q, size);       /* undoing our own mmap cannot fail */
         mp_set_error(err, "queue: %s", strerror(err));
         return NULL;
     }
     return q;
 }
 
+/* Holding put_lock, with room for at least one item: copies up to n items
+ * from items into the ring, commits them, wakes as many sleeping consumers.
+ * Returns how many it put.
+ * Rule 2: the ring is whole at every instant. Put and get first copy, then
+ * commit with one store, their count going up by the items moved. Killed
+ * before that store, a process changed nothing the others can see; after
+ * it, it finished. gets_seen and puts_seen can only lag behind the real
+ * counts, which makes the queue look fuller (emptier) than it is, never the
+ * other way round, and before sleeping a process reads the real count. So
+ * the next holder of the lock simply carries on: nothing lost (except what
+ * a killed consumer had already taken), nothing duplicated, no half item. */
+static size_t put_some(mp_queue *q, const unsigned char *items, size_t n)
+{
+    n = room_ready(q, n);
+    unsigned long long puts = atomic_load(&q->puts);
+    for (size_t i = 0; i < n; i++)
+        memcpy(slot(q, puts + i), items + i * q->item_size, q->item_size);
+    atomic_store(&q->puts, puts + n);                /* the commit */
+    wake(&q->item_added, &q->get_sleepers, n);
+    return n;
+}
+
+/* Holding get_lock, with at least one item there: copies up to max items
+ * out of the ring into items, commits, wakes as many sleeping producers.
+ * Returns how many it took. */
+static size_t get_some(mp_queue *q, unsigned char *items, size_t max)
+{
+    size_t n = items_ready(q, max);
+    unsigned long long gets = atomic_load(&q->gets);
+    for (size_t i = 0; i < n; i++)
+        memcpy(items + i * q->item_size, slot(q, gets + i), q->item_size);
+    atomic_store(&q->gets, gets + n);                /* the commit */
+    wake(&q->room_made, &q->put_sleepers, n);
+    return n;
+}
+
+enum mp_status mp_queue_put_many(mp_queue *q, const void *items, size_t n, size_t *put,
+                                 double timeout)
+{
+    double deadline = deadline_of(timeout);
+    struct end e = put_end(q);
+    size_t done = 0;
+    enum mp_status status = MP_OK;
+    if (n > 0 && lock(q, e.lock) == -1)
+        status = MP_ERROR;
+    else if (n > 0) {
+        note_cpu(e.cpu);
+        while (done < n && (status = wait_until(q, &e, deadline, room_ready, is_closed)) == MP_OK)
+            done += put_some(q, (const unsigned char *)items + done * q->item_size, n - done);
+        if (status == MP_OK)
+            unlock(e.lock);
+    }
+    if (status == MP_CLOSED)
+        mp_set_error(EPIPE, "put on a closed queue");
+    if (status == MP_TIMEOUT)
+        mp_set_error(EAGAIN, "the queue is still full (Python: queue.Full)");
+    if (put != NULL)
+        *put = done;
+    return status;
+}
+
+/* One item: put_some and put_many for n = 1, written out, because this is
+ * the call programs make millions of times and the general loops cost a
+ * third more. When it must wait, put_many does (and looks again). */
 enum mp_status mp_queue_put(mp_queue *q, const void *item, double timeout)
 {
-    double deadline = deadline_of(timeout), yield_until = -1;
     if (lock(q, &q->put_lock) == -1)
         return MP_ERROR;
-    for (;;) {
-        if (atomic_load(&q->closed)) {
-            pthread_mutex_unlock(&q->put_lock);
-            mp_set_error(EPIPE, "put on a closed queue");
-            return MP_CLOSED;
-        }
-        if (room_ready(q))
-            break;
-        if (yield_again(&yield_until, deadline)) {
-            sched_yield();
-            continue;
-        }
-        /* Full: count ourselves as a sleeper, then look once more (see
-         * "Waiting"). From the count on, a get or a close wakes us. */
-        atomic_fetch_add(&q->put_sleepers, 1);
-        if (atomic_load(&q->closed) || room_ready(q)) {
-            uncount(&q->room_made, &q->put_sleepers);
-            continue;
-        }
-        enum mp_status status = sleep_on(q, &q->put_lock, &q->room_made, &q->put_sleepers, deadline);
-        if (status == MP_ERROR)
-            return MP_ERROR;
-        if (status == MP_TIMEOUT) {
-            pthread_mutex_unlock(&q->put_lock);
-            mp_set_error(EAGAIN, "the queue is still full (Python: queue.Full)");
-            return MP_TIMEOUT;
-        }
+    note_cpu(&q->put_cpu);
+    if (atomic_load(&q->closed) || room_ready(q, 1) == 0) {
+        unlock(&q->put_lock);
+        return mp_queue_put_many(q, item, 1, NULL, timeout);
     }
     unsigned long long puts = atomic_load(&q->puts);
     memcpy(slot(q, puts), item, q->item_size);
     atomic_store(&q->puts, puts + 1);                /* the commit */
-    wake_one(&q->item_added, &q->get_sleepers);
-    pthread_mutex_unlock(&q->put_lock);
+    wake(&q->item_added, &q->get_sleepers, 1);
+    unlock(&q->put_lock);
     return MP_OK;
 }
 
+enum mp_status mp_queue_get_many(mp_queue *q, void *items, size_t max, size_t *got,
+                                 double timeout)
+{
+    double deadline = deadline_of(timeout);
+    struct end e = get_end(q);
+    *got = 0;
+    if (max == 0) {
+        mp_set_error(EINVAL, "get_many of 0 items");
+        return MP_ERROR;
+    }
+    if (lock(q, e.lock) == -1)
+        return MP_ERROR;
+    note_cpu(e.cpu);
+    enum mp_status status = wait_until(q, &e, deadline, items_ready, closed_and_drained);
+    if (status == MP_OK) {
+        *got = get_some(q, items, max);
+        unlock(e.lock);
+    }
+    if (status == MP_TIMEOUT)
+        mp_set_error(EAGAIN, "the queue is still empty (Python: queue.Empty)");
+    return status;
+}
+
+/* One item, likewise written out; get_many waits when it must. */
 enum mp_status mp_queue_get(mp_queue *q, void *item, double timeout)
 {
-    double deadline = deadline_of(timeout), yield_until = -1;
     if (lock(q, &q->get_lock) == -1)
         return MP_ERROR;
-    for (;;) {
-        if (item_ready(q))
-            break;
-        if (closed_and_drained(q)) {
-            pthread_mutex_unlock(&q->get_lock);
-            return MP_CLOSED;
-        }
-        if (yield_again(&yield_until, deadline)) {
-            sched_yield();
-            continue;
-        }
-        /* Empty: count ourselves as a sleeper, then look once more (see
-         * "Waiting"). From the count on, a put or a close wakes us. */
-        atomic_fetch_add(&q->get_sleepers, 1);
-        if (atomic_load(&q->closed) || item_ready(q)) {
-            uncount(&q->item_added, &q->get_sleepers);
-            continue;
-        }
-        enum mp_status status = sleep_on(q, &q->get_lock, &q->item_added, &q->get_sleepers, deadline);
-        if (status == MP_ERROR)
-            return MP_ERROR;
-        if (status == MP_TIMEOUT) {
-            pthread_mutex_unlock(&q->get_lock);
-            mp_set_error(EAGAIN, "the queue is still empty (Python: queue.Empty)");
-            return MP_TIMEOUT;
-        }
+    note_cpu(&q->get_cpu);
+    if (items_ready(q, 1) == 0) {
+        unlock(&q->get_lock);
+        size_t got;
+        return mp_queue_get_many(q, item, 1, &got, timeout);
     }
     unsigned long long gets = atomic_load(&q->gets);
     memcpy(item, slot(q, gets), q->item_size);
     atomic_store(&q->gets, gets + 1);                /* the commit */
-    wake_one(&q->room_made, &q->put_sleepers);
-    pthread_mutex_unlock(&q->get_lock);
+    wake(&q->room_made, &q->put_sleepers, 1);
+    unlock(&q->get_lock);
     return MP_OK;
 }
 
-/* Holding get_lock, gets cannot change; puts only grows, and is read once:
- * puts - gets is the size of the queue at the moment puts was read. */
+/* No lock: gets is read first, then puts, which can only have grown since,
+ * so the difference is never negative. Items taken and put again between
+ * the two reads can make it larger than the queue ever was: hence the
+ * ceiling. */
 size_t mp_queue_qsize(mp_queue *q)
 {
-    if (lock(q, &q->get_lock) == -1)
-        return 0;
-    size_t n = (size_t)(atomic_load(&q->puts) - atomic_load(&q->gets));
-    pthread_mutex_unlock(&q->get_lock);
-    return n;
+    unsigned long long gets = atomic_load(&q->gets);
+    size_t n = (size_t)(atomic_load(&q->puts) - gets);
+    return n < q->capacity ? n : q->capacity;
 }
 
 bool mp_queue_empty(mp_queue *q)
@@ -507,16 +717,17 @@ bool mp_queue_full(mp_queue *q)
     return mp_queue_qsize(q) == q->capacity;
 }
 
-/* closed is set holding put_lock (see "close sets closed" above); the
- * wake-ups come after, without it: a sleeper needs no lock to be woken. */
-void mp_queue_close(mp_queue *q)
+/* closed is set holding put_lock (see closed_and_drained); the wake-ups come
+ * after, without it: a sleeper needs no lock to be woken. */
+int mp_queue_close(mp_queue *q)
 {
     if (lock(q, &q->put_lock) == -1)
-        return;
+        return -1;
     atomic_store(&q->closed, true);
-    pthread_mutex_unlock(&q->put_lock);
+    unlock(&q->put_lock);
     wake_all(&q->item_added, &q->get_sleepers);
     wake_all(&q->room_made, &q->put_sleepers);
+    return 0;
 }
 
 void mp_queue_free(mp_queue *q)
@@ -526,6 +737,6 @@ void mp_queue_free(mp_queue *q)
     /* Only this process's mapping goes: others may still be using the queue,
      * so the locks and semaphores are not destroyed (on Linux there is
      * nothing to destroy: they are just words of memory, gone with the last
-     * mapping). */
+     * mapping). munmap of our own mapping cannot fail. */
     munmap(q, q->map_size);
 }

@@ -10,6 +10,25 @@ t() { timeout 20 "$TESTBIN/test_queue" "$@" 3>&-; }
     check "$output" = "items=200000/200000 checksum=ok order=ok statuses=closed,closed,closed,closed"
 }
 
+@test "put_many and get_many, 4 producers x 50,000 items in batches of 1 to 64: every item once, in order" {
+    run t many-batched
+    check "$status" -eq 0
+    check "$output" = "items=200000/200000 checksum=ok order=ok statuses=closed,closed,closed,closed"
+}
+
+@test "put_many puts what fits before its timeout; get_many takes what is there; both after close" {
+    run t batch-edges
+    check "$status" -eq 0
+    check "${lines[0]}" = "put_many of 0: ok put=0"
+    check "${lines[1]}" = "get_many of at most 0: error got=0 (get_many of 0 items)"
+    [[ "${lines[2]}" == "put_many of 5 into room for 3: timeout put=3 took="* ]] || { echo "$output"; false; }
+    check "${lines[3]}" = "get_many of at most 10: ok got=3: 1 2 3"
+    check "${lines[4]}" = "again, timeout 0: timeout got=0"
+    check "${lines[5]}" = "put_many after close: closed put=0"
+    check "${lines[6]}" = "get_many after close: ok got=2"
+    check "${lines[7]}" = "then: closed got=0"
+}
+
 @test "consumers can also stop at a poison pill, as Python's Pool workers do" {
     run t pill
     check "$status" -eq 0
@@ -83,6 +102,14 @@ t() { timeout 20 "$TESTBIN/test_queue" "$@" 3>&-; }
 
 @test "producers and consumers SIGKILLed at random moments, 100 times: no item twice, none lost, all finish" {
     run t kill-random
+    check "$status" -eq 0
+    [[ "${lines[0]}" == "finished=4/4 taken twice=0 missing=ok took="* ]] || { echo "$output"; false; }
+    took=$(sed -nE 's/.*took=([0-9.]+)$/\1/p' <<<"${lines[0]}")
+    between "$took" 0 5 || { echo "finishing took $took s"; false; }
+}
+
+@test "the same with put_many and get_many of 16: no item twice, none lost beyond a batch per killed consumer" {
+    run t kill-random-batched
     check "$status" -eq 0
     [[ "${lines[0]}" == "finished=4/4 taken twice=0 missing=ok took="* ]] || { echo "$output"; false; }
     took=$(sed -nE 's/.*took=([0-9.]+)$/\1/p' <<<"${lines[0]}")

@@ -5,13 +5,20 @@
  * Twin of process.py (multiprocessing.Process with the "fork" start method):
  * start a child that does nothing, join it, and take the median of many
  * runs (the median, not the mean, so that a few runs slowed down by a busy
- * machine do not move it). Prints, for tests/bench/run.sh:
+ * machine do not move it). Beside it, the floor: a bare fork, _exit(0),
+ * waitpid, timed the same way, which is what the kernel itself costs; start
+ * and join can only add to it. Prints, for tests/bench/run.sh:
  *     process start+join <tab> MILLISECONDS <tab> ms
+ *     fork+wait floor <tab> MILLISECONDS <tab> ms
  */
 #include "mp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define RUNS 300
 
@@ -27,9 +34,29 @@ static int by_value(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static double median_ms(double *took)
+{
+    qsort(took, RUNS, sizeof took[0], by_value);
+    return took[RUNS / 2] * 1000;
+}
+
+/* The kernel's part alone: a child that exits at once, and its reaping. */
+static double fork_wait(void)
+{
+    double t0 = mp_now();
+    pid_t pid = fork();
+    if (pid == -1)
+        mp_die("fork: %s", strerror(errno));
+    if (pid == 0)
+        _exit(0);
+    if (waitpid(pid, NULL, 0) == -1)
+        mp_die("waitpid: %s", strerror(errno));
+    return mp_now() - t0;
+}
+
 int main(void)
 {
-    static double took[RUNS];
+    static double took[RUNS], floor[RUNS];
     for (int i = 0; i < RUNS; i++) {
         mp_process p;
         mp_process_init(&p, nothing, NULL);
@@ -38,8 +65,9 @@ int main(void)
             mp_die("start: %s", mp_last_error());
         mp_process_join(&p, MP_FOREVER);
         took[i] = mp_now() - t0;
+        floor[i] = fork_wait();       /* interleaved: both see the same load */
     }
-    qsort(took, RUNS, sizeof took[0], by_value);
-    printf("process start+join\t%.3f\tms\n", took[RUNS / 2] * 1000);
+    printf("process start+join\t%.3f\tms\n", median_ms(took));
+    printf("fork+wait floor\t%.3f\tms\n", median_ms(floor));
     return 0;
 }

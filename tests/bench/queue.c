@@ -1,30 +1,45 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bench queue - how many 8-byte items a second go through an mp_queue, from
- * P producer processes to C consumer processes (rows "queue 1->1" and
- * "queue 2->2"). Twin: tests/bench/queue.py does the same with Python's
- * multiprocessing.Queue. Output: "ROW<TAB>items/s<TAB>items/s" per row.
+ * P producer processes to C consumer processes. Twin: tests/bench/queue.py
+ * does the same with Python's multiprocessing.Queue. Output, one line per
+ * row: "ROW<TAB>items/s<TAB>items/s".
  *
- *     build/bench/queue [ITEMS]      (default 10,000,000 per row)
+ *     build/bench/queue [ITEMS]      rows "queue 1->1", "queue 2->2" (a
+ *                                    queue of 4096) and "queue 1->1 batched"
+ *                                    (put_many / get_many of 64); default
+ *                                    10,000,000 items per row
+ *     build/bench/queue busy [ITEMS] rows "queue 1->1, capacity 8, 2 busy
+ *                                    CPUs" and the same for 2->2; default
+ *                                    200,000 items. tests/bench/run.sh starts
+ *                                    the two busy loops beside it.
  */
 #include "mp.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-#define CAPACITY 4096
 #define MAX_SIDE 2
+#define BATCH 64
 
 static mp_queue *queue;     /* the queue measured */
 static mp_queue *results;   /* each consumer's count, sent back to main */
+static size_t batch;        /* items per put_many / get_many; 1: put and get */
 
 static int producer(void *arg)
 {
-    uint64_t n = *(uint64_t *)arg;
-    for (uint64_t i = 0; i < n; i++)
-        if (mp_queue_put(queue, &i, MP_FOREVER) != MP_OK)
+    uint64_t n = *(uint64_t *)arg, items[BATCH];
+    for (uint64_t i = 0; i < n; i += batch) {
+        size_t k = 0;
+        for (; k < batch && i + k < n; k++)
+            items[k] = i + k;
+        enum mp_status status = batch == 1 ? mp_queue_put(queue, items, MP_FOREVER)
+                                           : mp_queue_put_many(queue, items, k, NULL, MP_FOREVER);
+        if (status != MP_OK)
             mp_die("put: %s", mp_last_error());
+    }
     return 0;
 }
 
@@ -32,10 +47,12 @@ static int producer(void *arg)
 static int consumer(void *arg)
 {
     (void)arg;
-    uint64_t item, count = 0;
+    uint64_t items[BATCH], count = 0;
+    size_t got = 1;
     enum mp_status status;
-    while ((status = mp_queue_get(queue, &item, MP_FOREVER)) == MP_OK)
-        count++;
+    while ((status = batch == 1 ? mp_queue_get(queue, items, MP_FOREVER)
+                                : mp_queue_get_many(queue, items, batch, &got, MP_FOREVER)) == MP_OK)
+        count += got;
     if (status != MP_CLOSED)
         mp_die("get: %s", mp_last_error());
     if (mp_queue_put(results, &count, MP_FOREVER) != MP_OK)
@@ -43,34 +60,38 @@ static int consumer(void *arg)
     return 0;
 }
 
-/* Moves items through a fresh queue with p producers and c consumers;
- * returns items per second, from the first fork to the last consumer's end. */
-static double run(int p, int c, uint64_t items)
+static void start(mp_process *p, int (*target)(void *), void *arg)
 {
-    queue = mp_queue_new(sizeof(uint64_t), CAPACITY);
+    mp_process_init(p, target, arg);
+    if (mp_process_start(p) == -1)
+        mp_die("start: %s", mp_last_error());
+}
+
+/* Moves items through a fresh queue of the given capacity with p producers
+ * and c consumers, `each` items per call; returns items per second, from
+ * the first fork to the last consumer's end. */
+static double run(int p, int c, size_t capacity, size_t each, uint64_t items)
+{
+    queue = mp_queue_new(sizeof(uint64_t), capacity);
     results = mp_queue_new(sizeof(uint64_t), MAX_SIDE);
     if (queue == NULL || results == NULL)
         mp_die("queue: %s", mp_last_error());
+    batch = each;
 
     mp_process producers[MAX_SIDE], consumers[MAX_SIDE];
     uint64_t share = items / (uint64_t)p;
-    double start = mp_now();
-    for (int i = 0; i < c; i++) {
-        mp_process_init(&consumers[i], consumer, NULL);
-        if (mp_process_start(&consumers[i]) == -1)
-            mp_die("start: %s", mp_last_error());
-    }
-    for (int i = 0; i < p; i++) {
-        mp_process_init(&producers[i], producer, &share);
-        if (mp_process_start(&producers[i]) == -1)
-            mp_die("start: %s", mp_last_error());
-    }
+    double start_time = mp_now();
+    for (int i = 0; i < c; i++)
+        start(&consumers[i], consumer, NULL);
+    for (int i = 0; i < p; i++)
+        start(&producers[i], producer, &share);
     for (int i = 0; i < p; i++)
         mp_process_join(&producers[i], MP_FOREVER);
-    mp_queue_close(queue);            /* no more items: consumers drain, then stop */
+    if (mp_queue_close(queue) == -1)  /* no more items: consumers drain, then stop */
+        mp_die("close: %s", mp_last_error());
     for (int i = 0; i < c; i++)
         mp_process_join(&consumers[i], MP_FOREVER);
-    double seconds = mp_now() - start;
+    double seconds = mp_now() - start_time;
 
     uint64_t got = 0, count;
     for (int i = 0; i < c; i++) {
@@ -88,10 +109,18 @@ static double run(int p, int c, uint64_t items)
 
 int main(int argc, char **argv)
 {
-    uint64_t items = argc > 1 ? strtoull(argv[1], NULL, 10) : 10000000;
+    bool busy = argc > 1 && strcmp(argv[1], "busy") == 0;
+    const char *count = argc > 1 + busy ? argv[1 + busy] : NULL;
+    uint64_t items = count != NULL ? strtoull(count, NULL, 10) : busy ? 200000 : 10000000;
     if (items < 2)
-        mp_die("usage: queue [ITEMS] (at least 2)");
-    printf("queue 1->1\t%.0f\titems/s\n", run(1, 1, items));
-    printf("queue 2->2\t%.0f\titems/s\n", run(2, 2, items));
+        mp_die("usage: queue [busy] [ITEMS] (at least 2)");
+    if (busy) {
+        printf("queue 1->1, capacity 8, 2 busy CPUs\t%.0f\titems/s\n", run(1, 1, 8, 1, items));
+        printf("queue 2->2, capacity 8, 2 busy CPUs\t%.0f\titems/s\n", run(2, 2, 8, 1, items));
+        return 0;
+    }
+    printf("queue 1->1\t%.0f\titems/s\n", run(1, 1, 4096, 1, items));
+    printf("queue 2->2\t%.0f\titems/s\n", run(2, 2, 4096, 1, items));
+    printf("queue 1->1 batched\t%.0f\titems/s\n", run(1, 1, 4096, BATCH, items));
     return 0;
 }

@@ -3,7 +3,14 @@
 # multiprocessing.Queue (fork start method), P producers -> C consumers, small
 # ints (8 bytes in C). Each consumer stops at a None ("poison pill"), one per
 # consumer, put after every producer has finished; consumers report counts.
-#     python3 tests/bench/queue.py [ITEMS]      (default 200,000 per row)
+#     python3 tests/bench/queue.py [ITEMS]       rows "queue 1->1", "queue 2->2"
+#                                                and "queue 1->1 batched"
+#                                                (default 100,000 per row)
+#     python3 tests/bench/queue.py busy [ITEMS]  Queue(8), 1->1 and 2->2, beside
+#                                                two busy loops (default 20,000)
+# Python's Queue has no batched put or get: the "batched" row repeats its
+# plain 1->1 figure, so that the table compares C's batches with what a
+# Python program moving the same items would get.
 import os
 import sys
 
@@ -13,8 +20,8 @@ import sys
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path = [p for p in sys.path if os.path.abspath(p or ".") != here]
 
-import multiprocessing as mp
-import time
+import multiprocessing as mp  # noqa: E402 (after the path fix, on purpose)
+import time  # noqa: E402
 
 
 def producer(q, n):
@@ -29,8 +36,8 @@ def consumer(q, results):
     results.put(count)
 
 
-def run(p, c, items):
-    q = mp.Queue()
+def run(p, c, items, capacity=0):
+    q = mp.Queue(capacity)
     results = mp.Queue()
     share = items // p
     start = time.monotonic()
@@ -53,6 +60,17 @@ def run(p, c, items):
 
 if __name__ == "__main__":
     mp.set_start_method("fork")
-    items = int(sys.argv[1]) if len(sys.argv) > 1 else 200000
-    print(f"queue 1->1\t{run(1, 1, items):.0f}\titems/s", flush=True)
-    print(f"queue 2->2\t{run(2, 2, items):.0f}\titems/s", flush=True)
+    args = sys.argv[1:]
+    busy = bool(args) and args[0] == "busy"
+    if busy:
+        args = args[1:]
+    items = int(args[0]) if args else 20000 if busy else 100000
+    if busy:
+        for p in (1, 2):
+            rate = run(p, p, items, capacity=8)
+            print(f"queue {p}->{p}, capacity 8, 2 busy CPUs\t{rate:.0f}\titems/s", flush=True)
+    else:
+        one = run(1, 1, items)
+        print(f"queue 1->1\t{one:.0f}\titems/s", flush=True)
+        print(f"queue 2->2\t{run(2, 2, items):.0f}\titems/s", flush=True)
+        print(f"queue 1->1 batched\t{one:.0f}\titems/s", flush=True)

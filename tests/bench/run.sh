@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# make bench: every C benchmark beside its Python twin, run one after the other
-# in this one invocation, printed as one table of ratios.
+# make bench: every C benchmark beside its Python twin, each run REPS times
+# (default 5), C and Python one after the other every time, printed as one
+# table: the median of each side, its spread (min-max), and the ratio of the
+# two medians.
 #
 # A benchmark is a pair: tests/bench/NAME.c (built to $BENCHBIN/NAME) and
 # tests/bench/NAME.py. Each prints one line per measure, tab-separated:
@@ -9,15 +11,49 @@
 # is better (a time). ROW names must match between the C and the Python side.
 # The ratio says how many times better forklore did: C/Python for a rate,
 # Python/C for a time.
+#
+# The "busy CPUs" rows run the queue benchmark with its "busy" argument
+# beside two busy loops (`while :; do :; done`) that this script starts just
+# before and stops just after, each bounded by `timeout`, and killed on any
+# exit of this script.
 set -u -o pipefail
 cd "$(dirname "$0")/../.." || exit 1
 BENCHBIN=${BENCHBIN:-build/bench}
+REPS=${REPS:-5}
 
 have_python=true
 command -v python3 >/dev/null || have_python=false
 
 rows=$(mktemp)
-trap 'rm -f "$rows"' EXIT
+busy_pids=()
+stop_busy() {
+    for pid in "${busy_pids[@]}"; do
+        kill "$pid" 2>/dev/null      # timeout passes the TERM on to its loop
+        wait "$pid" 2>/dev/null
+    done
+    busy_pids=()
+}
+trap 'stop_busy; rm -f "$rows"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+start_busy() {
+    for _ in 1 2; do
+        timeout 120 sh -c 'while :; do :; done' &
+        busy_pids+=($!)
+    done
+}
+
+# One run of a benchmark: "NAME" or "NAME ARG"; both sides, C first.
+run_pair() {
+    local name=$1 arg=${2:-}
+    [ -x "$BENCHBIN/$name" ] || return 0
+    "$BENCHBIN/$name" $arg | sed 's/^/C\t/' >>"$rows" ||
+        { echo "bench $name $arg failed" >&2; exit 1; }
+    if $have_python && [ -f "tests/bench/$name.py" ]; then
+        python3 "tests/bench/$name.py" $arg | sed 's/^/PY\t/' >>"$rows" ||
+            { echo "bench $name.py $arg failed" >&2; exit 1; }
+    fi
+}
 
 # The table's rows come in this order, then those of any other benchmark.
 order="process queue pool parallel"
@@ -29,40 +65,60 @@ for bin in "$BENCHBIN"/*; do
     esac
 done
 
-for name in $names; do
-    bin=$BENCHBIN/$name
-    [ -x "$bin" ] || continue
-    echo "running $name ..." >&2
-    "$bin" | sed 's/^/C\t/' >>"$rows" || { echo "bench $name failed" >&2; exit 1; }
-    if $have_python && [ -f "tests/bench/$name.py" ]; then
-        python3 "tests/bench/$name.py" | sed 's/^/PY\t/' >>"$rows" ||
-            { echo "bench $name.py failed" >&2; exit 1; }
-    fi
+for rep in $(seq "$REPS"); do
+    echo "run $rep of $REPS ..." >&2
+    for name in $names; do
+        run_pair "$name"
+        if [ "$name" = queue ]; then
+            start_busy
+            run_pair queue busy
+            stop_busy
+        fi
+    done
 done
 
+echo "Each measure run $REPS times, C and Python one after the other each time:"
+echo "median (min-max) of each side; ratio: of the medians, how many times better"
+echo "forklore did. Rates per second (more is better), times in ms (less is better)."
 $have_python || echo "python3 not found: the Python column is empty and no ratio is given"
 awk -F'\t' -v have_python="$have_python" '
-    function commas(s) {            # 34299882 -> 34,299,882, in any locale
-        while (s ~ /[0-9][0-9][0-9][0-9]/)
-            sub(/[0-9][0-9][0-9]($|,)/, ",&", s)
-        return s
+    function num(v, unit,   s) {    # 3 significant digits, k/M/G for rates
+        if (unit !~ /\/s$/) return sprintf("%.3g", v)
+        if (v >= 1e9) return sprintf("%.3gG", v / 1e9)
+        if (v >= 1e6) return sprintf("%.3gM", v / 1e6)
+        if (v >= 1e3) return sprintf("%.3gk", v / 1e3)
+        return sprintf("%.3g", v)
     }
-    function fmt(v, unit) {
-        if (unit ~ /\/s$/) return commas(sprintf("%.0f", v)) " " unit
-        return sprintf("%.2f %s", v, unit)
+    function median(list, n,   i, j, t, a) {  # list: values joined by " "
+        n = split(list, a, " ")
+        for (i = 2; i <= n; i++)              # insertion sort: n is small
+            for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
+                t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+            }
+        lo = a[1]; hi = a[n]
+        return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
     }
-    $1 == "C"  { if (!($2 in c)) order[n++] = $2; c[$2] = $3; unit[$2] = $4 }
-    $1 == "PY" { py[$2] = $3 }
+    function cell(list, unit,   m) {
+        m = median(list)
+        return sprintf("%s (%s-%s) %s", num(m, unit), num(lo, unit), num(hi, unit), unit)
+    }
+    $1 == "C"  { if (!($2 in c)) order[n++] = $2; c[$2] = c[$2] " " $3; unit[$2] = $4 }
+    $1 == "PY" { py[$2] = py[$2] " " $3 }
     END {
-        printf "%-26s %22s %22s %9s\n", "measure", "forklore (C)", "Python", "ratio"
+        printf "%-36s %-28s %-28s %7s\n", "measure", "forklore (C)", "Python", "ratio"
         for (i = 0; i < n; i++) {
             r = order[i]; u = unit[r]
-            if (r in py && py[r] > 0 && c[r] > 0) {
-                ratio = (u ~ /\/s$/) ? c[r] / py[r] : py[r] / c[r]
-                printf "%-26s %22s %22s %8.1fx\n", r, fmt(c[r], u), fmt(py[r], u), ratio
+            cm = median(c[r]); ctext = cell(c[r], u)
+            if (r in py) {
+                pm = median(py[r]); ptext = cell(py[r], u)
+                if (cm > 0 && pm > 0)
+                    ratio = sprintf("%.1fx", (u ~ /\/s$/) ? cm / pm : pm / cm)
+                else
+                    ratio = "-"
+                printf "%-36s %-28s %-28s %7s\n", r, ctext, ptext, ratio
             } else {
                 missing = have_python == "true" ? "no Python figure" : "python3 not found"
-                printf "%-26s %22s %22s %9s\n", r, fmt(c[r], u), missing, "-"
+                printf "%-36s %-28s %-28s %7s\n", r, ctext, missing, "-"
             }
         }
     }' "$rows"

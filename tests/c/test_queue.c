@@ -3,9 +3,10 @@
  * test_queue - the queue layer's behaviours, one per sub-command, each
  * printing what it saw for tests/queue.bats to check.
  *
- *     test_queue many | pill | get-timeout | put-timeout | close-wakes
- *                | closed | kill-holding-lock | kill-waiting | kill-mid-put
- *                | kill-random
+ *     test_queue many | many-batched | pill | get-timeout | put-timeout
+ *                | close-wakes | closed | batch-edges | kill-holding-lock
+ *                | kill-waiting | kill-mid-put | kill-random
+ *                | kill-random-batched
  *
  * To kill a process while it holds the queue's lock, without any hook in the
  * library: it calls get (or put) with an item buffer whose memory it may not
@@ -195,6 +196,72 @@ static int many(void)
     return 0;
 }
 
+/* Batches: each producer puts its items with put_many, in batches of 1 to
+ * 64 items, each consumer takes up to 64 at a time with get_many. */
+static int batched_producer(void *arg)
+{
+    struct producer_args *a = arg;
+    uint64_t batch[64];
+    size_t n = 1 + (size_t)a->id * 21 % 64;      /* 1, 22, 43, 64 */
+    for (uint64_t s = a->first; s < a->first + a->count; s += n) {
+        size_t k = 0, put;
+        while (k < n && s + k < a->first + a->count) {
+            batch[k] = item_of(a->id, s + k);
+            k++;
+        }
+        enum mp_status status = mp_queue_put_many(queue, batch, k, &put, MP_FOREVER);
+        if (status != MP_OK || put != k)
+            mp_die("put_many: %s, %zu of %zu", status_name(status), put, k);
+    }
+    return 0;
+}
+
+static int batched_consumer(void *arg)
+{
+    (void)arg;
+    struct result r = { 0, 0, 0, MP_OK };
+    uint64_t last[MAX_PROCS], batch[64];
+    for (int p = 0; p < MAX_PROCS; p++)
+        last[p] = UINT64_MAX;
+    size_t got;
+    while ((r.status = mp_queue_get_many(queue, batch, 64, &got, MP_FOREVER)) == MP_OK) {
+        for (size_t i = 0; i < got; i++) {
+            uint64_t p = batch[i] >> 32, seq = batch[i] & 0xffffffffu;
+            if (p >= MAX_PROCS || (last[p] != UINT64_MAX && seq <= last[p]))
+                r.out_of_order++;
+            else
+                last[p] = seq;
+            r.count++;
+            r.checksum += mix(batch[i]);
+        }
+    }
+    if (mp_queue_put(results, &r, MP_FOREVER) != MP_OK)
+        mp_die("put result: %s", mp_last_error());
+    return 0;
+}
+
+static int many_batched(void)
+{
+    enum { P = 4, C = 4, N = 50000 };
+    new_queues(100);
+    mp_process producers[P], consumers[C];
+    struct producer_args args[P];
+    for (int i = 0; i < C; i++)
+        start(&consumers[i], batched_consumer, NULL);
+    for (int i = 0; i < P; i++) {
+        args[i] = (struct producer_args){ (uint64_t)i, 0, N };
+        start(&producers[i], batched_producer, &args[i]);
+    }
+    for (int i = 0; i < P; i++)
+        mp_process_join(&producers[i], MP_FOREVER);
+    mp_queue_close(queue);
+    for (int i = 0; i < C; i++)
+        mp_process_join(&consumers[i], MP_FOREVER);
+    report(C, (uint64_t)P * N, expected_checksum(P, 0, N));
+    free_queues();
+    return 0;
+}
+
 /* The same, ended Python's way: one "poison pill" per consumer. */
 static int pill(void)
 {
@@ -348,6 +415,36 @@ static int closed(void)
              status_name(s2), (unsigned long long)got);
     mp_print("then: %s, with timeout 0: %s, empty=%d", status_name(mp_queue_get(queue, &got, MP_FOREVER)),
              status_name(mp_queue_get(queue, &got, 0)), mp_queue_empty(queue));
+    free_queues();
+    return 0;
+}
+
+/* What put_many and get_many do at the edges, in one process. */
+static int batch_edges(void)
+{
+    new_queues(3);
+    uint64_t in[5] = { 1, 2, 3, 4, 5 }, out[10];
+    size_t n = 99;
+    enum mp_status s = mp_queue_put_many(queue, in, 0, &n, 0);
+    mp_print("put_many of 0: %s put=%zu", status_name(s), n);
+    s = mp_queue_get_many(queue, out, 0, &n, 0);
+    mp_print("get_many of at most 0: %s got=%zu (%s)", status_name(s), n, mp_last_error());
+    double t0 = mp_now();
+    s = mp_queue_put_many(queue, in, 5, &n, 0.1);
+    mp_print("put_many of 5 into room for 3: %s put=%zu took=%.3f", status_name(s), n, mp_now() - t0);
+    s = mp_queue_get_many(queue, out, 10, &n, 0);
+    mp_print("get_many of at most 10: %s got=%zu: %llu %llu %llu", status_name(s), n,
+             (unsigned long long)out[0], (unsigned long long)out[1], (unsigned long long)out[2]);
+    s = mp_queue_get_many(queue, out, 10, &n, 0);
+    mp_print("again, timeout 0: %s got=%zu", status_name(s), n);
+    mp_queue_put_many(queue, in, 2, NULL, 0);
+    mp_queue_close(queue);
+    s = mp_queue_put_many(queue, in, 2, &n, 0);
+    mp_print("put_many after close: %s put=%zu", status_name(s), n);
+    s = mp_queue_get_many(queue, out, 10, &n, MP_FOREVER);
+    mp_print("get_many after close: %s got=%zu", status_name(s), n);
+    s = mp_queue_get_many(queue, out, 10, &n, MP_FOREVER);
+    mp_print("then: %s got=%zu", status_name(s), n);
     free_queues();
     return 0;
 }
@@ -520,21 +617,31 @@ struct tally {
 };
 static struct tally *tally;
 
+static size_t random_batch;    /* items per put_many / get_many; 1: put and get */
+
 /* Puts producer id's items, going on after the last one tried: a
  * replacement for a killed producer. That one may have died inside put,
- * before or after its commit: its item may or may not be in the queue. */
+ * before or after its commit (a put_many: after some of its commits): the
+ * items it was putting may or may not be in the queue. */
 static int random_producer(void *arg)
 {
     long id = (long)arg;
     long s = atomic_load(&tally->tried[id]);
-    if (s > atomic_load(&tally->done[id]))
-        atomic_store(&tally->unsure[id][s], 1);
-    for (s++; s < RN; s++) {
-        atomic_store(&tally->tried[id], s);
-        uint64_t item = item_of((uint64_t)id, (uint64_t)s);
-        if (mp_queue_put(queue, &item, MP_FOREVER) != MP_OK)
+    for (long u = atomic_load(&tally->done[id]) + 1; u <= s; u++)
+        atomic_store(&tally->unsure[id][u], 1);
+    uint64_t batch[64];
+    for (s++; s < RN; s += (long)random_batch) {
+        size_t n = 0;
+        while (n < random_batch && s + (long)n < RN) {
+            batch[n] = item_of((uint64_t)id, (uint64_t)(s + (long)n));
+            n++;
+        }
+        atomic_store(&tally->tried[id], s + (long)n - 1);
+        enum mp_status status = random_batch == 1 ? mp_queue_put(queue, batch, MP_FOREVER)
+                                                  : mp_queue_put_many(queue, batch, n, NULL, MP_FOREVER);
+        if (status != MP_OK)
             mp_die("put: %s", mp_last_error());
-        atomic_store(&tally->done[id], s);
+        atomic_store(&tally->done[id], s + (long)n - 1);
     }
     return 0;
 }
@@ -542,19 +649,24 @@ static int random_producer(void *arg)
 static int random_consumer(void *arg)
 {
     (void)arg;
-    uint64_t item;
-    while (mp_queue_get(queue, &item, MP_FOREVER) == MP_OK)
-        atomic_fetch_add(&tally->taken[item >> 32][item & 0xffffffffu], 1);
+    uint64_t batch[64];
+    size_t got = 1;
+    while ((random_batch == 1 ? mp_queue_get(queue, batch, MP_FOREVER)
+                              : mp_queue_get_many(queue, batch, random_batch, &got, MP_FOREVER)) == MP_OK)
+        for (size_t i = 0; i < got; i++)
+            atomic_fetch_add(&tally->taken[batch[i] >> 32][batch[i] & 0xffffffffu], 1);
     return 0;
 }
 
 /* Two producers and two consumers on a queue of 8 items (so both sides
- * often sleep); one of them, at random, is SIGKILLed every 0 to 2 ms, 100
- * times, and replaced at once. Then: no item taken twice; every item whose
- * put returned MP_OK taken, except at most one per consumer killed (the
- * one it had just taken); and everyone finishes within seconds. */
-static int kill_random(void)
+ * often sleep), moving batch items per call; one of them, at random, is
+ * SIGKILLed every 0 to 2 ms, 100 times, and replaced at once. Then: no item
+ * taken twice; every item whose put returned MP_OK taken, except at most
+ * one call's worth per consumer killed (what it had just taken); and
+ * everyone finishes within seconds. */
+static int kill_random(size_t batch)
 {
+    random_batch = batch;
     new_queues(8);
     tally = mmap(NULL, sizeof *tally, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (tally == MAP_FAILED)
@@ -597,7 +709,7 @@ static int kill_random(void)
             missing += atomic_load(&tally->taken[p][s]) == 0 && !atomic_load(&tally->unsure[p][s]);
         }
     mp_print("finished=%d/%d taken twice=%ld missing=%s took=%.3f", finished, RP + RC, twice,
-             missing <= consumers_killed ? "ok" : "too many", took);
+             missing <= consumers_killed * (long)batch ? "ok" : "too many", took);
     munmap(tally, sizeof *tally);
     free_queues();
     return 0;
@@ -607,15 +719,18 @@ int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "";
     if (strcmp(cmd, "many") == 0)              return many();
+    if (strcmp(cmd, "many-batched") == 0)      return many_batched();
     if (strcmp(cmd, "pill") == 0)              return pill();
     if (strcmp(cmd, "get-timeout") == 0)       return get_timeout();
     if (strcmp(cmd, "put-timeout") == 0)       return put_timeout();
     if (strcmp(cmd, "close-wakes") == 0)       return close_wakes();
     if (strcmp(cmd, "closed") == 0)            return closed();
+    if (strcmp(cmd, "batch-edges") == 0)       return batch_edges();
     if (strcmp(cmd, "kill-holding-lock") == 0) return kill_holding_lock();
     if (strcmp(cmd, "kill-mid-put") == 0)      return kill_mid_put();
     if (strcmp(cmd, "kill-waiting") == 0)      return kill_waiting();
-    if (strcmp(cmd, "kill-random") == 0)       return kill_random();
+    if (strcmp(cmd, "kill-random") == 0)       return kill_random(1);
+    if (strcmp(cmd, "kill-random-batched") == 0) return kill_random(16);
     fprintf(stderr, "usage: test_queue COMMAND (see the source)\n");
     return 2;
 }
