@@ -34,7 +34,7 @@ head -c 36576 /dev/zero >"$work/site/$jpg"
 "$BIN/serve" --dir "$work/site" >"$work/serve.out" 2>"$work/serve.log" &
 server=$!
 for _ in $(seq 100); do
-    grep -q '^serving ' "$work/serve.out" && break
+    grep -qs '^serving ' "$work/serve.out" && break     # -s: it may not exist yet
     sleep 0.05
 done
 url=$(sed -n 's/^serving .* at //p' "$work/serve.out")
