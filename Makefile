@@ -29,7 +29,7 @@ BENCH_BINS:= $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/
 
 all: $(BUILD)/libmp.a $(BINS) $(TEST_BINS)
 
-$(BUILD)/obj/%.o: lib/%.c lib/mp.h lib/mp_internal.h
+$(BUILD)/obj/%.o: lib/%.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
