@@ -1,5 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* process: mp_process, multiprocessing.Process on fork(2) and waitpid(2). */
+/*
+ * process: mp_process, multiprocessing.Process on fork(2) and waitpid(2).
+ *
+ * Two system calls are not checked anywhere here: close(2) of a sentinel
+ * pipe end this process holds (its errors, EBADF and EINTR, cannot happen
+ * for a descriptor we opened, and a pipe has no data to lose), and
+ * fflush(3) of the caller's stdio streams, made only so that a child does
+ * not inherit them full: their errors are the caller's to see (ferror), and
+ * the library's own lines never wait in stdio (mp_print).
+ */
 #include "mp.h"
 #include "mp_internal.h"
 
@@ -108,7 +117,8 @@ static pid_t reap_child(pid_t pid, int *status, bool wait)
  * nanosleep, close): on_signal calls it, and a signal may have interrupted
  * anything, even malloc. The caller blocks the handled signals. Errors are
  * not checked: a child already gone makes kill and waitpid fail (ESRCH,
- * ECHILD), which is what this wants anyway. */
+ * ECHILD), which is what this wants anyway, and nanosleep cut short by a
+ * signal only checks sooner. */
 static void end_children(bool daemonic_only)
 {
     for (int i = 0; i < nchildren; i++)
