@@ -407,8 +407,17 @@ void mp_queue_free(mp_queue *q);
  *     item it was running, with an error naming the worker's PID and the
  *     signal; the pool starts a new worker and every other item still runs.
  *     CPython's Pool waits for ever in that case (python/cpython issue 66587).
- *     (A worker killed inside the queue's own lock, a window of a few
- *     instructions, may make its task run twice; it is never lost.)
+ *     No item is lost and none runs twice, even for a worker killed inside
+ *     mp_queue_get, when the task may be still in the queue or already gone
+ *     with it: each sending of a task has a number, and a worker claims it
+ *     (one compare-and-swap on the slot's claim word in shared memory)
+ *     before it reads or writes the slot. When a worker dies without having
+ *     claimed the sending it held, the parent takes the sending back the
+ *     same way and sends the task anew under a new number; the old copy, if
+ *     it was still in the queue, can no longer be claimed, and the worker
+ *     that gets it drops it. So a slot is written only by the worker that
+ *     owns its current sending, never by a stale copy after the slot went
+ *     to another call.
  *   - A map does not stop at the first failed item: every other item still
  *     runs and gets its output; the call fails with the error of the first
  *     failed item (Python keeps only that error, and no results). A failed
