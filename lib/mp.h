@@ -186,7 +186,7 @@ struct mp_process {
     /* Set by the library. */
     pid_t pid;                    /* Process.pid: 0 until started */
     int exitcode;                 /* read it with mp_process_exitcode() */
-    int sentinel;                 /* Process.sentinel: see below */
+    int sentinel;                 /* Process.sentinel: readable once the child ended (see join) */
 };
 
 /* Process.exitcode while there is none yet (Python's None): before start, and
