@@ -3,35 +3,34 @@
  * pool: mp_pool, multiprocessing.Pool on fork, two mp_queues and one block of
  * shared memory. How a task travels:
  *
- *   parent (your program)                     worker (forked at mp_pool_new)
- *   ---------------------                     ------------------------------
+ *   parent (your program)                  worker (forked at mp_pool_new)
+ *   ---------------------                  ------------------------------
  *   copies a piece of the input into a
- *   free task slot of shared memory, sets
- *   the slot's claim word to "sending
- *   seq, nobody", then
- *   puts a task (fn, slot, seq, items) -- tasks -->  gets it into its record,
- *                                               claims the slot (seq, me): a
- *                                               copy that is no longer the
- *                                               slot's sending is dropped;
- *                                               runs fn on each item, writing
- *                                               the outputs into the slot,
- *   copies the outputs to out,  <-- results --  puts a result (slot, seq, failures)
- *   frees the slot
+ *   free task slot of shared memory,
+ *   sets the slot's claim word to
+ *   (seq, nobody), then puts a task
+ *   (fn, slot, seq, items)      -- tasks -->  gets it into its record,
+ *                                             claims the slot: (seq, me);
+ *                                             a stale copy fails, is dropped;
+ *                                             runs fn on each item, writing
+ *                                             the outputs into the slot,
+ *   copies the outputs to out, <-- results -- puts a result (slot, seq,
+ *   frees the slot                            failures)
  *
  * Only small descriptions go through the queues; the items themselves are
  * copied once into the slot and once out of it.
  *
  * There are no threads in the parent. Python's Pool has three (they hand out
  * tasks, collect results and replace dead workers, while your code runs);
- * here one function, pool_pump(), does all three jobs, and every pool call that
- * waits runs it: get, wait, ready, join, map, apply. The price: tasks beyond
+ * here one function, pool_pump(), does all three jobs, and every pool call
+ * that waits runs it: get, wait, ready, join, map, apply. The price: tasks beyond
  * the NSLOTS in flight are only handed out while you are in a pool call.
  *
  * The parts, in the order a task meets them:
  *   pool.c          the pool's life: new, close, join, terminate, free, exit
  *   pool_tasks.c    slots: filling them, sending tasks, taking results in
  *   pool_worker.c   the worker: take, claim, run, report
- *   pool_calls.c    calls (AsyncResult): map, apply, get, callbacks, pool_pump()
+ *   pool_calls.c    calls (AsyncResult): map, apply, get, callbacks, pump
  *   pool_deaths.c   workers found dead: their task settled, a new worker
  * pool_internal.h holds the records they share, and says who writes which.
  *

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pool_calls: the calls (map, map_async, apply, apply_async) and their
- * results (multiprocessing.pool.AsyncResult), and pool_pump(), the parent's loop
- * that does the work of Python's three pool threads.
+ * results (multiprocessing.pool.AsyncResult), and pool_pump(), the parent's
+ * loop that does the work of Python's three pool threads.
  *
  * Owns struct mp_async and the pool's list of unfinished calls: a call is
  * checked and queued (new_call), handed out by pool_tasks.c, counts its

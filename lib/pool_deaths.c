@@ -4,9 +4,10 @@
  * dead, settling the task it had, and ending them all.
  *
  * Owns struct worker (each worker's mp_process and whether it is live).
- * When pool_pump() finds a worker dead (every CHECK_SECONDS), its record and its
- * slot's claim word say exactly what it had: nothing of the slot's current
- * sending (the task is sent again, unless another worker claimed it), or a
+ * When pool_pump() finds a worker dead (every CHECK_SECONDS), its record
+ * and its slot's claim word say exactly what it had: no claim on its slot's
+ * current sending (the task is sent again, unless another worker claimed
+ * it), or a
  * claimed task, whose finished items are collected, whose running item
  * fails with the worker's PID and signal, and whose remaining items are sent
  * again. A new worker is started in its place.
@@ -80,7 +81,7 @@ static void fail_running_item(mp_pool *p, int i, int s, long running)
  * that task is still the sending in flight of its slot. */
 static void worker_died(mp_pool *p, int i)
 {
-    pool_drain_results(p);                    /* what it finished and reported */
+    pool_drain_results(p);               /* what it finished and reported */
     struct record *rec = &p->records[i];
     struct task *t = &rec->task;
     int s = t->slot;

@@ -3,10 +3,11 @@
  * pool_tasks: the task slots and the two queues, on the parent's side.
  *
  * Owns the slots (the parent's book, struct slot, and the free-slot stack),
- * the sending numbers (seq) and the claim words' "seq, nobody" state: a slot
- * is filled with a call's next items and sent (pool_send_new, pool_send_slot), and a
- * result taken in (pool_complete) copies the slot's outputs to the call's out and
- * frees the slot (pool_release). The worker's side of a slot is pool_worker.c.
+ * the sending numbers (seq) and the claim words' "seq, nobody" state: a
+ * slot is filled with a call's next items and sent (pool_send_new,
+ * pool_send_slot), and a result taken in (pool_complete) copies the slot's
+ * outputs to the call's out and frees the slot (pool_release). The worker's
+ * side of a slot is pool_worker.c.
  */
 #include "pool_internal.h"
 #include "mp_internal.h"
