@@ -14,7 +14,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -172,10 +174,16 @@ static int kill_worker(void)
     return 0;
 }
 
+/* How many times each item of the current map ran, in memory shared with
+ * the workers (mapped before the pool forks them). */
+static _Atomic int *runs;
+
 /* 3x + 1, after a microsecond or so of work (so that a kill often lands in
- * a task): never 0 for x > 0, so a zero output can only be a failed item's. */
+ * a task): never 0 for x > 0, so a zero output can only be a failed item's.
+ * Counts its run of item x (x = map * 1000003 + index + 1). */
 static int three_x_plus_one(const void *in, void *out)
 {
+    atomic_fetch_add(&runs[(*(const long *)in - 1) % 1000003], 1);
     volatile long spin = 0;
     for (int k = 0; k < 500; k++)
         spin += k;
@@ -224,19 +232,24 @@ static size_t failed_items(void)
  * task to task), while the main SIGKILLs a worker every millisecond or so:
  * in the middle of a task, in mp_queue_get, anywhere. Every output must be
  * the right one or, for an item its worker died on, zero; and the zeros
- * must be exactly the items the calls said failed. */
+ * must be exactly the items the calls said failed, and no item may run
+ * twice. */
 static int kill_during_maps(void)
 {
     enum { MAPS = 30, N = 20000 };
     static long in[N], out[N];
     srand((unsigned)getpid());
+    runs = mmap(NULL, N * sizeof *runs, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (runs == MAP_FAILED)
+        mp_die("mmap: %s", strerror(errno));
     mp_pool *pool = new_pool(3);
-    size_t kills = 0, wrong = 0, zeros = 0, failed = 0;
+    size_t kills = 0, wrong = 0, zeros = 0, failed = 0, twice = 0;
     for (int m = 0; m < MAPS; m++) {
         size_t n = N - (size_t)m * 97;
         for (size_t i = 0; i < n; i++) {
             in[i] = (long)m * 1000003 + (long)i + 1;
             out[i] = -1;
+            atomic_store(&runs[i], 0);
         }
         mp_async *r = mp_pool_map_async(pool, three_x_plus_one, in, n, sizeof *in, out,
                                         sizeof *out, (size_t)(m % 5) * 3 + 1, NULL, NULL, NULL);
@@ -249,10 +262,12 @@ static int kill_during_maps(void)
         mp_async_free(r);
         for (size_t i = 0; i < n; i++) {
             zeros += out[i] == 0;
+            twice += atomic_load(&runs[i]) > 1;
             wrong += out[i] != 0 && out[i] != 3 * in[i] + 1;
         }
     }
-    mp_print("kills>0=%d wrong=%zu zeros=failed=%d", kills > 0, wrong, zeros == failed);
+    mp_print("kills>0=%d wrong=%zu zeros=failed=%d ran twice=%zu", kills > 0, wrong,
+             zeros == failed, twice);
     mp_print("kills=%zu failed=%zu", kills, failed);
     fill(in, out, 100);
     enum mp_status status = mp_pool_map(pool, square, in, 100, sizeof *in, out, sizeof *out, 0);
