@@ -95,7 +95,8 @@ into_full() { "$@" >/dev/full; }
 # takes PIDs, so the decoy gets a's PID at the first try.
 exit_reaps_in_namespace() {
     local out=$1 main a decoy i
-    "$TESTBIN/test_process" exit-reaps >"$out" &
+    : >"$out"            # there before the first read, however late the job starts
+    "$TESTBIN/test_process" exit-reaps >>"$out" &
     main=$!
     for i in $(seq 200); do
         a=$(sed -nE 's/^a PID ([0-9]+)$/\1/p' "$out")
