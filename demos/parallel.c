@@ -33,6 +33,9 @@
 
 #include <unistd.h>
 
+/* The seed's two jobs. They are the same in daemon.c, on purpose: each seed
+ * section is a program complete in itself, and so is each lesson here, to
+ * be read beside its Python without opening another file. */
 static int play_music(void *arg)
 {
     (void)arg;

@@ -52,8 +52,7 @@ static int my_run(mp_process *self)
 /* MyProcess.__init__(self): super().__init__(), then the override. */
 static void my_process_init(struct my_process *me)
 {
-    mp_process_init(&me->base, NULL, NULL);
-    mp_process_set_class(&me->base, "MyProcess");   /* named "MyProcess-N", as Python does */
+    mp_process_init_as(&me->base, "MyProcess", NULL, NULL);   /* "MyProcess-N", as Python names it */
     me->base.run = my_run;
     me->greeting = "hello";
 }

@@ -75,15 +75,20 @@ void mp_sleep_ticks(double ticks);
  * line is never printed twice after fork, never lost when a process is killed,
  * and never torn in the middle by another process's line (one write(2) of a
  * line on a pipe is atomic up to PIPE_BUF bytes; on a file, Linux keeps each
- * write whole). Returns 0. A line that cannot be written (standard output
- * closed, a full disk) is not ignored: like Python's print, which raises,
- * it ends the process through mp_die ("prog: standard output: why", status
- * 1). (A pipe whose reader has gone ends it with SIGPIPE first.) */
-int mp_print(const char *fmt, ...) MP_PRINTF(1, 2);
+ * write whole). A line that cannot be written (standard output closed, a
+ * full disk) is not ignored: like Python's print, which raises, it ends the
+ * process with status 1. The first process of the program to find its
+ * output unwritable says so on stderr ("prog: standard output: why"); the
+ * others end quietly, and the main program's status is 1 even if it wrote
+ * nothing itself (see the process layer). (A pipe whose reader has gone
+ * ends the process with SIGPIPE first.) So it returns only on success, and
+ * returns nothing. */
+void mp_print(const char *fmt, ...) MP_PRINTF(1, 2);
 
 /* print(result) for a list of whole numbers, the way Python prints a list:
  * "[1, 4, 9, 16]", as one line in one write(2), by mp_print. Returns 0, or
- * -1 if the memory for the line cannot be had. */
+ * -1 (ENOMEM) if the memory for the line cannot be had: then nothing is
+ * printed. */
 int mp_print_list(const long *values, size_t n);
 
 /* The program's name, as shown in errors ("parallel: fork: ..."). Set by
@@ -94,7 +99,8 @@ extern const char *mp_prog;
 void mp_warn(const char *fmt, ...) MP_PRINTF(1, 2);
 
 /* A runtime failure: "prog: message" on standard error, then exit status 1.
- * Child-safe: in a process started by mp_process_start it ends with _exit(1),
+ * Child-safe: in a process started by mp_process_start (which tells this
+ * layer so) it ends with _exit(1),
  * so the child never runs its parent's atexit handlers nor flushes stdio
  * buffers it inherited from the parent (which would print them twice). */
 _Noreturn void mp_die(const char *fmt, ...) MP_PRINTF(1, 2);
@@ -175,7 +181,7 @@ struct mp_process {
     /* Set by the library. */
     pid_t pid;                    /* Process.pid: 0 until started */
     int exitcode;                 /* read it with mp_process_exitcode() */
-    int sentinel;                 /* Process.sentinel: readable once the child ended */
+    int sentinel;                 /* Process.sentinel: readable once the child ended (see join) */
 };
 
 /* Process.exitcode while there is none yet (Python's None): before start, and
@@ -187,10 +193,11 @@ struct mp_process {
  * run = mp_process_run. Does not start it. */
 void mp_process_init(mp_process *p, int (*target)(void *arg), void *arg);
 
-/* What Process.__init__ does for a subclass: type(self).__name__ + "-N", so
- * an instance of `class MyProcess(Process)` is "MyProcess-1". Call it right
- * after mp_process_init; it keeps N and replaces "Process". */
-void mp_process_set_class(mp_process *p, const char *class_name);
+/* The same, named "KIND-N" as Python names an instance of a subclass
+ * (`class MyProcess(Process)` gives "MyProcess-1"; a Pool's workers are
+ * "PoolWorker-N"). N is the same count as mp_process_init's. */
+void mp_process_init_as(mp_process *p, const char *kind, int (*target)(void *arg),
+                        void *arg);
 
 /* Process.run(): the default run, which calls target(arg) and returns what it
  * returns. A "subclass" that overrides run may call it, like super().run(). */
@@ -216,8 +223,18 @@ int mp_process_start(mp_process *p);
  * sentinel: a pipe whose write end only the child holds, so it becomes
  * readable (end of file) when the child is gone, or when the timeout runs
  * out. Returns true if the child has ended, false if the timeout ran out
- * first (the child is still running: join again later), or if p was never
- * started (EINVAL). */
+ * first (the child is still running: join again later), if p was never
+ * started (EINVAL), or if p is not a child of the calling process (ECHILD:
+ * e.g. a sibling, whose mp_process came with the fork; only a parent can
+ * wait for its child, and nothing is known of how it ended). (Python
+ * refuses that last case too: "can only join a child process".)
+ *
+ * The sentinel (Process.sentinel) becomes readable, at end of file, once no
+ * process holds the write end any more: when the child has ended, unless
+ * the child forked a process of its own with plain fork(2), which inherits
+ * the write end and holds it for as long as it lives (children started with
+ * mp_process_start close it). join does not rely on it alone: it also asks
+ * waitpid at least every 100 ms. */
 bool mp_process_join(mp_process *p, double timeout);
 
 /* Process.is_alive(): started, and not ended yet (waitpid with WNOHANG). */
@@ -242,8 +259,10 @@ const char *mp_current_process_name(void);
  * What happens when the program ends, as in Python (multiprocessing.util.
  * _exit_function, run at interpreter exit):
  *   - when main returns or anything calls exit(), daemonic children get
- *     SIGTERM and are joined, and non-daemonic children are joined: the
- *     program only ends after them;
+ *     SIGTERM (and SIGKILL after a second, should one ignore SIGTERM) and
+ *     are reaped, and non-daemonic children are joined: the program only
+ *     ends after them. If any process of the program could not write its
+ *     output (mp_print), the program's exit status is 1;
  *   - on SIGINT (Ctrl-C), SIGTERM, SIGHUP or SIGPIPE (a write to a pipe
  *     whose reader has gone, as in `demo | head -1`) the library sends every
  *     child SIGTERM (SIGKILL to any still there after a second), reaps them
@@ -407,8 +426,17 @@ void mp_queue_free(mp_queue *q);
  *     item it was running, with an error naming the worker's PID and the
  *     signal; the pool starts a new worker and every other item still runs.
  *     CPython's Pool waits for ever in that case (python/cpython issue 66587).
- *     (A worker killed inside the queue's own lock, a window of a few
- *     instructions, may make its task run twice; it is never lost.)
+ *     No item is lost and none runs twice, even for a worker killed inside
+ *     mp_queue_get, when the task may be still in the queue or already gone
+ *     with it: each sending of a task has a number, and a worker claims it
+ *     (one compare-and-swap on the slot's claim word in shared memory)
+ *     before it reads or writes the slot. When a worker dies without having
+ *     claimed the sending it held, the parent takes the sending back the
+ *     same way and sends the task anew under a new number; the old copy, if
+ *     it was still in the queue, can no longer be claimed, and the worker
+ *     that gets it drops it. So a slot is written only by the worker that
+ *     owns its current sending, never by a stale copy after the slot went
+ *     to another call.
  *   - A map does not stop at the first failed item: every other item still
  *     runs and gets its output; the call fails with the error of the first
  *     failed item (Python keeps only that error, and no results). A failed

@@ -1,5 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* process: mp_process, multiprocessing.Process on fork(2) and waitpid(2). */
+/*
+ * process: mp_process, multiprocessing.Process on fork(2) and waitpid(2).
+ *
+ * Two system calls are not checked anywhere here: close(2) of a sentinel
+ * pipe end this process holds (its errors, EBADF and EINTR, cannot happen
+ * for a descriptor we opened, and a pipe has no data to lose), and
+ * fflush(3) of the caller's stdio streams, made only so that a child does
+ * not inherit them full: their errors are the caller's to see (ferror), and
+ * the library's own lines never wait in stdio (mp_print).
+ */
 #include "mp.h"
 #include "mp_internal.h"
 
@@ -35,8 +44,8 @@ struct child {
 static struct child children[MAX_CHILDREN];
 static int nchildren;
 
-static bool in_child;              /* started by mp_process_start */
-static bool is_daemon;             /* ...with daemon set */
+static bool is_daemon;             /* started by mp_process_start with daemon set */
+static int own_sentinel = -1;      /* in a child: its end of its sentinel pipe */
 static char current_name[32] = "MainProcess";
 static int counter;                /* mp_process_init calls in this process */
 static bool hooks_installed;
@@ -46,23 +55,26 @@ static bool hooks_installed;
 static const int handled_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 #define NHANDLED (int)(sizeof handled_signals / sizeof handled_signals[0])
 
-bool mp_in_child(void)
-{
-    return in_child;
-}
-
 const char *mp_current_process_name(void)
 {
     return current_name;
 }
 
+/* sigprocmask fails only for a bad `how` or a bad address (EINVAL, EFAULT),
+ * neither possible with these arguments; nor can sigaddset, with signal
+ * numbers from the table: their results are not checked. */
 static void block_handled_signals(sigset_t *old)
 {
     sigset_t set;
     sigemptyset(&set);
     for (int i = 0; i < NHANDLED; i++)
         sigaddset(&set, handled_signals[i]);
-    sigprocmask(SIG_BLOCK, &set, old);
+    (void)sigprocmask(SIG_BLOCK, &set, old);
+}
+
+static void restore_signals(const sigset_t *old)
+{
+    (void)sigprocmask(SIG_SETMASK, old, NULL);
 }
 
 /* Reaps child pid (waitpid) and drops its record in one step, with the
@@ -82,6 +94,7 @@ static pid_t reap_child(pid_t pid, int *status, bool wait)
     sigset_t old;
     block_handled_signals(&old);
     pid_t r = waitpid(pid, status, WNOHANG);
+    int err = errno;
     if (r != 0) {
         for (int i = 0; i < nchildren; i++) {
             if (children[i].pid == pid) {
@@ -91,44 +104,35 @@ static pid_t reap_child(pid_t pid, int *status, bool wait)
             }
         }
     }
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    restore_signals(&old);
+    errno = err;
     return r;
 }
 
 /* --- the end of the program ---------------------------------------------- */
 
-/* Python's multiprocessing.util._exit_function: at normal exit, terminate the
- * daemonic children, then wait for every child. */
-static void exit_function(void)
+/* Sends SIGTERM to the children (only the daemonic ones, or all), gives them
+ * up to a second to go, SIGKILLs any still there, and reaps them all,
+ * dropping their records. Only async-signal-safe calls (kill, waitpid,
+ * nanosleep, close): on_signal calls it, and a signal may have interrupted
+ * anything, even malloc. The caller blocks the handled signals. Errors are
+ * not checked: a child already gone makes kill and waitpid fail (ESRCH,
+ * ECHILD), which is what this wants anyway, and nanosleep cut short by a
+ * signal only checks sooner. */
+static void end_children(bool daemonic_only)
 {
     for (int i = 0; i < nchildren; i++)
-        if (children[i].daemon)
+        if (children[i].daemon || !daemonic_only)
             kill(children[i].pid, SIGTERM);
-    while (nchildren > 0) {
-        int sentinel = children[0].sentinel;
-        reap_child(children[0].pid, NULL, true);
-        close(sentinel);
-    }
-}
 
-/* SIGINT, SIGTERM, SIGHUP or SIGPIPE: end every child, then die of the same signal.
- * Only async-signal-safe calls here (kill, waitpid, nanosleep, sigaction,
- * raise): the signal may have interrupted anything, even malloc. */
-static void on_signal(int sig)
-{
-    int saved_errno = errno;
-    for (int i = 0; i < nchildren; i++)
-        kill(children[i].pid, SIGTERM);
-
-    /* Give them up to a second to go, checking every 10 ms. */
+    /* Check every 10 ms whether they have gone. */
     const struct timespec step = { 0, 10 * 1000 * 1000 };
     for (int tries = 0; tries < 100; tries++) {
         bool waiting = false;
         for (int i = 0; i < nchildren; i++) {
-            if (children[i].pid <= 0)
+            if (children[i].pid <= 0 || (daemonic_only && !children[i].daemon))
                 continue;
-            pid_t r = waitpid(children[i].pid, NULL, WNOHANG);
-            if (r == 0)
+            if (waitpid(children[i].pid, NULL, WNOHANG) == 0)
                 waiting = true;
             else
                 children[i].pid = 0;   /* reaped (or not ours any more) */
@@ -137,17 +141,55 @@ static void on_signal(int sig)
             break;
         nanosleep(&step, NULL);
     }
+    int kept = 0;
     for (int i = 0; i < nchildren; i++) {
-        if (children[i].pid > 0) {
-            kill(children[i].pid, SIGKILL);
+        if (children[i].pid > 0 && (children[i].daemon || !daemonic_only)) {
+            kill(children[i].pid, SIGKILL);   /* it ignored SIGTERM: no choice left */
             waitpid(children[i].pid, NULL, 0);
+            children[i].pid = 0;
         }
+        if (children[i].pid == 0)
+            close(children[i].sentinel);
+        else
+            children[kept++] = children[i];
     }
-    nchildren = 0;
+    nchildren = kept;
+}
+
+/* Python's multiprocessing.util._exit_function: at normal exit, terminate the
+ * daemonic children (SIGKILL after a second for one that ignores SIGTERM),
+ * then wait for every other child. If any process of the program could not
+ * write its output, the program ends with status 1, whatever main returned:
+ * exit's status can no longer be changed, so it ends here with _exit, once
+ * stdio is flushed. */
+static void exit_function(void)
+{
+    sigset_t old;
+    block_handled_signals(&old);
+    end_children(true);
+    restore_signals(&old);
+    while (nchildren > 0) {
+        int sentinel = children[0].sentinel;
+        reap_child(children[0].pid, NULL, true);
+        close(sentinel);
+    }
+    if (mp_output_failed()) {
+        fflush(NULL);
+        _exit(1);
+    }
+}
+
+/* SIGINT, SIGTERM, SIGHUP or SIGPIPE: end every child, then die of the same
+ * signal. */
+static void on_signal(int sig)
+{
+    int saved_errno = errno;
+    end_children(false);
 
     /* Put back the default action and raise the signal again: it stays
      * pending until this handler returns, then ends the process the usual
-     * way, so the shell sees "killed by SIGINT" (status 130). */
+     * way, so the shell sees "killed by SIGINT" (status 130). Neither call
+     * can fail with a valid signal number. */
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
@@ -156,15 +198,21 @@ static void on_signal(int sig)
     errno = saved_errno;
 }
 
-static void install_hooks(void)
+/* Before the first fork: the exit handler, the signal handlers (only where
+ * the action is still the default), and the shared "output failed" flag. */
+static int install_hooks(void)
 {
     if (hooks_installed)
-        return;
+        return 0;
+    if (mp_share_output_state() == -1 || atexit(exit_function) != 0) {
+        mp_set_error(ENOMEM, "cannot set up the exit handler: out of memory");
+        return -1;
+    }
     hooks_installed = true;
-    atexit(exit_function);
     for (int i = 0; i < NHANDLED; i++) {
         struct sigaction old, sa;
-        sigaction(handled_signals[i], NULL, &old);
+        if (sigaction(handled_signals[i], NULL, &old) == -1)
+            return -1;
         if (old.sa_handler != SIG_DFL)
             continue;   /* ignored, or the program's own handler: leave it */
         memset(&sa, 0, sizeof sa);
@@ -172,31 +220,30 @@ static void install_hooks(void)
         sigemptyset(&sa.sa_mask);
         for (int j = 0; j < NHANDLED; j++)
             sigaddset(&sa.sa_mask, handled_signals[j]);
-        sigaction(handled_signals[i], &sa, NULL);
+        if (sigaction(handled_signals[i], &sa, NULL) == -1)
+            return -1;
     }
+    return 0;
 }
 
 /* --- Process ------------------------------------------------------------- */
 
-void mp_process_init(mp_process *p, int (*target)(void *arg), void *arg)
+void mp_process_init_as(mp_process *p, const char *kind, int (*target)(void *arg), void *arg)
 {
     memset(p, 0, sizeof *p);
     p->run = mp_process_run;
     p->target = target;
     p->arg = arg;
     p->daemon = false;
-    snprintf(p->name, sizeof p->name, "Process-%d", ++counter);
+    snprintf(p->name, sizeof p->name, "%s-%d", kind, ++counter);
     p->pid = 0;
     p->exitcode = MP_NO_EXITCODE;
     p->sentinel = -1;
 }
 
-void mp_process_set_class(mp_process *p, const char *class_name)
+void mp_process_init(mp_process *p, int (*target)(void *arg), void *arg)
 {
-    const char *number = strrchr(p->name, '-');
-    char old[sizeof p->name];
-    snprintf(old, sizeof old, "%s", number != NULL ? number : "");
-    snprintf(p->name, sizeof p->name, "%s%s", class_name, old);
+    mp_process_init_as(p, "Process", target, arg);
 }
 
 int mp_process_run(mp_process *self)
@@ -206,55 +253,80 @@ int mp_process_run(mp_process *self)
     return self->target(self->arg);
 }
 
-/* In the new child, before run: it is not the parent of its siblings, so it
- * drops their records (it could not waitpid for them anyway). */
-static void become_child(mp_process *p, pid_t parent)
+/* Whether p may be started now; if not, says why (mp_last_error). */
+static bool can_start(const mp_process *p)
+{
+    if (p->pid != 0) {
+        mp_set_error(EINVAL, "%s: cannot start a process twice", p->name);
+        return false;
+    }
+    if (is_daemon) {
+        mp_set_error(EPERM, "daemonic processes are not allowed to have children");
+        return false;
+    }
+    if (nchildren == MAX_CHILDREN) {
+        mp_set_error(EAGAIN, "more than %d children not yet joined", MAX_CHILDREN);
+        return false;
+    }
+    return true;
+}
+
+/* The sentinel: the child keeps the write end and never writes to it; when
+ * the child ends, the kernel closes it and the parent's read end reports end
+ * of file. Close-on-exec, so no program the child may exec inherits it. */
+static int make_sentinel(int fds[2])
+{
+    if (pipe(fds) == -1)
+        return -1;
+    if (fcntl(fds[0], F_SETFD, FD_CLOEXEC) == -1 || fcntl(fds[1], F_SETFD, FD_CLOEXEC) == -1) {
+        int err = errno;
+        close(fds[0]);
+        close(fds[1]);
+        errno = err;
+        return -1;
+    }
+    return 0;
+}
+
+/* In the new child: it is not the parent of its siblings, so it drops their
+ * records (it could not waitpid for them anyway) and closes their sentinels,
+ * and its parent's end of its own (a grandchild must not hold that pipe
+ * open), then runs p and leaves with _exit. */
+static _Noreturn void run_child(mp_process *p, int sentinel, pid_t parent, const sigset_t *old)
 {
     for (int i = 0; i < nchildren; i++)
         close(children[i].sentinel);
     nchildren = 0;
-    in_child = true;
+    if (own_sentinel != -1)
+        close(own_sentinel);
+    own_sentinel = sentinel;
     is_daemon = p->daemon;
     snprintf(current_name, sizeof current_name, "%s", p->name);
+    mp_set_die_exit(_exit);
 #ifdef __linux__
-    if (p->daemon) {
-        /* Ask the kernel to SIGKILL us when the parent dies. If it died
-         * already (before this line), the request came too late: go now. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(1);
-    }
+    /* Ask the kernel to SIGKILL a daemonic child when the parent dies. If it
+     * died already (before this line), the request came too late: go now. */
+    if (p->daemon && (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 || getppid() != parent))
+        _exit(1);
 #else
     (void)parent;
 #endif
+    restore_signals(old);
+    int status = p->run(p);
+    /* Flush what the child itself printed with stdio, then _exit: exit()
+     * would also run the parent's atexit handlers, copied by fork. The
+     * kernel keeps the low 8 bits of the status (0 to 255). */
+    fflush(stdout);
+    fflush(stderr);
+    _exit(status);
 }
 
 int mp_process_start(mp_process *p)
 {
     mp_clear_error();
-    if (p->pid != 0) {
-        mp_set_error(EINVAL, "%s: cannot start a process twice", p->name);
-        return -1;
-    }
-    if (is_daemon) {
-        mp_set_error(EPERM, "daemonic processes are not allowed to have children");
-        return -1;
-    }
-    if (nchildren == MAX_CHILDREN) {
-        mp_set_error(EAGAIN, "more than %d children not yet joined", MAX_CHILDREN);
-        return -1;
-    }
-    install_hooks();
-
-    /* The sentinel: the child keeps the write end and never writes to it;
-     * when the child ends, the kernel closes it and the parent's read end
-     * reports end of file. Close-on-exec, so no program the child may exec
-     * inherits it. */
     int fds[2];
-    if (pipe(fds) == -1)
+    if (!can_start(p) || install_hooks() == -1 || make_sentinel(fds) == -1)
         return -1;
-    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
 
     /* Whatever sits in stdio's buffers now would be copied into the child and
      * printed by both processes: send it out first. */
@@ -270,57 +342,50 @@ int mp_process_start(mp_process *p)
     switch (pid) {
     case -1: {                           /* no child: out of processes or memory */
         int err = errno;
-        sigprocmask(SIG_SETMASK, &old, NULL);
+        restore_signals(&old);
         close(fds[0]);
         close(fds[1]);
         errno = err;
         return -1;
     }
-    case 0: {                            /* the child: a copy of the parent */
+    case 0:                              /* the child: a copy of the parent */
         close(fds[0]);
-        become_child(p, parent);
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        int status = p->run(p);
-        /* Flush what the child itself printed with stdio, then _exit: exit()
-         * would also run the parent's atexit handlers, copied by fork. The
-         * kernel keeps the low 8 bits of the status (0 to 255). */
-        fflush(stdout);
-        fflush(stderr);
-        _exit(status);
-    }
+        run_child(p, fds[1], parent, &old);
     default:                             /* the parent */
         close(fds[1]);
         p->pid = pid;
         p->sentinel = fds[0];
         p->exitcode = MP_NO_EXITCODE;
-        children[nchildren].pid = pid;
-        children[nchildren].sentinel = fds[0];
-        children[nchildren].daemon = p->daemon;
-        nchildren++;
-        sigprocmask(SIG_SETMASK, &old, NULL);
+        children[nchildren++] = (struct child){ pid, fds[0], p->daemon };
+        restore_signals(&old);
         return 0;
     }
 }
 
-/* waitpid for p (flags 0 or WNOHANG). Returns true once p has been reaped, and
- * records its exitcode the way Python reports it. */
-static bool reap(mp_process *p, int flags)
+/* waitpid for p (flags 0 or WNOHANG). Returns 1 once p has been reaped, and
+ * records its exitcode the way Python reports it; 0 while it runs; -1 with
+ * errno ECHILD if p is not this process's child (a sibling's, got through
+ * fork): only its parent can wait for it. */
+static int reap(mp_process *p, int flags)
 {
     if (p->exitcode != MP_NO_EXITCODE)
-        return true;                     /* reaped already */
+        return 1;                        /* reaped already */
     int status;
     pid_t r = reap_child(p->pid, &status, flags == 0);
     if (r == 0)
-        return false;                    /* still running */
-    if (r == -1)
-        p->exitcode = 255;               /* ECHILD: reaped elsewhere, status unknown */
-    else if (WIFSIGNALED(status))
+        return 0;                        /* still running */
+    if (r == -1) {
+        mp_set_error(errno, "%s: not a child of this process (PID %ld): %s", p->name,
+                     (long)getpid(), strerror(errno));
+        return -1;
+    }
+    if (WIFSIGNALED(status))
         p->exitcode = -WTERMSIG(status);
     else
         p->exitcode = WEXITSTATUS(status);
     close(p->sentinel);
     p->sentinel = -1;
-    return true;
+    return 1;
 }
 
 bool mp_process_join(mp_process *p, double timeout)
@@ -330,21 +395,21 @@ bool mp_process_join(mp_process *p, double timeout)
         mp_set_error(EINVAL, "%s: can only join a started process", p->name);
         return false;
     }
-    if (p->exitcode != MP_NO_EXITCODE)
-        return true;
     /* No timeout: sleep in the kernel (waitid, in reap_child) until the
      * child ends, as Python's Popen.wait does in waitpid. The kernel wakes
      * us the moment the child is reapable, so a join costs microseconds,
      * not a polling period. */
     if (timeout < 0)
-        return reap(p, 0);
+        return reap(p, 0) == 1;
     double deadline = mp_now() + timeout;
     for (;;) {
-        if (reap(p, WNOHANG))
-            return true;
+        int r = reap(p, WNOHANG);
+        if (r != 0)
+            return r == 1;
         /* Sleep in poll(2) until the sentinel reports the child's end, the
          * timeout runs out, or 100 ms pass: a grandchild that inherited the
-         * pipe could hold it open after the child itself has ended. */
+         * pipe could hold it open after the child itself has ended. poll's
+         * own failure (EINTR: a signal) only means looking again. */
         int wait_ms = 100;
         double left = deadline - mp_now();
         if (left <= 0)
@@ -352,7 +417,7 @@ bool mp_process_join(mp_process *p, double timeout)
         if (left < 0.1)
             wait_ms = (int)(left * 1000) + 1;
         struct pollfd pfd = { .fd = p->sentinel, .events = POLLIN };
-        if (poll(&pfd, 1, wait_ms) > 0 && !reap(p, WNOHANG))
+        if (poll(&pfd, 1, wait_ms) > 0 && reap(p, WNOHANG) == 0)
             mp_sleep(0.001);    /* closed, not yet reapable: the child is exiting */
     }
 }
@@ -361,7 +426,7 @@ bool mp_process_is_alive(mp_process *p)
 {
     if (p->pid == 0 || p->exitcode != MP_NO_EXITCODE)
         return false;
-    return !reap(p, WNOHANG);
+    return reap(p, WNOHANG) == 0;
 }
 
 int mp_process_exitcode(mp_process *p)

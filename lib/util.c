@@ -7,9 +7,11 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,7 +22,9 @@ const char *mp_prog = "forklore";
 double mp_now(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    /* Cannot fail: CLOCK_MONOTONIC always exists and ts is a valid address
+     * (EINVAL and EFAULT are its only errors). */
+    (void)clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -32,7 +36,8 @@ void mp_sleep(double seconds)
     left.tv_sec = (time_t)seconds;
     left.tv_nsec = (long)((seconds - (double)left.tv_sec) * 1e9);
     /* A signal that is handled (SIGCHLD, say) interrupts nanosleep with EINTR
-     * and tells us how much was left: sleep that. */
+     * and tells us how much was left: sleep that. (Its other error, EINVAL,
+     * cannot happen: tv_nsec is below a second by construction.) */
     while (nanosleep(&left, &left) == -1 && errno == EINTR)
         ;
 }
@@ -80,6 +85,8 @@ static int write_line(int fd, const char *prefix, const char *fmt, va_list ap)
             return -1;
         }
         memcpy(buf, prefix, (size_t)plen);
+        /* The same format and arguments: the same mlen bytes, this time
+         * with room for them. */
         vsnprintf(buf + plen, (size_t)mlen + 1, fmt, again);
     }
     va_end(again);
@@ -90,17 +97,56 @@ static int write_line(int fd, const char *prefix, const char *fmt, va_list ap)
     return rc;
 }
 
-int mp_print(const char *fmt, ...)
+/* How mp_die ends the process: exit in the main program; the process layer
+ * sets _exit in each child it starts (see mp_set_die_exit). */
+static void (*die_exit)(int status) = exit;
+
+void mp_set_die_exit(void (*how)(int status))
+{
+    die_exit = how;
+}
+
+/* Whether some process of the program could not write its output. The main
+ * program's variable at first; the process layer makes it shared memory
+ * before its first fork, so that all the program's processes see one. */
+static atomic_bool local_output_failed;
+static atomic_bool *output_failed = &local_output_failed;
+
+int mp_share_output_state(void)
+{
+    if (output_failed != &local_output_failed)
+        return 0;
+    void *page = mmap(NULL, sizeof *output_failed, PROT_READ | PROT_WRITE,
+                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED)
+        return -1;
+    output_failed = page;
+    atomic_store(output_failed, atomic_load(&local_output_failed));
+    return 0;
+}
+
+bool mp_output_failed(void)
+{
+    return atomic_load(output_failed);
+}
+
+void mp_print(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     int rc = write_line(STDOUT_FILENO, "", fmt, ap);
     va_end(ap);
+    if (rc == 0)
+        return;
     /* Output nobody can read would make the run look fine: fail loudly, as
-     * Python's print raises. */
-    if (rc == -1)
-        mp_die("standard output: %s", strerror(errno));
-    return 0;
+     * Python's print raises. The processes of a program share one standard
+     * output, and each one's next line fails the same way: the first to
+     * find out says so, the others only end with status 1. */
+    int err = errno;
+    if (!atomic_exchange(output_failed, true))
+        mp_warn("standard output: %s", strerror(err));
+    die_exit(1);
+    _exit(1);   /* not reached: exit and _exit do not return */
 }
 
 int mp_print_list(const long *values, size_t n)
@@ -115,16 +161,18 @@ int mp_print_list(const long *values, size_t n)
         len += (size_t)sprintf(line + len, i == 0 ? "%ld" : ", %ld", values[i]);
     line[len++] = ']';
     line[len] = '\0';
-    int rc = mp_print("%s", line);
+    mp_print("%s", line);
     free(line);
-    return rc;
+    return 0;
 }
 
 static void vwarn(const char *fmt, va_list ap)
 {
     char prefix[128];
     snprintf(prefix, sizeof prefix, "%s: ", mp_prog);
-    write_line(STDERR_FILENO, prefix, fmt, ap);
+    /* A warning that cannot be written has nowhere left to be reported:
+     * standard error is the last resort. */
+    (void)write_line(STDERR_FILENO, prefix, fmt, ap);
 }
 
 void mp_warn(const char *fmt, ...)
@@ -141,9 +189,11 @@ void mp_die(const char *fmt, ...)
     va_start(ap, fmt);
     vwarn(fmt, ap);
     va_end(ap);
-    if (mp_in_child())
-        _exit(1);   /* a child: no atexit handlers, no inherited stdio buffers */
-    exit(1);        /* the main program: joins its children first, like Python */
+    /* The main program: exit, which joins its children first, like Python.
+     * A child: _exit, so no atexit handler nor stdio buffer it inherited
+     * from its parent runs or is flushed a second time. */
+    die_exit(1);
+    _exit(1);   /* not reached: exit and _exit do not return */
 }
 
 /* --- the last error, in words --- */
@@ -189,6 +239,8 @@ static const char *metavar_of(const struct mp_option *o)
     return "";
 }
 
+/* Written with stdio; print_help checks the whole with fflush, and on
+ * stderr (a usage error) there is nowhere else to report a failure. */
 static void print_usage(FILE *out)
 {
     fprintf(out, "usage: %s", mp_prog);
@@ -207,6 +259,8 @@ static void print_usage(FILE *out)
 
 void mp_usage_error(const char *fmt, ...)
 {
+    /* stderr is unbuffered, and a usage error has nowhere else to go: its
+     * fprintf results are not checked. */
     va_list ap;
     va_start(ap, fmt);
     fprintf(stderr, "%s: ", mp_prog);
@@ -282,8 +336,9 @@ static void set_value(const struct mp_option *o, const char *text)
 static void hold_closed_std_streams(void)
 {
     for (int fd = 0; fd <= 2; fd++)
-        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF)
-            open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
+            open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) == -1)
+            mp_die("/dev/null: %s", strerror(errno));
 }
 
 int mp_parse_args(int argc, char **argv, const struct mp_option *options,

@@ -55,6 +55,14 @@ n=10 asked 3 chunksize=3"
     check "${lines[3]}" = "next map: ok=1 good results: 20"
 }
 
+@test "workers SIGKILLed at random during many large maps: every output is right or its failed item's zero, none ran twice" {
+    run t kill-during-maps
+    check "$status" -eq 0
+    check "${lines[0]}" = "kills>0=1 wrong=0 zeros=failed=1 ran twice=0"
+    check "${lines[2]}" = "next map: ok=1 good results: 100"
+    check "${lines[3]}" = "no child left: 1"
+}
+
 @test "a task that returns an error fails its item; every other item still runs" {
     run t task-error
     check "$status" -eq 0
@@ -69,6 +77,7 @@ n=10 asked 3 chunksize=3"
     check -n "$took"
     between "$took" 0.099 0.3 || { echo "get(0.1) took $took s"; false; }
     check "${lines[1]}" = "ready=0 successful=-1 errno=EAGAIN"
+    check "${lines[4]}" = "get's timeout: the result is not ready yet (Python: multiprocessing.TimeoutError)"
     check "${lines[2]}" = "after terminate: error=1 message: the pool was terminated before the call finished"
     check "${lines[3]}" = "terminate took<0.5s=1"
 }

@@ -4,6 +4,10 @@ load helpers
 
 t() { timeout 20 "$TESTBIN/test_process" "$@" 3>&-; }
 
+# into_full COMMAND...: runs it with its standard output on /dev/full, where
+# every write fails (ENOSPC).
+into_full() { "$@" >/dev/full; }
+
 @test "join with a timeout returns on time while the child still runs" {
     run t join-timeout
     check "$status" -eq 0
@@ -86,34 +90,76 @@ t() { timeout 20 "$TESTBIN/test_process" "$@" 3>&-; }
     all_gone "$(pids_after 'child PID')"
 }
 
-@test "a signal during the exit's joins reaches no process that took a joined child's PID" {
-    [ -w /proc/sys/kernel/ns_last_pid ] || skip "needs Linux and root (ns_last_pid)"
-    "$TESTBIN/test_process" exit-reaps >"$BATS_TEST_TMPDIR/out" 3>&- &
+# The scenario of the next test, run as PID 1's child inside a PID namespace
+# of its own: there, ns_last_pid is the namespace's, and no other process
+# takes PIDs, so the decoy gets a's PID at the first try.
+exit_reaps_in_namespace() {
+    local out=$1 main a decoy i
+    : >"$out"            # there before the first read, however late the job starts
+    "$TESTBIN/test_process" exit-reaps >>"$out" &
     main=$!
-    for i in $(seq 100); do
-        output=$(cat "$BATS_TEST_TMPDIR/out")
-        a=$(pids_after 'a PID')
+    for i in $(seq 200); do
+        a=$(sed -nE 's/^a PID ([0-9]+)$/\1/p' "$out")
         [ -n "$a" ] && [ ! -e "/proc/$a" ] && break    # a has been reaped
         sleep 0.01
     done
-    # Give a's PID to a new process: the kernel hands out ns_last_pid + 1
-    # next (other processes on the machine may get in first: try again).
-    for i in $(seq 100); do
-        echo $((a - 1)) >/proc/sys/kernel/ns_last_pid
-        sleep 30 3>&- &
-        decoy=$!
-        [ "$decoy" = "$a" ] && break
-        kill "$decoy"
-    done
-    [ "$decoy" = "$a" ] || { kill -TERM "$main"; skip "could not get PID $a back"; }
-    while [ "$(cat "/proc/$decoy/comm")" != sleep ]; do   # not still a copy of bats
-        sleep 0.01
-    done
+    [ -n "$a" ] && [ ! -e "/proc/$a" ] || { echo "a was not reaped"; return 1; }
+    echo $((a - 1)) >/proc/sys/kernel/ns_last_pid     # the kernel hands out a's PID next
+    sleep 30 &
+    decoy=$!
+    [ "$decoy" = "$a" ] || { echo "decoy got PID $decoy, not $a"; return 1; }
+    while [ "$(cat "/proc/$decoy/comm")" != sleep ]; do sleep 0.01; done
     kill -TERM "$main"   # (SIGINT: ignored by a job started with &)
-    wait "$main" || true
-    alive=0
-    kill -0 "$decoy" 2>/dev/null && alive=1
-    kill "$decoy" 2>/dev/null || true
-    check "$alive" -eq 1        # the library did not signal a PID no longer its child's
-    all_gone "$(pids_after 'b PID')"
+    wait "$main"
+    echo "main status=$?"
+    kill -0 "$decoy" 2>/dev/null && echo "decoy alive=1" || echo "decoy alive=0"
+    kill "$decoy" 2>/dev/null
+    wait "$decoy"
+    return 0
+}
+
+@test "a signal during the exit's joins reaches no process that took a joined child's PID" {
+    [[ "$(uname -s)" == Linux ]] || skip "needs Linux PID namespaces"
+    ns=(unshare --pid --fork --mount-proc)
+    "${ns[@]}" true 2>/dev/null 3>&- || ns=(unshare --user --map-root-user --pid --fork --mount-proc)
+    "${ns[@]}" sh -c 'echo 1 >/proc/sys/kernel/ns_last_pid' 2>/dev/null 3>&- ||
+        skip "no PID namespace of its own allowed here (unshare --pid, ns_last_pid)"
+    export TESTBIN
+    export -f exit_reaps_in_namespace
+    run timeout 20 "${ns[@]}" bash -c "exit_reaps_in_namespace $BATS_TEST_TMPDIR/out" 3>&-
+    check "$status" -eq 0
+    check "${lines[0]}" = "main status=143"   # 128 + SIGTERM
+    check "${lines[1]}" = "decoy alive=1"     # the library did not signal a PID no longer its child's
+}
+
+@test "joining a sibling (not the caller's child) fails with ECHILD instead of claiming it ended" {
+    run t join-sibling
+    check "$status" -eq 0
+    check "${lines[0]}" = "sibling join: ended=0 errno=ECHILD"
+    check "${lines[1]}" = "sibling join(0.05): ended=0 errno=ECHILD"
+    check "${lines[2]}" = "a exitcode=-9"
+}
+
+@test "at exit, a daemonic child that ignores SIGTERM gets SIGKILL after a second" {
+    start=$(date +%s%N)
+    run t exit-stubborn-daemon
+    elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    check "$status" -eq 0
+    check "$elapsed_ms" -ge 900     # it had its second of grace
+    check "$elapsed_ms" -lt 5000    # and not its 10 s of sleep
+    all_gone "$(pids_after 'daemon PID')"
+}
+
+@test "output that fails in children only: one message, and the program's status is 1" {
+    run --separate-stderr into_full t output-fails-in-child
+    check "$status" -eq 1
+    check "$stderr" = "forklore: standard output: No space left on device"
+}
+
+@test "process_class, parallel and daemon >/dev/full: status 1 and one message, whoever fails first" {
+    for d in process_class parallel "daemon --daemon" daemon; do
+        run --separate-stderr into_full demo $d --tick 0.01
+        check "$status" -eq 1
+        check "$stderr" = "${d%% *}: standard output: No space left on device"
+    done
 }

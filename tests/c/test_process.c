@@ -6,6 +6,7 @@
  *     test_process join-timeout | terminate | kill | exit-status | exit-call
  *                  | daemon-no-children | pdeathsig | exit-joins | names
  *                  | start-twice | join-unstarted | sigpipe | exit-reaps
+ *                  | join-sibling | exit-stubborn-daemon | output-fails-in-child
  */
 #include "mp.h"
 
@@ -261,6 +262,79 @@ static int sigpipe(void)
     return 1;
 }
 
+/* A sibling, which got a's mp_process through fork, tries to join a: only
+ * a's parent can, so join says ECHILD instead of claiming a ended. */
+static int join_a_sibling(void *arg)
+{
+    mp_process *a = arg;
+    bool ended = mp_process_join(a, MP_FOREVER);
+    mp_print("sibling join: ended=%d errno=%s", ended, errno == ECHILD ? "ECHILD" : "other");
+    ended = mp_process_join(a, 0.05);
+    mp_print("sibling join(0.05): ended=%d errno=%s", ended, errno == ECHILD ? "ECHILD" : "other");
+    return 0;
+}
+
+static int join_sibling(void)
+{
+    mp_process a, b;
+    mp_process_init(&a, sleep_long, NULL);
+    mp_process_init(&b, join_a_sibling, &a);
+    start_or_die(&a);
+    start_or_die(&b);
+    mp_process_join(&b, MP_FOREVER);
+    mp_process_kill(&a);
+    mp_process_join(&a, MP_FOREVER);
+    mp_print("a exitcode=%d", mp_process_exitcode(&a));
+    return 0;
+}
+
+/* A daemonic child that ignores SIGTERM: at exit it gets SIGKILL after a
+ * second, instead of keeping the program waiting. */
+static int ready_pipe[2];
+
+static int ignore_sigterm(void *arg)
+{
+    (void)arg;
+    if (signal(SIGTERM, SIG_IGN) == SIG_ERR || write(ready_pipe[1], "r", 1) != 1)
+        return 1;
+    mp_sleep(10);
+    return 0;
+}
+
+static int exit_stubborn_daemon(void)
+{
+    if (pipe(ready_pipe) == -1)
+        mp_die("pipe: %s", strerror(errno));
+    mp_process d;
+    mp_process_init(&d, ignore_sigterm, NULL);
+    d.daemon = true;
+    start_or_die(&d);
+    char c;
+    if (read(ready_pipe[0], &c, 1) != 1)
+        mp_die("the daemon did not get ready");
+    mp_print("daemon PID %ld ignores SIGTERM", (long)d.pid);
+    return 0;
+}
+
+/* Only a child writes, and its standard output fails (>/dev/full): the
+ * program still ends with status 1, and the error is said once. */
+static int say_hello(void *arg)
+{
+    (void)arg;
+    mp_print("hello from the child");
+    return 0;
+}
+
+static int output_fails_in_child(void)
+{
+    mp_process a, b;
+    mp_process_init(&a, say_hello, NULL);
+    mp_process_init(&b, say_hello, NULL);
+    start_or_die(&a);
+    start_or_die(&b);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "";
@@ -277,6 +351,9 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "join-unstarted") == 0)     return join_unstarted();
     if (strcmp(cmd, "sigpipe") == 0)            return sigpipe();
     if (strcmp(cmd, "exit-reaps") == 0)         return exit_reaps();
+    if (strcmp(cmd, "join-sibling") == 0)       return join_sibling();
+    if (strcmp(cmd, "exit-stubborn-daemon") == 0) return exit_stubborn_daemon();
+    if (strcmp(cmd, "output-fails-in-child") == 0) return output_fails_in_child();
     fprintf(stderr, "usage: test_process COMMAND (see the source)\n");
     return 2;
 }

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the pool's parts share: the records they keep and who writes which.
+ * lib/pool.c draws how a task travels; each pool_*.c opens with what it owns.
+ */
+#ifndef POOL_INTERNAL_H
+#define POOL_INTERNAL_H
+
+#include "mp.h"
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#define NSLOTS 1024                /* tasks in flight at once */
+#define SLOT_BYTES (16 * 1024)     /* inputs + outputs of one task */
+#define ALIGN 16                   /* outputs start on such a boundary */
+#define CHECK_SECONDS 0.01         /* how often pool_pump() looks for dead workers */
+
+/* A task, as the parent puts it on the tasks queue: run fn on items
+ * first..count-1 of a slot. (After a crash the rest of a slot is sent again,
+ * with a later first.) */
+struct task {
+    mp_task fn;
+    size_t in_size, out_size;
+    int slot;
+    unsigned seq;                  /* which sending this is: each sending of a
+                                      slot gets a new one, never 0 */
+    long first, count;
+};
+
+/* What a worker puts on the results queue when it finished a task. */
+struct result {
+    int slot;
+    unsigned seq;
+    long failed;                   /* items whose fn returned non-zero */
+    long first_failed;             /* the first of them (index in the slot) */
+    int error;                     /* what it returned */
+};
+
+/* One per worker, in shared memory. Written by the worker only; read by the
+ * parent only once the worker is dead. */
+struct record {
+    struct task task;              /* the task it took last (mp_queue_get
+                                      copies it straight here) */
+    struct result result;          /* that task's result, filled in as it runs */
+    _Atomic long running;          /* the item being run: -1 before the first,
+                                      task.count once all ran */
+};
+
+/* A slot's claim word, one per slot in shared memory: the seq of the sending
+ * in flight (high 32 bits) and which worker claimed it (low 32 bits: its
+ * index + 1; 0 while no worker has). The parent sets it to "seq, nobody"
+ * before it puts the task; a worker that got the task claims it with one
+ * compare-and-swap before it touches the slot. So of all the copies of a
+ * slot's tasks that may be in the queue, only the worker that claimed the
+ * current sending reads or writes the slot. */
+#define CLAIM(seq, worker) ((uint64_t)(seq) << 32 | (uint64_t)(worker))
+
+/* The parent's book on one slot. */
+struct slot {
+    mp_async *call;                /* whose items are in it; NULL: free */
+    size_t base;                   /* the call's index of the slot's item 0 */
+    long count;                    /* items in the slot */
+    long first;                    /* first item of the sending in flight */
+    unsigned seq;                  /* that sending's number */
+};
+
+struct worker {
+    mp_process proc;
+    mp_pool *pool;
+    int index;
+    bool live;                     /* started and not yet found dead */
+};
+
+enum pool_state { RUN, CLOSE, TERMINATE };
+
+struct mp_pool {
+    /* Fixed at mp_pool_new, before the workers are forked (they get a copy). */
+    int nworkers;
+    struct worker *workers;
+    mp_queue *tasks, *results;
+    struct record *records;        /* nworkers of them, shared */
+    _Atomic uint64_t *claims;      /* NSLOTS claim words, shared */
+    unsigned char *arena;          /* NSLOTS * SLOT_BYTES, shared */
+    size_t shared_size;            /* records + claims + arena, for munmap */
+    pid_t owner;                   /* the process that made the pool */
+
+    /* The parent's alone. */
+    enum pool_state state;
+    struct slot slots[NSLOTS];
+    int free_slots[NSLOTS];        /* a stack of free slot numbers */
+    int nfree;
+    unsigned seq;                  /* the last sending's number */
+    mp_async *calls, *last_call;   /* unfinished calls, oldest first */
+    mp_async *unsent;              /* the first call with items not yet sent */
+    size_t chunksize;              /* of the last map */
+    double last_check;             /* when pool_pump() last looked at the workers */
+    mp_pool *next_pool;            /* every pool, for the exit handler */
+};
+
+struct mp_async {
+    mp_pool *pool;                 /* NULL once finished */
+    mp_task fn;
+    const unsigned char *in;
+    unsigned char *out;
+    unsigned char *in_copy;        /* the async calls' own copy of in */
+    size_t n, in_size, out_size, chunksize;
+    size_t next;                   /* the next item to send */
+    size_t done;                   /* items finished, well or not */
+    size_t failed;                 /* items failed */
+    size_t first_failed;           /* the lowest of them */
+    char error[200];               /* why it failed */
+    bool ready, freed;
+    mp_callback callback;
+    mp_error_callback error_callback;
+    void *arg;
+    mp_async *prev, *next_call;    /* in the pool's list of unfinished calls */
+};
+
+/* pool_tasks.c: slots, handing tasks out, taking results in. */
+unsigned char *pool_slot_in(mp_pool *p, int s);
+unsigned char *pool_slot_out(mp_pool *p, int s, long count, size_t in_size);
+size_t pool_items_per_slot(size_t in_size, size_t out_size);
+void pool_send_new(mp_pool *p);
+void pool_send_slot(mp_pool *p, int s);
+void pool_collect(mp_pool *p, int s, long end, const struct result *r);
+void pool_complete(mp_pool *p, const struct result *r);
+void pool_release(mp_pool *p, int s);
+int pool_drain_results(mp_pool *p);
+
+/* pool_worker.c: the worker process. */
+int pool_worker_main(void *arg);
+
+/* pool_calls.c: calls (AsyncResult), their failures and callbacks. */
+void pool_note_failure(mp_async *c, size_t index, size_t count, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void pool_finish_call(mp_pool *p, mp_async *c);
+void pool_fail_all(mp_pool *p, const char *why);
+enum mp_status pool_pump(mp_pool *p, mp_async *until, double timeout);
+
+/* pool_deaths.c: starting workers, finding them dead, replacing them. */
+int pool_start_worker(mp_pool *p, int i);
+void pool_check_workers(mp_pool *p);
+void pool_terminate_workers(mp_pool *p);
+
+#endif /* POOL_INTERNAL_H */

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pool_tasks: the task slots and the two queues, on the parent's side.
+ *
+ * Owns the slots (the parent's book, struct slot, and the free-slot stack),
+ * the sending numbers (seq) and the claim words' "seq, nobody" state: a
+ * slot is filled with a call's next items and sent (pool_send_new,
+ * pool_send_slot), and a result taken in (pool_complete) copies the slot's
+ * outputs to the call's out and frees the slot (pool_release). The worker's
+ * side of a slot is pool_worker.c.
+ */
+#include "pool_internal.h"
+#include "mp_internal.h"
+
+#include <string.h>
+
+unsigned char *pool_slot_in(mp_pool *p, int s)
+{
+    return p->arena + (size_t)s * SLOT_BYTES;
+}
+
+/* Outputs follow the inputs, on an ALIGN boundary, so that a task can read an
+ * output of any type in place. */
+unsigned char *pool_slot_out(mp_pool *p, int s, long count, size_t in_size)
+{
+    size_t in_bytes = (size_t)count * in_size;
+    return pool_slot_in(p, s) + (in_bytes + ALIGN - 1) / ALIGN * ALIGN;
+}
+
+/* How many items of these sizes fit in one slot. */
+size_t pool_items_per_slot(size_t in_size, size_t out_size)
+{
+    if (in_size + out_size == 0)
+        return SLOT_BYTES;
+    return (SLOT_BYTES - ALIGN) / (in_size + out_size);
+}
+
+/* Frees slot s; finishes its call if that was its last work. */
+void pool_release(mp_pool *p, int s)
+{
+    mp_async *c = p->slots[s].call;
+    p->slots[s].call = NULL;
+    p->free_slots[p->nfree++] = s;
+    if (c->done == c->n)
+        pool_finish_call(p, c);
+}
+
+/* Puts slot s's task on the queue, as a new sending: a new seq, which the
+ * claim word gets first, so that only a copy of this sending can claim the
+ * slot. The caller makes sure no worker holds a claim on the slot (it is
+ * new, or its claimer is dead, or nobody claimed the sending before). */
+void pool_send_slot(mp_pool *p, int s)
+{
+    struct slot *sl = &p->slots[s];
+    mp_async *c = sl->call;
+    if (++p->seq == 0)
+        p->seq = 1;                      /* 0 means "no task" in a record */
+    sl->seq = p->seq;
+    atomic_store(&p->claims[s], CLAIM(sl->seq, 0));
+    struct task t = { c->fn, c->in_size, c->out_size, s, sl->seq, sl->first, sl->count };
+    /* The queue has room for every slot twice over: this does not wait. */
+    if (mp_queue_put(p->tasks, &t, 0) == MP_OK)
+        return;
+    pool_note_failure(c, sl->base + (size_t)sl->first, (size_t)(sl->count - sl->first),
+                 "in[%zu]: could not hand the task to a worker: %s",
+                 sl->base + (size_t)sl->first, mp_last_error());
+    c->done += (size_t)(sl->count - sl->first);
+    pool_release(p, s);
+}
+
+/* Hands out the calls' unsent items while there are free slots: each task
+ * holds the next items of one chunk, as many as fit in a slot. */
+void pool_send_new(mp_pool *p)
+{
+    while (p->nfree > 0 && p->unsent != NULL) {
+        mp_async *c = p->unsent;
+        size_t chunk_end = (c->next / c->chunksize + 1) * c->chunksize;
+        size_t end = c->next + pool_items_per_slot(c->in_size, c->out_size);
+        if (end > chunk_end)
+            end = chunk_end;
+        if (end > c->n)
+            end = c->n;
+
+        int s = p->free_slots[--p->nfree];
+        struct slot *sl = &p->slots[s];
+        sl->call = c;
+        sl->base = c->next;
+        sl->count = (long)(end - c->next);
+        sl->first = 0;
+        if (c->in_size > 0)
+            memcpy(pool_slot_in(p, s), c->in + c->next * c->in_size, (end - c->next) * c->in_size);
+        c->next = end;
+        if (c->next == c->n)
+            p->unsent = c->next_call;
+        pool_send_slot(p, s);
+    }
+}
+
+/* Items first..end-1 of slot s (of the sending in flight) are done: copies
+ * their outputs to the caller's out and counts them, with the failures r
+ * reports among them. */
+void pool_collect(mp_pool *p, int s, long end, const struct result *r)
+{
+    struct slot *sl = &p->slots[s];
+    mp_async *c = sl->call;
+    long first = sl->first;
+    if (!c->freed && c->out_size > 0 && end > first)
+        memcpy(c->out + (sl->base + (size_t)first) * c->out_size,
+               pool_slot_out(p, s, sl->count, c->in_size) + (size_t)first * c->out_size,
+               (size_t)(end - first) * c->out_size);
+    if (r->failed > 0)
+        pool_note_failure(c, sl->base + (size_t)r->first_failed, (size_t)r->failed,
+                     "in[%zu]: the task returned %d", sl->base + (size_t)r->first_failed,
+                     r->error);
+    c->done += (size_t)(end - first);
+    sl->first = end;
+}
+
+/* A result came back. One for a sending that is no longer in flight (its
+ * pool terminated and the slot given to a new call) is ignored. */
+void pool_complete(mp_pool *p, const struct result *r)
+{
+    struct slot *sl = &p->slots[r->slot];
+    if (sl->call == NULL || sl->seq != r->seq)
+        return;
+    pool_collect(p, r->slot, sl->count, r);
+    pool_release(p, r->slot);
+}
+
+/* Takes every result waiting on the queue, without waiting for more. */
+int pool_drain_results(mp_pool *p)
+{
+    struct result r;
+    int got = 0;
+    while (mp_queue_get(p->results, &r, 0) == MP_OK) {
+        pool_complete(p, &r);
+        got++;
+    }
+    return got;
+}
