@@ -157,8 +157,8 @@ exit_reaps_in_namespace() {
 }
 
 @test "process_class, parallel and daemon >/dev/full: status 1 and one message, whoever fails first" {
-    for d in process_class parallel "daemon --daemon" daemon; do
-        run --separate-stderr into_full demo $d --tick 0.01
+    for d in process_class "parallel --tick 0.01" "daemon --daemon --tick 0.01" "daemon --tick 0.01"; do
+        run --separate-stderr into_full demo $d
         check "$status" -eq 1
         check "$stderr" = "${d%% *}: standard output: No space left on device"
     done
