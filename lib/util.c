@@ -239,22 +239,68 @@ static const char *metavar_of(const struct mp_option *o)
     return "";
 }
 
+/* One item of the usage line (" [--tick SECONDS]") from column *col on,
+ * first starting a new line indented by indent if the item would pass
+ * column 80 (a projector), as Python's argparse wraps its usage. */
+static void usage_item(FILE *out, int *col, int indent, const char *item)
+{
+    int len = (int)strlen(item);
+    if (*col + 1 + len > 80 && *col > indent) {
+        fprintf(out, "\n%*s", indent, "");
+        *col = indent;
+    }
+    fprintf(out, " %s", item);
+    *col += 1 + len;
+}
+
 /* Written with stdio; print_help checks the whole with fflush, and on
  * stderr (a usage error) there is nowhere else to report a failure. */
 static void print_usage(FILE *out)
 {
-    fprintf(out, "usage: %s", mp_prog);
+    char item[96];
+    int col = fprintf(out, "usage: %s", mp_prog);
+    int indent = col < 40 ? col : 8;      /* continuation lines line up after the name */
     if (mp_tick_option)
-        fprintf(out, " [--tick SECONDS]");
+        usage_item(out, &col, indent, "[--tick SECONDS]");
     for (const struct mp_option *o = usage_options; o->name != NULL; o++) {
         if (o->type == MP_OPT_FLAG)
-            fprintf(out, " [%s]", o->name);
+            snprintf(item, sizeof item, "[%s]", o->name);
         else
-            fprintf(out, " [%s %s]", o->name, metavar_of(o));
+            snprintf(item, sizeof item, "[%s %s]", o->name, metavar_of(o));
+        usage_item(out, &col, indent, item);
     }
     if (usage_args != NULL)
-        fprintf(out, " %s", usage_args);
+        usage_item(out, &col, indent, usage_args);
     fprintf(out, "\n");
+}
+
+/* Prints text's words on stdout from column col on; a word that would pass
+ * column 80 (a projector) starts a new line, indented by indent. */
+static void print_words(int col, int indent, const char *text)
+{
+    for (const char *w = text + strspn(text, " "); *w != '\0';) {
+        int len = (int)strcspn(w, " ");
+        if (col + 1 + len > 80 && col > indent) {
+            printf("\n%*s", indent, "");
+            col = indent;
+        }
+        printf("%s%.*s", col > 0 ? " " : "", len, w);
+        col += (col > 0) + len;
+        w += len + strspn(w + len, " ");
+    }
+    printf("\n");
+}
+
+/* An option's line of --help: its name, then its help text from column 25
+ * (below the name if the name is longer). */
+static void help_line(const char *left, const char *help)
+{
+    int col = printf("  %-22s", left);
+    if (col > 24) {
+        printf("\n%24s", "");
+        col = 24;
+    }
+    print_words(col, 24, help);
 }
 
 void mp_usage_error(const char *fmt, ...)
@@ -274,19 +320,20 @@ void mp_usage_error(const char *fmt, ...)
 static void print_help(const char *summary)
 {
     print_usage(stdout);
-    printf("\n%s\n\noptions:\n", summary);
+    printf("\n");
+    print_words(0, 0, summary);
+    printf("\noptions:\n");
     if (mp_tick_option)
-        printf("  %-22s %s\n", "--tick SECONDS",
-               "length of the seed's \"one second\" (default 1)");
+        help_line("--tick SECONDS", "length of the seed's \"one second\" (default 1)");
     for (const struct mp_option *o = usage_options; o->name != NULL; o++) {
         char left[64];
         if (o->type == MP_OPT_FLAG)
             snprintf(left, sizeof left, "%s", o->name);
         else
             snprintf(left, sizeof left, "%s %s", o->name, metavar_of(o));
-        printf("  %-22s %s\n", left, o->help);
+        help_line(left, o->help);
     }
-    printf("  %-22s %s\n", "-h, --help", "show this help and exit");
+    help_line("-h, --help", "show this help and exit");
     if (fflush(stdout) == EOF)
         mp_die("standard output: %s", strerror(errno));
     exit(0);

@@ -112,3 +112,16 @@ timed_demos() {
     check "$status" -eq 1
     check "$output" = "serial: standard output: No space left on device"
 }
+
+@test "every demo's --help and usage error fit 80 columns" {
+    for d in $(demos); do
+        run demo "$d" --help
+        check "$status" -eq 0
+        wide=$(awk 'length > 80' <<<"$output")
+        [ -z "$wide" ] || { echo "$d --help, over 80 columns:"; echo "$wide"; false; }
+        run demo "$d" --no-such-option
+        check "$status" -eq 2
+        wide=$(awk 'length > 80' <<<"$output")
+        [ -z "$wide" ] || { echo "$d's usage error, over 80 columns:"; echo "$wide"; false; }
+    done
+}

@@ -21,8 +21,11 @@ load helpers
 @test "the tour shows serial's and parallel's charts together, on one scale: serial's twice as long" {
     # (a tick of 0.05 s: sleeps ending late on a busy machine must not push
     # serial's ten ticks past the 56 columns, where it would be compressed)
-    run bash -c 'BIN="$1" TICK=0.05 timeout 60 "$2" 3>&-' _ "$BIN" "$BATS_TEST_DIRNAME/tour.sh"
+    run bash -c 'BIN="$1" TICK=0.05 timeout 60 "$2" 3>&- 2>&1' _ "$BIN" "$BATS_TEST_DIRNAME/tour.sh"
     check "$status" -eq 0
+    # every line the class sees fits a projector's 80 columns
+    wide=$(awk 'length > 80' <<<"$output")
+    [ -z "$wide" ] || { echo "over 80 columns:"; echo "$wide"; false; }
     output=$(sed -n '/^=== seeds 5.1 and 5.2 on one scale/,/^$/p' <<<"$output")
     load chart
     mapfile -t rows < <(chart_rows)
