@@ -16,6 +16,8 @@ from common import parser, use_fork
 tick = 1.0                      # set in main before the fork: the children inherit it
 
 
+# The seed's two jobs, the same in serial.py and daemon.py on purpose: each seed
+# section is a program complete in itself, and so is each twin.
 def play_music():
     print("child p1, PID:", os.getpid())
     for i in range(5):

@@ -14,6 +14,8 @@ from common import parser
 tick = 1.0
 
 
+# The seed's two jobs, the same in parallel.py and daemon.py on purpose: each seed
+# section is a program complete in itself, and so is each twin.
 def play_music():
     print("child p1, PID:", os.getpid())
     for i in range(5):
