@@ -18,13 +18,13 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #ifdef __linux__
+#include <stdio_ext.h>
 #include <sys/prctl.h>
 #endif
 
@@ -288,12 +288,18 @@ static int make_sentinel(int fds[2])
     return pipe2(fds, O_CLOEXEC);
 }
 
+/* Sends out what stdio holds for stdout and stderr. fflush writes to the
+ * stream's FILE even when it has nothing to send, and after a fork that
+ * write costs a page fault; __fpending (glibc, musl) tells, by reading
+ * only, whether there is anything to send. */
 static void flush_std_streams(void)
 {
-    if (__fpending(stdout) > 0)
-        fflush(stdout);
-    if (__fpending(stderr) > 0)
-        fflush(stderr);
+#ifdef __linux__
+    if (__fpending(stdout) == 0 && __fpending(stderr) == 0)
+        return;
+#endif
+    fflush(stdout);
+    fflush(stderr);
 }
 
 /* In the new child: it is not the parent of its siblings, so it drops their
