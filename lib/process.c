@@ -9,6 +9,7 @@
  * not inherit them full: their errors are the caller's to see (ferror), and
  * the library's own lines never wait in stdio (mp_print).
  */
+#define _GNU_SOURCE            /* pipe2 (POSIX.1-2024; glibc still asks for this) */
 #include "mp.h"
 #include "mp_internal.h"
 
@@ -23,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 #ifdef __linux__
+#include <stdio_ext.h>
 #include <sys/prctl.h>
 #endif
 
@@ -44,9 +46,15 @@ struct child {
 static struct child children[MAX_CHILDREN];
 static int nchildren;
 
-static bool is_daemon;             /* started by mp_process_start with daemon set */
-static int own_sentinel = -1;      /* in a child: its end of its sentinel pipe */
-static char current_name[32] = "MainProcess";
+/* What this process knows of itself, kept together: a new child rewrites
+ * it all, and after fork every page a process writes costs it a page fault
+ * (the kernel copies the page, shared until then, on the first write). */
+static struct {
+    char name[32];     /* mp_current_process_name() */
+    int sentinel;      /* in a child: its end of its sentinel pipe; else -1 */
+    bool daemon;       /* started by mp_process_start with daemon set */
+} me = { "MainProcess", -1, false };
+
 static int counter;                /* mp_process_init calls in this process */
 static bool hooks_installed;
 
@@ -57,24 +65,26 @@ static const int handled_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 
 const char *mp_current_process_name(void)
 {
-    return current_name;
+    return me.name;
 }
 
-/* sigprocmask fails only for a bad `how` or a bad address (EINVAL, EFAULT),
- * neither possible with these arguments; nor can sigaddset, with signal
- * numbers from the table: their results are not checked. */
+/* pthread_sigmask, the call POSIX defines for every program (sigprocmask's
+ * effect is unspecified once there are threads). It fails only for a bad
+ * `how` (EINVAL), impossible here; nor can sigaddset fail, with signal
+ * numbers from the table: their results are not checked. Unlike
+ * sigprocmask, it never sets errno, so callers need not save it. */
 static void block_handled_signals(sigset_t *old)
 {
     sigset_t set;
     sigemptyset(&set);
     for (int i = 0; i < NHANDLED; i++)
         sigaddset(&set, handled_signals[i]);
-    (void)sigprocmask(SIG_BLOCK, &set, old);
+    (void)pthread_sigmask(SIG_BLOCK, &set, old);
 }
 
 static void restore_signals(const sigset_t *old)
 {
-    (void)sigprocmask(SIG_SETMASK, old, NULL);
+    (void)pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
 /* Reaps child pid (waitpid) and drops its record in one step, with the
@@ -94,7 +104,6 @@ static pid_t reap_child(pid_t pid, int *status, bool wait)
     sigset_t old;
     block_handled_signals(&old);
     pid_t r = waitpid(pid, status, WNOHANG);
-    int err = errno;
     if (r != 0) {
         for (int i = 0; i < nchildren; i++) {
             if (children[i].pid == pid) {
@@ -105,7 +114,6 @@ static pid_t reap_child(pid_t pid, int *status, bool wait)
         }
     }
     restore_signals(&old);
-    errno = err;
     return r;
 }
 
@@ -260,7 +268,7 @@ static bool can_start(const mp_process *p)
         mp_set_error(EINVAL, "%s: cannot start a process twice", p->name);
         return false;
     }
-    if (is_daemon) {
+    if (me.daemon) {
         mp_set_error(EPERM, "daemonic processes are not allowed to have children");
         return false;
     }
@@ -273,19 +281,25 @@ static bool can_start(const mp_process *p)
 
 /* The sentinel: the child keeps the write end and never writes to it; when
  * the child ends, the kernel closes it and the parent's read end reports end
- * of file. Close-on-exec, so no program the child may exec inherits it. */
+ * of file. Close-on-exec, so no program the child may exec inherits it;
+ * pipe2 sets that in the same system call that makes the pipe. */
 static int make_sentinel(int fds[2])
 {
-    if (pipe(fds) == -1)
-        return -1;
-    if (fcntl(fds[0], F_SETFD, FD_CLOEXEC) == -1 || fcntl(fds[1], F_SETFD, FD_CLOEXEC) == -1) {
-        int err = errno;
-        close(fds[0]);
-        close(fds[1]);
-        errno = err;
-        return -1;
-    }
-    return 0;
+    return pipe2(fds, O_CLOEXEC);
+}
+
+/* Sends out what stdio holds for stdout and stderr. fflush writes to the
+ * stream's FILE even when it has nothing to send, and after a fork that
+ * write costs a page fault; __fpending (glibc, musl) tells, by reading
+ * only, whether there is anything to send. */
+static void flush_std_streams(void)
+{
+#ifdef __linux__
+    if (__fpending(stdout) == 0 && __fpending(stderr) == 0)
+        return;
+#endif
+    fflush(stdout);
+    fflush(stderr);
 }
 
 /* In the new child: it is not the parent of its siblings, so it drops their
@@ -294,14 +308,19 @@ static int make_sentinel(int fds[2])
  * open), then runs p and leaves with _exit. */
 static _Noreturn void run_child(mp_process *p, int sentinel, pid_t parent, const sigset_t *old)
 {
-    for (int i = 0; i < nchildren; i++)
-        close(children[i].sentinel);
-    nchildren = 0;
-    if (own_sentinel != -1)
-        close(own_sentinel);
-    own_sentinel = sentinel;
-    is_daemon = p->daemon;
-    snprintf(current_name, sizeof current_name, "%s", p->name);
+    if (nchildren > 0) {               /* else the table's page stays shared */
+        for (int i = 0; i < nchildren; i++)
+            close(children[i].sentinel);
+        nchildren = 0;
+    }
+    if (me.sentinel != -1)
+        close(me.sentinel);
+    me.sentinel = sentinel;
+    me.daemon = p->daemon;
+    /* A plain copy, not snprintf, whose code and deep stack would cost the
+     * child more pages. */
+    memcpy(me.name, p->name, sizeof me.name);
+    me.name[sizeof me.name - 1] = '\0';
     mp_set_die_exit(_exit);
 #ifdef __linux__
     /* Ask the kernel to SIGKILL a daemonic child when the parent dies. If it
@@ -316,8 +335,7 @@ static _Noreturn void run_child(mp_process *p, int sentinel, pid_t parent, const
     /* Flush what the child itself printed with stdio, then _exit: exit()
      * would also run the parent's atexit handlers, copied by fork. The
      * kernel keeps the low 8 bits of the status (0 to 255). */
-    fflush(stdout);
-    fflush(stderr);
+    flush_std_streams();
     _exit(status);
 }
 
@@ -330,12 +348,11 @@ int mp_process_start(mp_process *p)
 
     /* Whatever sits in stdio's buffers now would be copied into the child and
      * printed by both processes: send it out first. */
-    fflush(stdout);
-    fflush(stderr);
+    flush_std_streams();
 
     /* Signals stay blocked across fork, so that neither process runs the
      * handler before its table of children is right. */
-    pid_t parent = getpid();
+    pid_t parent = p->daemon ? getpid() : 0;   /* only PR_SET_PDEATHSIG needs it */
     sigset_t old;
     block_handled_signals(&old);
     pid_t pid = fork();

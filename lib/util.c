@@ -211,7 +211,10 @@ void mp_set_error(int err, const char *fmt, ...)
 
 void mp_clear_error(void)
 {
-    last_error[0] = '\0';
+    /* Only if set: after a fork, writing even a 0 over a 0 would cost a
+     * page fault (the kernel copies the page on the first write). */
+    if (last_error[0] != '\0')
+        last_error[0] = '\0';
 }
 
 const char *mp_last_error(void)
