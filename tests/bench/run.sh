@@ -38,7 +38,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 start_busy() {
     for _ in 1 2; do
-        timeout 120 sh -c 'while :; do :; done' &
+        # (its own traps off: killed before exec, it must not run ours)
+        (trap - EXIT INT TERM; exec timeout 120 sh -c 'while :; do :; done') &
         busy_pids+=($!)
     done
 }
