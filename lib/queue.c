@@ -304,8 +304,8 @@ static void unlock(pthread_mutex_t *m)
  * turn for the lock, asleep in the kernel):
  *
  *   1. For at most FIRST_STEP_SECONDS, while a process at the other end is
- *      awake or woken (each end notes its CPU in put_cpu / get_cpu on every
- *      call, and NO_CPU when it goes to sleep), it looks again after
+ *      awake (each end notes its CPU in put_cpu / get_cpu on every call, and
+ *      NO_CPU when it goes to sleep), it looks again after
  *        - a pause of a fraction of a microsecond, without any system call,
  *          if that process is on another CPU: it is likely to make the
  *          change we wait for within microseconds, while sleeping and waking
@@ -347,8 +347,7 @@ static unsigned yields_to_skip, skips_after_costly = 1;
 /* The CPU this process runs on now. glibc reads it from memory the kernel
  * keeps up to date (rseq), with no system call. Elsewhere: 0, as if all
  * processes shared one CPU (so a waiter yields, never pauses). If it
- * fails: -1 == NO_CPU, which the other end reads as "asleep or woken"
- * (see next_step). */
+ * fails: -1 == NO_CPU, so step 1 is skipped. */
 static int this_cpu(void)
 {
 #ifdef __linux__
@@ -394,22 +393,13 @@ static double deadline_of(double timeout)
 
 enum step { PAUSE, YIELD, SLEEP };
 
-/* Which step comes next. other_cpu and other_sleepers are the other end's
- * fields; *until is when step 1 ends, -1 until the first call sets it.
- * Never past the deadline: a timeout of 0 does not wait at all.
- * NO_CPU says the last process at the other end went to sleep. Only if it
- * is still counted in other_sleepers does nobody there run: we sleep too.
- * Once counted off, it has been woken (we woke it: every change we make
- * wakes a sleeper) and is on its way, a wake-up's few tens of
- * microseconds away; step 1 waits for it as for a process on another CPU
- * (we do not know its CPU yet). Sleeping then would have it find us
- * asleep in turn, and the two ends would take turns sleeping, every few
- * items, for good: at capacity 8 on two idle CPUs, 4 times slower. */
-static enum step next_step(atomic_int *other_cpu, atomic_uint *other_sleepers, double *until,
-                           double deadline)
+/* Which step comes next. other_cpu is the other end's cpu field; *until is
+ * when step 1 ends, -1 until the first call sets it. Never past the
+ * deadline: a timeout of 0 does not wait at all. */
+static enum step next_step(atomic_int *other_cpu, double *until, double deadline)
 {
     int other = atomic_load(other_cpu);
-    if (other == NO_CPU && atomic_load(other_sleepers) > 0)
+    if (other == NO_CPU)
         return SLEEP;
     double now = mp_now();
     if (*until < 0)
@@ -441,13 +431,12 @@ static void yield_and_judge(mp_queue *q, size_t (*ready)(mp_queue *, size_t))
 }
 
 /* One end of the queue, as the waiting code sees it: the lock held, where
- * this end notes its CPU, and what it sleeps on; and the other end's CPU and
- * sleepers. */
+ * this end notes its CPU, and what it sleeps on; and the other end's CPU. */
 struct end {
     pthread_mutex_t *lock;
     atomic_int *cpu, *other_cpu;
     sem_t *wakeup;
-    atomic_uint *sleepers, *other_sleepers;
+    atomic_uint *sleepers;
 };
 
 /* Step 2, the sleep. Called holding e->lock and already counted in
@@ -517,7 +506,7 @@ static enum mp_status wait_until(mp_queue *q, const struct end *e, double deadli
         }
         if (ready(q, 1) > 0)
             return MP_OK;
-        enum step step = next_step(e->other_cpu, e->other_sleepers, &first_step_until, deadline);
+        enum step step = next_step(e->other_cpu, &first_step_until, deadline);
         if (step == PAUSE) {
             pause_a_moment();
             continue;
@@ -549,14 +538,12 @@ static bool is_closed(mp_queue *q)
 
 static struct end put_end(mp_queue *q)
 {
-    return (struct end){ &q->put_lock, &q->put_cpu, &q->get_cpu, &q->room_made, &q->put_sleepers,
-                         &q->get_sleepers };
+    return (struct end){ &q->put_lock, &q->put_cpu, &q->get_cpu, &q->room_made, &q->put_sleepers };
 }
 
 static struct end get_end(mp_queue *q)
 {
-    return (struct end){ &q->get_lock, &q->get_cpu, &q->put_cpu, &q->item_added, &q->get_sleepers,
-                         &q->put_sleepers };
+    return (struct end){ &q->get_lock, &q->get_cpu, &q->put_cpu, &q->item_added, &q->get_sleepers };
 }
 
 /* --- the queue ----------------------------------------------------------- */
