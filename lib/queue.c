@@ -218,9 +218,10 @@ static void uncount(sem_t *wakeup, atomic_uint *sleepers)
 /* --- the locks ----------------------------------------------------------- */
 
 /* sem_timedwait and pthread_mutex_timedlock want their deadline as a time of
- * day (CLOCK_REALTIME): now plus the seconds to sleep. The caller keeps its own deadline on the monotonic
- * clock and looks again after each wake-up, so a change of the time of day
- * can only make one sleep end early (we then sleep again) or late.
+ * day (CLOCK_REALTIME): now plus the seconds to sleep. The caller keeps its
+ * own deadline on the monotonic clock and looks again after each wake-up,
+ * so a change of the time of day can only make one sleep end early (we then
+ * sleep again) or late.
  * (clock_gettime fails only for a clock the system lacks; every POSIX
  * system has CLOCK_REALTIME.) */
 static struct timespec time_of_day_in(double seconds)
