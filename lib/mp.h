@@ -299,7 +299,9 @@ const char *mp_current_process_name(void);
  * holding one of the queue's locks: Python documents that its queue may then
  * be corrupted; this one is not, and the others never stay blocked because
  * of it (at worst, one wakes up to a second late). The locks are robust
- * mutexes (the kernel hands a lock on, saying its holder died), and put and
+ * mutexes (the kernel hands a lock on, saying its holder died; a process
+ * asleep on one looks at it again every 10 ms, as a death at the wrong
+ * moment can leave it asleep on a free lock), and put and
  * get copy the item first, then commit with one store, so the queue is
  * whole at every instant. A put cut short leaves no item, not even half a
  * one; a get cut short leaves its item in the queue, unless it had already

@@ -60,7 +60,8 @@ n=10 asked 3 chunksize=3"
     check "$status" -eq 0
     check "${lines[0]}" = "kills>0=1 wrong=0 zeros=failed=1 ran twice=0"
     check "${lines[2]}" = "next map: ok=1 good results: 100"
-    check "${lines[3]}" = "no child left: 1"
+    check "${lines[3]}" = "close and join: 0, in time: 1"
+    check "${lines[4]}" = "no child left: 1"
 }
 
 @test "a task that returns an error fails its item; every other item still runs" {

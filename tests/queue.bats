@@ -115,3 +115,9 @@ t() { timeout 20 "$TESTBIN/test_queue" "$@" 3>&-; }
     took=$(sed -nE 's/.*took=([0-9.]+)$/\1/p' <<<"${lines[0]}")
     between "$took" 0 5 || { echo "finishing took $took s"; false; }
 }
+
+@test "a producer woken on the lock and SIGKILLed before it takes it: the one asleep behind it still puts" {
+    run t lock-wake-lost
+    check "$status" -eq 0
+    check "${lines[0]}" = "holder exitcode=0, second sleeper put within 2 s: 1, exitcode=0"
+}

@@ -228,6 +228,64 @@ static size_t failed_items(void)
     return 1;
 }
 
+/* How long close and join may take before the watchdog steps in. */
+enum { WATCH = 5 };
+
+/* Prints /proc/PID/NAME on stderr, one line. */
+static void show_proc(pid_t pid, const char *name)
+{
+    char path[64], text[2048];
+    snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, name);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return;                        /* gone meanwhile: nothing to show */
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[len] = '\0';
+    for (char *c = text; *c != '\0'; c++)
+        if (*c == '\n')
+            *c = '|';
+    fprintf(stderr, "  %s: %s\n", name, text);
+}
+
+/* A plain child that, unless killed first, wakes after WATCH seconds, shows
+ * where each other child of its parent sleeps and SIGKILLs it. */
+static pid_t start_watchdog(void)
+{
+    pid_t parent = getpid(), pid = fork();
+    if (pid == -1)
+        mp_die("fork: %s", strerror(errno));
+    if (pid > 0)
+        return pid;
+    mp_sleep(WATCH);
+    char path[64], list[4096];
+    snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", (long)parent, (long)parent);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        _exit(1);
+    size_t len = fread(list, 1, sizeof list - 1, f);
+    fclose(f);
+    list[len] = '\0';
+    for (char *tok = strtok(list, " \n"); tok != NULL; tok = strtok(NULL, " \n")) {
+        pid_t child = (pid_t)atol(tok);
+        if (child == getpid())
+            continue;
+        fprintf(stderr, "watchdog: worker %ld still there after %d s\n", (long)child, WATCH);
+        show_proc(child, "wchan");
+        show_proc(child, "syscall");
+        show_proc(child, "stack");
+        kill(child, SIGKILL);          /* ESRCH if it just left: fine */
+    }
+    _exit(0);
+}
+
+static void stop_watchdog(pid_t pid)
+{
+    kill(pid, SIGKILL);                /* ESRCH cannot be: it is not reaped yet */
+    if (waitpid(pid, NULL, 0) == -1)
+        mp_die("waitpid: %s", strerror(errno));
+}
+
 /* Many large maps, of varying chunksizes (so a slot's layout changes from
  * task to task), while the main SIGKILLs a worker every millisecond or so:
  * in the middle of a task, in mp_queue_get, anywhere. Every output must be
@@ -272,9 +330,17 @@ static int kill_during_maps(void)
     fill(in, out, 100);
     enum mp_status status = mp_pool_map(pool, square, in, 100, sizeof *in, out, sizeof *out, 0);
     mp_print("next map: ok=%d good results: %zu", status == MP_OK, count_squares(in, out, 100));
-    /* Not close and join: after hundreds of SIGKILLs, a worker may still be
-     * asleep on the tasks queue's lock, a wake-up lost with a killed
-     * process (a queue matter, not the pool's); terminate ends it anyway. */
+    /* close and join must end by themselves: no worker may be left asleep
+     * for ever on a queue after all those SIGKILLs. A watchdog turns a hang
+     * into a failure: after WATCH seconds it shows where each worker still
+     * there sleeps, on stderr, and kills it, so join returns late. */
+    double t0 = mp_now();
+    pid_t watchdog = start_watchdog();
+    mp_pool_close(pool);
+    int joined = mp_pool_join(pool);
+    double took = mp_now() - t0;
+    stop_watchdog(watchdog);
+    mp_print("close and join: %d, in time: %d", joined, took < WATCH);
     mp_pool_free(pool);
     mp_print("no child left: %d", no_children());
     return 0;

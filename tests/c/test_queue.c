@@ -6,7 +6,7 @@
  *     test_queue many | many-batched | pill | get-timeout | put-timeout
  *                | close-wakes | closed | batch-edges | kill-holding-lock
  *                | kill-waiting | kill-mid-put | kill-random
- *                | kill-random-batched
+ *                | kill-random-batched | lock-wake-lost
  *
  * To kill a process while it holds the queue's lock, without any hook in the
  * library: it calls get (or put) with an item buffer whose memory it may not
@@ -15,9 +15,13 @@
  * and the parent sends SIGKILL. The process dies in the middle of the copy,
  * before the commit: exactly the case the queue must survive.
  */
+#ifdef __linux__
+#define _GNU_SOURCE            /* sched_setaffinity, SCHED_IDLE */
+#endif
 #include "mp.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -603,6 +607,116 @@ static int kill_waiting(void)
     return 0;
 }
 
+/* --- a wake-up lost with a woken process ---------------------------------- */
+
+/* What the holder of lock-wake-lost needs from the main. */
+struct handover {
+    int to_main[2], to_holder[2];    /* pipes: "I hold the lock", "go on" */
+    pid_t first_sleeper;
+    void *page;                      /* the holder's page to unprotect */
+};
+static struct handover *ho;
+
+/* In put, holding put_lock, on the copy's fault: tells the main, waits for
+ * its go, then makes the page writable; returning from the handler redoes
+ * the copy, and put goes on. */
+static void hold_then_go_on(int sig)
+{
+    (void)sig;
+    char byte = '!';
+    long page = sysconf(_SC_PAGESIZE);
+    if (write(ho->to_main[1], &byte, 1) != 1 || read(ho->to_holder[0], &byte, 1) != 1
+        || mprotect(ho->page, (size_t)page, PROT_READ | PROT_WRITE) == -1)
+        _exit(3);
+}
+
+/* One put holding put_lock until the main says go (see hold_then_go_on). */
+static void held_put(void)
+{
+    uint64_t *item = poisoned_buffer();
+    ho->page = (unsigned char *)item + 4;
+    if (mp_queue_put(queue, item, MP_FOREVER) != MP_OK)
+        _exit(4);
+}
+
+/* Unlocks put_lock, which wakes the first sleeper; SIGKILLs it before it
+ * could run (it is SCHED_IDLE on our CPU: it runs only when we sleep);
+ * takes put_lock again at once and holds it until the main has seen the
+ * first sleeper die. */
+static int lock_holder(void *arg)
+{
+    (void)arg;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = hold_then_go_on;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+    held_put();
+    kill(ho->first_sleeper, SIGKILL);
+    held_put();
+    return 0;
+}
+
+/* A producer that runs only when nothing else wants its CPU. */
+static int idle_put(void *arg)
+{
+#ifdef SCHED_IDLE
+    struct sched_param none = { 0 };
+    if (sched_setscheduler(0, SCHED_IDLE, &none) == -1)
+        return 5;
+#endif
+    return wait_put(arg);
+}
+
+/* The sequence that leaves a process asleep for ever on a free robust
+ * lock when lock() sleeps without a timeout (see lock in lib/queue.c). All
+ * on one CPU: a holder of put_lock, two producers asleep on that lock. The
+ * holder unlocks (the first sleeper is woken but cannot run yet), SIGKILLs
+ * the first sleeper, takes the lock again and holds it while that one
+ * dies: the kernel wakes nobody (the lock is held), and the holder's
+ * unlock wakes nobody (the lock's "someone sleeps" bit went with the first
+ * unlock). The second sleeper must still get the lock and put. */
+static int lock_wake_lost(void)
+{
+#ifdef __linux__
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(sched_getcpu(), &one);
+    if (sched_setaffinity(0, sizeof one, &one) == -1)   /* the children inherit it */
+        mp_die("sched_setaffinity: %s", strerror(errno));
+#endif
+    new_queues(8);
+    ho = mmap(NULL, sizeof *ho, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (ho == MAP_FAILED || pipe(ho->to_main) == -1 || pipe(ho->to_holder) == -1)
+        mp_die("mmap, pipe: %s", strerror(errno));
+    mp_process holder, first, second;
+    char byte = '!';
+    start(&holder, lock_holder, NULL);
+    if (read(ho->to_main[0], &byte, 1) != 1)
+        mp_die("the holder never got to hold the lock");
+    start(&first, idle_put, NULL);
+    asleep(first.pid);
+    start(&second, idle_put, NULL);
+    asleep(second.pid);
+    ho->first_sleeper = first.pid;
+    if (write(ho->to_holder[1], &byte, 1) != 1 || read(ho->to_main[0], &byte, 1) != 1)
+        mp_die("the holder never got to hold the lock again");
+    mp_process_join(&first, MP_FOREVER);
+    if (write(ho->to_holder[1], &byte, 1) != 1)
+        mp_die("write: %s", strerror(errno));
+    mp_process_join(&holder, MP_FOREVER);
+    bool done = mp_process_join(&second, 2);
+    mp_print("holder exitcode=%d, second sleeper put within 2 s: %d, exitcode=%d",
+             mp_process_exitcode(&holder), done, mp_process_exitcode(&second));
+    mp_print("first sleeper killed before it took the lock: %d", mp_process_exitcode(&first) == -9);
+    mp_process_kill(&second);                /* if it still sleeps */
+    mp_process_join(&second, MP_FOREVER);
+    munmap(ho, sizeof *ho);
+    free_queues();
+    return 0;
+}
+
 /* --- random deaths -------------------------------------------------------- */
 
 enum { RP = 2, RC = 2, RN = 100000 };
@@ -731,6 +845,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "kill-waiting") == 0)      return kill_waiting();
     if (strcmp(cmd, "kill-random") == 0)       return kill_random(1);
     if (strcmp(cmd, "kill-random-batched") == 0) return kill_random(16);
+    if (strcmp(cmd, "lock-wake-lost") == 0)    return lock_wake_lost();
     fprintf(stderr, "usage: test_queue COMMAND (see the source)\n");
     return 2;
 }
