@@ -195,7 +195,9 @@ struct mp_process {
     size_t args_size;
     int pass_fds[MP_PASS_FDS_MAX];  /* descriptors the child must have */
     int npass_fds;
-    bool by_server;               /* started by the forkserver (not our own child) */
+
+    /* Set by the library at start. */
+    bool by_server;               /* the forkserver's child, not ours */
 };
 
 /* Process.exitcode while there is none yet (Python's None): before start, and
@@ -218,7 +220,9 @@ void mp_process_init_as(mp_process *p, const char *kind, int (*target)(void *arg
 int mp_process_run(mp_process *self);
 
 /* Process.start(): flushes stdout and stderr (else the child would get a copy
- * of whatever is still buffered, and print it a second time), then fork(2).
+ * of whatever is still buffered, and print it a second time), then fork(2)
+ * (or, under another start method, spawns the child or asks the forkserver:
+ * see "Start methods" below).
  * The child runs p->run(p) and leaves with _exit(status), where status is
  * what run returned (0 to 255). A daemonic child asks the kernel to kill it
  * when its parent dies (Linux: prctl(PR_SET_PDEATHSIG)), so it never outlives

@@ -63,6 +63,12 @@ twin() {
     check "${lines[-1]}" = "main program ends"
 }
 
+@test "twins: start_methods: the same differences between the methods, in C and Python" {
+    run compare start_methods --tick 0.05 --starts 2
+    check "$status" -eq 0
+    [[ "$output" == *"same lines, in the same order"* ]]
+}
+
 @test "twins: concurrency prints the same table; only the conclusion's verdict may differ" {
     normal() { grep -vE '^(Conclusion|  CPU work)' | sed -E 's/0x[0-9a-f]+/0x…/g; s/[0-9]+/N/g; s/ +/ /g'; }
     run demo concurrency --tick 0.02 --tasks 2
