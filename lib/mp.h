@@ -319,6 +319,16 @@ int mp_set_start_method(const char *method);
 /* multiprocessing.get_start_method(): the method now in use. */
 const char *mp_get_start_method(void);
 
+/* --start-method NAME, for a demo's option table, and what it was given
+ * ("fork" unless given). After mp_parse_args, mp_start_method_setup sets
+ * it, or refuses a name that is not a method (one line, then the usage,
+ * exit 2). */
+extern const char *mp_start_method_name;
+#define MP_START_METHOD_OPTION                                                    \
+    { "--start-method", MP_OPT_TEXT, &mp_start_method_name, 0, 0, "NAME",         \
+      "how children start: fork (the default), spawn or forkserver" }
+void mp_start_method_setup(void);
+
 /* Registers target under name, so that a spawned or forkserver child can
  * find it: MP_TARGET(work) registers work as "work". Call it for every
  * target at the top of main, before mp_main_guard: that part of main runs

@@ -49,6 +49,15 @@ bool mp_start_is_fork(void)
     return strcmp(method, "fork") == 0;
 }
 
+const char *mp_start_method_name = "fork";
+
+void mp_start_method_setup(void)
+{
+    if (mp_set_start_method(mp_start_method_name) == -1)
+        mp_usage_error("--start-method: '%s' is not fork, spawn or forkserver",
+                       mp_start_method_name);
+}
+
 /* --- the registry of targets --------------------------------------------- */
 
 #define MAX_TARGETS 64
