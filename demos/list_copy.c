@@ -40,10 +40,16 @@
  *   - "main process done!" can come first: main does not join. The program
  *     still ends only after both children (the library joins them at exit).
  *
+ * With --start-method spawn or forkserver each child gets the list's bytes,
+ * copied at another address: main's address is no longer printed by the
+ * children (Python's "spawn" prints different ids, as the seed says).
+ *
  * Run it:   build/bin/list_copy
+ *           build/bin/list_copy --start-method spawn
  */
 #include "mp.h"
 
+#include <string.h>
 #include <unistd.h>
 
 /* Python's list ['a', 'b', 'c'], as plain C: the items and how many are left. */
@@ -76,9 +82,18 @@ static int work2(void *arg)
 
 int main(int argc, char **argv)
 {
+    MP_TARGET(work1);             /* by name, for --start-method spawn and */
+    MP_TARGET(work2);             /* forkserver (lesson 11) */
+    mp_main_guard();              /* if __name__ == '__main__': */
+
     mp_tick_option = false;       /* no sleep in this lesson: no --tick */
-    mp_parse_args(argc, argv, NULL, NULL,
+    const struct mp_option options[] = {
+        MP_START_METHOD_OPTION,
+        { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
+    };
+    mp_parse_args(argc, argv, options, NULL,
                   "Seed 3.1: a list handed to two children is copied, so both pop all of it.");
+    mp_start_method_setup();
 
     struct list q = { { 'a', 'b', 'c' }, 3 };
     mp_print("main (PID %ld): q = [a, b, c] is at %p", (long)getpid(), (void *)&q);
@@ -86,6 +101,11 @@ int main(int argc, char **argv)
     mp_process p1, p2;
     mp_process_init(&p1, work1, &q);       /* args=(q,): a pointer to main's q, */
     mp_process_init(&p2, work2, &q);       /* valid in the child's copy too */
+    /* A new program (spawn, forkserver) has no such address: send the
+     * list's bytes, which it copies to an address of its own. */
+    if (strcmp(mp_get_start_method(), "fork") != 0 &&
+        (mp_process_args(&p1, &q, sizeof q) == -1 || mp_process_args(&p2, &q, sizeof q) == -1))
+        mp_die("args: %s", mp_last_error());
     if (mp_process_start(&p1) == -1)
         mp_die("start %s: %s", p1.name, mp_last_error());
     if (mp_process_start(&p2) == -1)

@@ -25,12 +25,18 @@
  *   - With --timeline, the chart after the run has two rows, p1 and p2, busy
  *     side by side over the same 5 ticks (compare `serial --timeline`).
  *
+ *   - With --start-method spawn or forkserver the same lines, the same 5
+ *     ticks: each child is a new program that runs its job by name (lesson
+ *     11); under forkserver the children's parent is the server.
+ *
  * Run it:   build/bin/parallel              (real seconds: about 5 s)
  *           build/bin/parallel --tick 0.1
  *           build/bin/parallel --tick 0.1 --timeline
+ *           build/bin/parallel --tick 0.1 --start-method spawn
  */
 #include "mp.h"
 
+#include <string.h>
 #include <unistd.h>
 
 /* The seed's two jobs. They are the same in daemon.c, on purpose: each seed
@@ -64,12 +70,24 @@ static int play_lol(void *arg)
 
 int main(int argc, char **argv)
 {
+    /* The jobs by name, for a child that is a new program (--start-method
+     * spawn or forkserver); in such a child the guard runs its job and
+     * exits: the rest of main is `if __name__ == '__main__':`. */
+    MP_TARGET(play_music);
+    MP_TARGET(play_lol);
+    mp_main_guard();
+
     const struct mp_option options[] = {
         MP_TIMELINE_OPTIONS,
+        MP_START_METHOD_OPTION,
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_parse_args(argc, argv, options, NULL,
                   "Seed 5.2: play_music and play_lol in two processes, joined: about 5 ticks.");
+    mp_start_method_setup();
+    if (strcmp(mp_get_start_method(), "fork") != 0 && mp_timeline_asked())
+        mp_usage_error("--timeline: needs --start-method fork (its table is not passed to "
+                       "new programs)");
     /* Before any fork: the span table must be shared with the children. */
     if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) == -1)
         mp_die("timeline: %s", mp_last_error());

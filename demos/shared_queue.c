@@ -80,6 +80,16 @@ static mp_queue *q;         /* made before the workers are forked */
 static bool racy;
 static double start;        /* when main started the workers */
 
+/* What a worker needs from main, sent as its argument's bytes: under fork
+ * it has main's globals anyway, but a new program (--start-method spawn or
+ * forkserver) has them only as the program starts them, and maps the queue
+ * from its descriptor. */
+struct job {
+    int queue_fd;
+    bool racy;
+    double start;
+};
+
 /* The seed's loop: ask empty(), then get. Between the two another worker
  * may take the last item; Python's get would then wait for ever, ours gives
  * up after a tick and says what happened. Returns how many items it got. */
@@ -121,7 +131,11 @@ static int closed_loop(const char *name, long pid)
 
 static int work(void *arg)
 {
-    (void)arg;
+    const struct job *job = arg;
+    if (q == NULL && (q = mp_queue_attach(job->queue_fd)) == NULL)
+        mp_die("queue: %s", mp_last_error());
+    racy = job->racy;
+    start = job->start;
     const char *name = mp_current_process_name();
     long pid = (long)getpid();
     /* The seed's time.sleep(0.5), counted from when main started the
@@ -135,6 +149,9 @@ static int work(void *arg)
 
 int main(int argc, char **argv)
 {
+    MP_TARGET(work);        /* by name, for a worker that is a new program */
+    mp_main_guard();        /* if __name__ == '__main__': */
+
     long nitems = 0, nworkers = 2;
     const struct mp_option options[] = {
         { "--items", MP_OPT_INT, &nitems, 1, MAX_ITEMS, "N",
@@ -143,10 +160,12 @@ int main(int argc, char **argv)
           "how many worker processes (default 2, at most 64)" },
         { "--racy", MP_OPT_FLAG, &racy, 0, 0, NULL,
           "the seed's `while not q.empty(): q.get()` loop, with a get timeout" },
+        MP_START_METHOD_OPTION,
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_parse_args(argc, argv, options, NULL,
                   "Seed 3.2: items in a shared queue, divided between worker processes.");
+    mp_start_method_setup();
 
     /* Room for every item, so that main can put them all before it starts
      * the workers, as the seed does. */
@@ -175,8 +194,12 @@ int main(int argc, char **argv)
 
     mp_process workers[MAX_WORKERS];
     start = mp_now();
+    struct job job = { mp_queue_fd(q), racy, start };
     for (long i = 0; i < nworkers; i++) {
         mp_process_init(&workers[i], work, NULL);
+        if (mp_process_args(&workers[i], &job, sizeof job) == -1 ||
+            mp_process_pass_fd(&workers[i], job.queue_fd) == -1)
+            mp_die("%s", mp_last_error());
         if (mp_process_start(&workers[i]) == -1)
             mp_die("start %s: %s", workers[i].name, mp_last_error());
     }

@@ -18,8 +18,10 @@
  *   - A call that can fail returns -1 (or NULL) and sets errno; mp_last_error()
  *     then says what went wrong in words, naming the rule where the library
  *     made one (e.g. "daemonic processes are not allowed to have children").
- *   - Only fork is used (Python's "fork" start method): a child starts as a copy
- *     of its parent, sharing nothing but what was mapped MAP_SHARED before fork.
+ *   - A child starts as a copy of its parent (Python's "fork" start method,
+ *     the default here), sharing nothing but what was mapped MAP_SHARED before
+ *     fork; mp_set_start_method picks "spawn" or "forkserver" instead (see
+ *     "start methods" in the process layer).
  */
 #ifndef MP_H
 #define MP_H
@@ -170,6 +172,11 @@ _Noreturn void mp_usage_error(const char *fmt, ...) MP_PRINTF(1, 2);
  * member. */
 typedef struct mp_process mp_process;
 
+/* The argument bytes and descriptors a process may take to a new program
+ * (spawn, forkserver): see mp_process_args and mp_process_pass_fd. */
+#define MP_ARG_MAX 256
+#define MP_PASS_FDS_MAX 8
+
 struct mp_process {
     /* Set by mp_process_init; yours to change before start. */
     int (*run)(mp_process *self); /* Process.run: default mp_process_run */
@@ -182,6 +189,15 @@ struct mp_process {
     pid_t pid;                    /* Process.pid: 0 until started */
     int exitcode;                 /* read it with mp_process_exitcode() */
     int sentinel;                 /* Process.sentinel: readable once the child ended (see join) */
+
+    /* Set by mp_process_args and mp_process_pass_fd. */
+    unsigned char args[MP_ARG_MAX]; /* the argument's bytes, copied */
+    size_t args_size;
+    int pass_fds[MP_PASS_FDS_MAX];  /* descriptors the child must have */
+    int npass_fds;
+
+    /* Set by the library at start. */
+    bool by_server;               /* the forkserver's child, not ours */
 };
 
 /* Process.exitcode while there is none yet (Python's None): before start, and
@@ -204,7 +220,9 @@ void mp_process_init_as(mp_process *p, const char *kind, int (*target)(void *arg
 int mp_process_run(mp_process *self);
 
 /* Process.start(): flushes stdout and stderr (else the child would get a copy
- * of whatever is still buffered, and print it a second time), then fork(2).
+ * of whatever is still buffered, and print it a second time), then fork(2)
+ * (or, under another start method, spawns the child or asks the forkserver:
+ * see "Start methods" below).
  * The child runs p->run(p) and leaves with _exit(status), where status is
  * what run returned (0 to 255). A daemonic child asks the kernel to kill it
  * when its parent dies (Linux: prctl(PR_SET_PDEATHSIG)), so it never outlives
@@ -254,6 +272,96 @@ int mp_process_kill(mp_process *p);
 /* multiprocessing.current_process().name: "MainProcess" in the program you
  * started, the mp_process's name in a child. */
 const char *mp_current_process_name(void);
+
+/*
+ * Start methods: how a new process comes to be (multiprocessing's
+ * set_start_method). Python 3.14 made "forkserver" its default on Linux;
+ * macOS has used "spawn" since Python 3.8, Windows has nothing else.
+ *
+ *   "fork"        fork(2): the child is a copy of the parent, with every
+ *                 global, every pointer and every lock as they were at that
+ *                 instant (the default here, and Python's before 3.14).
+ *   "spawn"       the program's own executable is started again (posix_spawn
+ *                 of /proc/self/exe), a new program that shares nothing with
+ *                 its parent; the library sends it which target to run, by
+ *                 name, and the argument's bytes, through a pipe.
+ *   "forkserver"  on first use the library spawns a server (the program again,
+ *                 in a clean state: no threads, nothing the main has set up
+ *                 since); each new process is forked by that server on
+ *                 request over a Unix socket, which also carries the
+ *                 descriptors the child needs (SCM_RIGHTS), as Python's does.
+ *
+ * Under spawn and forkserver a child is a new program, so:
+ *   - its target is found by name: register every target with MP_TARGET
+ *     before mp_main_guard (Python pickles a function by its qualified name,
+ *     and the child imports it; a function pointer means nothing in another
+ *     program, whose addresses are randomised);
+ *   - its argument travels as bytes: give it with mp_process_args (copied,
+ *     at most MP_ARG_MAX bytes), as Python pickles the args; a plain pointer
+ *     cannot be sent;
+ *   - it sees none of main's globals as main changed them, only as the
+ *     program starts them (the library sends the tick, the process's name
+ *     and daemon flag, and the start method itself);
+ *   - shared memory must be handed over: a queue by its descriptor
+ *     (mp_queue_fd, mp_process_pass_fd, then mp_queue_attach in the child);
+ *   - a subclass's own run cannot be sent (only mp_process_run is found).
+ * join, is_alive, exitcode, terminate, daemon, Ctrl-C and the exit hook work
+ * as under fork. A forkserver child is the server's child, not ours: the
+ * server waits for it and sends its exit status back over the child's own
+ * socket, which is then its sentinel (readable once the child ended).
+ */
+
+/* multiprocessing.set_start_method(method): "fork", "spawn" or "forkserver"
+ * for the processes started from now on. -1 (EINVAL, "cannot find context
+ * for 'x'") for any other name. */
+int mp_set_start_method(const char *method);
+
+/* multiprocessing.get_start_method(): the method now in use. */
+const char *mp_get_start_method(void);
+
+/* --start-method NAME, for a demo's option table, and what it was given
+ * ("fork" unless given). After mp_parse_args, mp_start_method_setup sets
+ * it, or refuses a name that is not a method (one line, then the usage,
+ * exit 2). */
+extern const char *mp_start_method_name;
+#define MP_START_METHOD_OPTION                                                    \
+    { "--start-method", MP_OPT_TEXT, &mp_start_method_name, 0, 0, "NAME",         \
+      "how children start: fork (the default), spawn or forkserver" }
+void mp_start_method_setup(void);
+
+/* Registers target under name, so that a spawned or forkserver child can
+ * find it: MP_TARGET(work) registers work as "work". Call it for every
+ * target at the top of main, before mp_main_guard: that part of main runs
+ * in every new program too, as a Python module's top level (its `def`s)
+ * runs again in a spawned child. At most 64 targets. Returns 0, or -1
+ * (ENOSPC) when the table is full. Starting a process whose target is not
+ * registered fails under spawn and forkserver with Python's words: "Can't
+ * pickle <function at 0x...>: attribute lookup on __main__ failed". */
+int mp_register_target(const char *name, int (*target)(void *arg));
+#define MP_TARGET(fn) mp_register_target(#fn, fn)
+
+/* The C `if __name__ == '__main__':`. Call it at the top of main, after the
+ * MP_TARGETs: in the program you started it returns at once, and main goes
+ * on. In a program the library started (a spawned child, or the forkserver)
+ * it never returns: it runs the target (or serves) and exits, so the rest of
+ * main - the part Python puts under the guard - never runs there. A program
+ * that starts a process in a spawned child before this call (as a Python
+ * script without the guard does at import) gets Python's error: "An attempt
+ * has been made to start a new process before the current process has
+ * finished its bootstrapping phase." (Python's freeze_support() is the same
+ * call for frozen Windows programs.) */
+void mp_main_guard(void);
+
+/* Process(args=(...)) as bytes: copies size bytes (at most MP_ARG_MAX) into
+ * p->args and points p->arg at the copy. The child's target gets a pointer
+ * to its own copy of the same bytes, under every start method. Returns 0,
+ * or -1 (E2BIG). */
+int mp_process_args(mp_process *p, const void *bytes, size_t size);
+
+/* Hands descriptor fd to the child under the same number (inherited under
+ * spawn, sent with SCM_RIGHTS under forkserver; under fork the child has it
+ * anyway). At most MP_PASS_FDS_MAX. Returns 0, or -1 (E2BIG). */
+int mp_process_pass_fd(mp_process *p, int fd);
 
 /*
  * What happens when the program ends, as in Python (multiprocessing.util.
@@ -379,6 +487,15 @@ bool mp_queue_full(mp_queue *q);
  * Closing twice is harmless. 0, or -1 if the producers' lock failed (then
  * nothing was closed; mp_last_error() says why). */
 int mp_queue_close(mp_queue *q);
+
+/* The queue's memory is a memfd (an anonymous file), so it can reach a
+ * process started with spawn or forkserver: mp_queue_fd gives the
+ * descriptor (pass it with mp_process_pass_fd and put its number in the
+ * argument's bytes), and the child maps the same memory with
+ * mp_queue_attach(fd): another address, the very same queue. NULL with
+ * errno set if fd holds no queue or cannot be mapped. */
+int mp_queue_fd(const mp_queue *q);
+mp_queue *mp_queue_attach(int fd);
 
 /* Unmaps the queue in the calling process. Every process that got it through
  * fork holds its own mapping; the memory is freed when the last one goes.

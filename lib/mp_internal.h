@@ -30,4 +30,78 @@ int mp_share_output_state(void);
 /* Whether any process sharing the flag found standard output unwritable. */
 bool mp_output_failed(void);
 
+/* --- shared memory (shared.c) --- */
+
+/* size bytes of zeroed memory, mapped MAP_SHARED from a new memfd, whose
+ * descriptor goes to *fd. NULL with errno set on failure. */
+void *mp_shared_new(size_t size, int *fd);
+
+/* Maps all of the memory behind fd (its size to *size). NULL, errno. */
+void *mp_shared_attach(int fd, size_t *size);
+
+/* --- start methods (start.c, forkserver.c), for the process layer --- */
+
+#include <signal.h>
+#include <sys/types.h>
+
+struct mp_process;
+
+/* How a program learns that the library started it (see start.c). */
+#define MP_SPAWN_ENV "MP_SPAWNED_FD"       /* a spawned child: its data's pipe */
+#define MP_SERVER_ENV "MP_FORKSERVER_FD"   /* the forkserver: its socket */
+
+/* What a new program needs to run a process: what fork would have copied,
+ * sent as bytes (Python's "preparation data" and pickled Process). */
+struct mp_prep {
+    char target[64];                 /* the target's registered name */
+    unsigned char args[256];         /* MP_ARG_MAX */
+    size_t args_size;
+    bool has_arg;                    /* arg was the args' copy (else NULL) */
+    char name[32];                   /* Process.name */
+    char prog[32];                   /* mp_prog, for its messages */
+    bool daemon;
+    double tick;                     /* mp_tick, as main set it */
+    char method[16];                 /* the start method, for its children */
+    int sentinel;                    /* spawn: the sentinel's write end */
+    pid_t parent;                    /* who started it (for PDEATHSIG) */
+    int pass_fds[8];                 /* MP_PASS_FDS_MAX */
+    int npass_fds;
+};
+
+/* Whether the start method is fork. */
+bool mp_start_is_fork(void);
+
+/* True in a program the library started, until it reached mp_main_guard. */
+bool mp_bootstrapping(void);
+
+/* Starts p by spawn or forkserver with the handled signals blocked (mask:
+ * the mask to give the child). Sets *pid, *sentinel and p->by_server.
+ * Returns 0, or -1 with mp_last_error() saying why. */
+int mp_start_new(struct mp_process *p, const sigset_t *mask, pid_t *pid, int *sentinel);
+
+/* In a new program: p filled in from prep, runs it (the process layer's
+ * run_child, with the given sentinel write end, or -1). */
+_Noreturn void mp_run_child(struct mp_process *p, int sentinel, pid_t parent,
+                            const sigset_t *mask);
+
+/* Fills in a process from prep in a new program (its target by name) and
+ * runs it; never returns. */
+_Noreturn void mp_start_child(const struct mp_prep *prep, int sentinel, pid_t parent);
+
+/* posix_spawn of this program with var=fd in its environment, keep[] open. */
+pid_t mp_spawn_self(const char *var, int fd, const int *keep, int nkeep, const sigset_t *mask);
+
+/* forkserver.c. */
+int mp_forkserver_start(const struct mp_prep *prep, pid_t *pid, int *sentinel);
+_Noreturn void mp_forkserver_serve(int ctl);
+
+/* A forkserver child's end, read from its sentinel: 1 and the wait status in
+ * *status (may be NULL) once it ended, 0 while it runs (only without wait).
+ * Async-signal-safe. */
+int mp_forkserver_reap(int sentinel, int *status, bool wait);
+
+/* Ends the forkserver this process started, if any, and reaps it.
+ * Async-signal-safe. */
+void mp_forkserver_end(void);
+
 #endif /* MP_INTERNAL_H */

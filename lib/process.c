@@ -41,6 +41,7 @@ struct child {
     pid_t pid;
     int sentinel;
     bool daemon;
+    bool by_server;    /* the forkserver's child: its end comes on the sentinel */
 };
 
 static struct child children[MAX_CHILDREN];
@@ -87,6 +88,29 @@ static void restore_signals(const sigset_t *old)
     (void)pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
+/* reap_child for a forkserver's child, which is not ours to waitpid for:
+ * the server sends its wait status on the sentinel. */
+static pid_t reap_server_child(int i, int *status, bool wait)
+{
+    pid_t pid = children[i].pid;
+    if (mp_forkserver_reap(children[i].sentinel, status, wait) == 0)
+        return 0;
+    sigset_t old;
+    block_handled_signals(&old);
+    children[i] = children[nchildren - 1];
+    nchildren--;
+    restore_signals(&old);
+    return pid;
+}
+
+/* Whether child i has ended, reaping it if so (the handler's view of it). */
+static bool child_gone(int i, bool wait)
+{
+    if (children[i].by_server)
+        return mp_forkserver_reap(children[i].sentinel, NULL, wait) == 1;
+    return waitpid(children[i].pid, NULL, wait ? 0 : WNOHANG) != 0;
+}
+
 /* Reaps child pid (waitpid) and drops its record in one step, with the
  * handled signals blocked: on_signal must never find the record of a child
  * already reaped, whose PID the kernel may since have given to some other
@@ -96,6 +120,11 @@ static void restore_signals(const sigset_t *old)
  * (still running; only without wait) or -1 (not our child: ECHILD). */
 static pid_t reap_child(pid_t pid, int *status, bool wait)
 {
+    int i = 0;
+    while (i < nchildren && children[i].pid != pid)
+        i++;
+    if (i < nchildren && children[i].by_server)
+        return reap_server_child(i, status, wait);
     if (wait) {
         siginfo_t info;
         while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) == -1 && errno == EINTR)
@@ -140,7 +169,7 @@ static void end_children(bool daemonic_only)
         for (int i = 0; i < nchildren; i++) {
             if (children[i].pid <= 0 || (daemonic_only && !children[i].daemon))
                 continue;
-            if (waitpid(children[i].pid, NULL, WNOHANG) == 0)
+            if (!child_gone(i, false))
                 waiting = true;
             else
                 children[i].pid = 0;   /* reaped (or not ours any more) */
@@ -153,7 +182,7 @@ static void end_children(bool daemonic_only)
     for (int i = 0; i < nchildren; i++) {
         if (children[i].pid > 0 && (children[i].daemon || !daemonic_only)) {
             kill(children[i].pid, SIGKILL);   /* it ignored SIGTERM: no choice left */
-            waitpid(children[i].pid, NULL, 0);
+            child_gone(i, true);
             children[i].pid = 0;
         }
         if (children[i].pid == 0)
@@ -181,6 +210,7 @@ static void exit_function(void)
         reap_child(children[0].pid, NULL, true);
         close(sentinel);
     }
+    mp_forkserver_end();
     if (mp_output_failed()) {
         fflush(NULL);
         _exit(1);
@@ -193,6 +223,7 @@ static void on_signal(int sig)
 {
     int saved_errno = errno;
     end_children(false);
+    mp_forkserver_end();
 
     /* Put back the default action and raise the signal again: it stays
      * pending until this handler returns, then ends the process the usual
@@ -272,6 +303,12 @@ static bool can_start(const mp_process *p)
         mp_set_error(EPERM, "daemonic processes are not allowed to have children");
         return false;
     }
+    if (mp_bootstrapping()) {
+        mp_set_error(EPERM, "An attempt has been made to start a new process before the "
+                     "current process has finished its bootstrapping phase (call "
+                     "mp_main_guard at the top of main)");
+        return false;
+    }
     if (nchildren == MAX_CHILDREN) {
         mp_set_error(EAGAIN, "more than %d children not yet joined", MAX_CHILDREN);
         return false;
@@ -339,11 +376,40 @@ static _Noreturn void run_child(mp_process *p, int sentinel, pid_t parent, const
     _exit(status);
 }
 
+_Noreturn void mp_run_child(mp_process *p, int sentinel, pid_t parent, const sigset_t *old)
+{
+    run_child(p, sentinel, parent, old);
+}
+
+/* Start by spawn or forkserver (start.c), recorded like a forked child. */
+static int start_new(mp_process *p)
+{
+    fflush(stdout);
+    fflush(stderr);
+    sigset_t old;
+    block_handled_signals(&old);
+    pid_t pid;
+    int sentinel;
+    int r = mp_start_new(p, &old, &pid, &sentinel);
+    if (r == 0) {
+        p->pid = pid;
+        p->sentinel = sentinel;
+        p->exitcode = MP_NO_EXITCODE;
+        children[nchildren++] = (struct child){ pid, sentinel, p->daemon, p->by_server };
+    }
+    restore_signals(&old);
+    return r;
+}
+
 int mp_process_start(mp_process *p)
 {
     mp_clear_error();
     int fds[2];
-    if (!can_start(p) || install_hooks() == -1 || make_sentinel(fds) == -1)
+    if (!can_start(p) || install_hooks() == -1)
+        return -1;
+    if (!mp_start_is_fork())
+        return start_new(p);
+    if (make_sentinel(fds) == -1)
         return -1;
 
     /* Whatever sits in stdio's buffers now would be copied into the child and
@@ -373,7 +439,7 @@ int mp_process_start(mp_process *p)
         p->pid = pid;
         p->sentinel = fds[0];
         p->exitcode = MP_NO_EXITCODE;
-        children[nchildren++] = (struct child){ pid, fds[0], p->daemon };
+        children[nchildren++] = (struct child){ pid, fds[0], p->daemon, false };
         restore_signals(&old);
         return 0;
     }

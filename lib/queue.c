@@ -3,11 +3,12 @@
  * queue: mp_queue, multiprocessing.Queue for fixed-size items, in memory
  * shared by every process that forks from the one that made it.
  *
- * One mmap(MAP_SHARED | MAP_ANONYMOUS) holds everything: the struct below and,
- * after it, the ring of slots the items are copied into. fork gives the child
- * the same mapping at the same address, and MAP_SHARED means the pages are
- * not copied (as the rest of memory is, on write): every process reads and
- * writes the very same bytes.
+ * One shared mapping holds everything: the struct below and, after it, the
+ * ring of slots the items are copied into. It is mapped MAP_SHARED from a
+ * memfd (lib/shared.c): fork gives the child the same mapping at the same
+ * address, a spawned child maps the same file from its descriptor, and
+ * MAP_SHARED means the pages are not copied (as the rest of memory is, on
+ * write): every process reads and writes the very same bytes.
  *
  * The ring. Two counts say what is in it: puts, the items ever put, and
  * gets, the items ever taken. The queue holds puts - gets items; the oldest
@@ -49,6 +50,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 /* The atomics are shared by processes, not threads: that only works if each
  * is a real CPU instruction on the memory itself (lock-free), not a lock
@@ -92,6 +94,7 @@ struct mp_queue {
     size_t item_size;          /* bytes in one item */
     size_t capacity;           /* how many items fit (the number of slots) */
     size_t map_size;           /* bytes mapped, for munmap */
+    int fd;                    /* the memfd: one number in every process (mp_queue_fd) */
     atomic_bool closed;        /* mp_queue_close was called; set holding
                                   put_lock, read by producers (holding it)
                                   and consumers (not) */
@@ -576,12 +579,15 @@ mp_queue *mp_queue_new(size_t item_size, size_t capacity)
     }
     size_t size = sizeof(mp_queue) + capacity * item_size;
 
-    /* Shared with every process forked from now on. Anonymous memory starts
-     * zeroed: counts 0, no sleepers, not closed. (All-zero bytes are a valid
-     * 0 or false for lock-free atomics.) */
-    mp_queue *q = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (q == MAP_FAILED)
+    /* Shared with every process forked from now on, and with any process
+     * given the descriptor (spawn, forkserver). A new memfd starts zeroed:
+     * counts 0, no sleepers, not closed. (All-zero bytes are a valid 0 or
+     * false for lock-free atomics.) */
+    int fd;
+    mp_queue *q = mp_shared_new(size, &fd);
+    if (q == NULL)
         return NULL;
+    q->fd = fd;
     q->item_size = item_size;
     q->capacity = capacity;
     q->map_size = size;
@@ -595,6 +601,7 @@ mp_queue *mp_queue_new(size_t item_size, size_t capacity)
         err = errno;           /* sem_init's second argument 1: process-shared */
     if (err != 0) {
         munmap(q, size);       /* undoing our own mmap cannot fail */
+        close(fd);
         mp_set_error(err, "queue: %s", strerror(err));
         return NULL;
     }
@@ -758,10 +765,30 @@ int mp_queue_close(mp_queue *q)
     return 0;
 }
 
+int mp_queue_fd(const mp_queue *q)
+{
+    return q->fd;
+}
+
+mp_queue *mp_queue_attach(int fd)
+{
+    size_t size;
+    mp_queue *q = mp_shared_attach(fd, &size);
+    if (q == NULL)
+        return NULL;
+    if (size < sizeof *q || q->map_size != size || q->fd != fd) {
+        munmap(q, size);
+        mp_set_error(EINVAL, "descriptor %d holds no queue", fd);
+        return NULL;
+    }
+    return q;
+}
+
 void mp_queue_free(mp_queue *q)
 {
     if (q == NULL)
         return;
+    close(q->fd);              /* this process's descriptor: cannot fail */
     /* Only this process's mapping goes: others may still be using the queue,
      * so the locks and semaphores are not destroyed (on Linux there is
      * nothing to destroy: they are just words of memory, gone with the last

@@ -85,6 +85,10 @@ page() {
     page docs/10-pool_apply.md
 }
 
+@test "docs/11-start_methods.md: its commands and samples match the demo" {
+    page docs/11-start_methods.md
+}
+
 @test "docs/seed-errata.md: its commands run and its samples match" {
     page docs/seed-errata.md
 }

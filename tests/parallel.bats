@@ -70,3 +70,22 @@ parallel_then_serial() {
     check "$(pids_after 'child p[12], PID:' | wc -l)" -eq 2
     all_gone $(pids_after 'child p[12], PID:')
 }
+
+@test "parallel --start-method spawn and forkserver: the same lines, three PIDs, Ctrl-C still ends all" {
+    for m in spawn forkserver; do
+        run demo parallel --tick "$TICK" --start-method "$m"
+        check "$status" -eq 0
+        check "$(count_lines '^play music \.\.\.$')" -eq 5
+        check "$(count_lines '^play lol \.\.\.$')" -eq 5
+        check "$(pids_after 'PID:' | sort -u | wc -l)" -eq 3
+        run timeout --preserve-status -s INT 0.3 "$BIN/parallel" --tick 0.5 --start-method "$m" 3>&-
+        check "$status" -eq 130
+        check "$(pids_after 'child p[12], PID:' | wc -l)" -eq 2
+        all_gone $(pids_after 'child p[12], PID:')
+    done
+    run --separate-stderr demo parallel --start-method vfork
+    check "$status" -eq 2
+    check "${stderr_lines[0]}" = "parallel: --start-method: 'vfork' is not fork, spawn or forkserver"
+    run --separate-stderr demo parallel --start-method spawn --timeline
+    check "$status" -eq 2
+}

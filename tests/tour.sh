@@ -95,3 +95,4 @@ lesson "seed 6.1: Pool.map" pool_map
 lesson "seed 6.1: Pool.map_async, no get" pool_map_async
 lesson "seed 6.1: Pool.map_async, get" pool_map_async --get
 lesson "seed 6.2: Pool.apply and apply_async" pool_apply
+lesson "beyond the seed: start methods fork, spawn, forkserver" start_methods --starts 5

@@ -63,6 +63,21 @@ twin() {
     check "${lines[-1]}" = "main program ends"
 }
 
+@test "twins: parallel, list_copy, shared_queue under --start-method spawn and forkserver" {
+    for m in spawn forkserver; do
+        for args in "parallel --tick 0.01" list_copy "shared_queue --tick 0.01 --items 20 --workers 3"; do
+            run compare $args --start-method "$m"
+            [ "$status" -eq 0 ] || { echo "$args --start-method $m:"; echo "$output"; false; }
+        done
+    done
+}
+
+@test "twins: start_methods: the same differences between the methods, in C and Python" {
+    run compare start_methods --tick 0.05 --starts 2
+    check "$status" -eq 0
+    [[ "$output" == *"same lines, in the same order"* ]]
+}
+
 @test "twins: concurrency prints the same table; only the conclusion's verdict may differ" {
     normal() { grep -vE '^(Conclusion|  CPU work)' | sed -E 's/0x[0-9a-f]+/0x…/g; s/[0-9]+/N/g; s/ +/ /g'; }
     run demo concurrency --tick 0.02 --tasks 2

@@ -17,6 +17,13 @@ def use_fork():
     multiprocessing.set_start_method('fork')
 
 
+def start_method_option(p):
+    """The C demos' --start-method NAME (fork, the default, spawn or forkserver)."""
+    p.add_argument('--start-method', choices=['fork', 'spawn', 'forkserver'], default='fork',
+                   metavar='NAME',
+                   help='how children start: fork (the default), spawn or forkserver')
+
+
 def number(name, low, high, whole=False):
     """An argparse type: a number from low to high, refused the way the C
     demos refuse it (the option, the text, the range)."""
@@ -39,13 +46,7 @@ def parser(prog, summary, tick=True):
     lesson sleeps. Usage errors exit 2, as the C demos' do. The C demos'
     --timeline options draw a chart; the twins do not mirror them.
 
-    It also makes print hand each line to the kernel whole, in one write, as
-    forklore's mp_print does: line buffering (a buffer that fork copies or a
-    terminated process loses holds at most part of one line), and no write
-    per piece even under PYTHONUNBUFFERED=1 (which would let another
-    process's line land in the middle of one)."""
-    for stream in (sys.stdout, sys.stderr):
-        stream.reconfigure(line_buffering=True, write_through=False)
+    (print's whole lines: see whole_lines, done when this module is imported.)"""
     p = argparse.ArgumentParser(
         prog=prog, description=summary,
         epilog='The twin of build/bin/%s (demos/%s.c); it has no --timeline '
@@ -55,3 +56,18 @@ def parser(prog, summary, tick=True):
                        metavar='SECONDS',
                        help='length of the seed\'s "one second" (default 1)')
     return p
+
+
+def whole_lines():
+    """Makes print hand each line to the kernel whole, in one write, as
+    forklore's mp_print does: line buffering (a buffer that fork copies or a
+    terminated process loses holds at most part of one line), and no write
+    per piece even under PYTHONUNBUFFERED=1 (which would let another
+    process's line land in the middle of one). Done at import, not under
+    the guard: a spawned child imports this module too, and never runs
+    the main's part."""
+    for stream in (sys.stdout, sys.stderr):
+        stream.reconfigure(line_buffering=True, write_through=False)
+
+
+whole_lines()

@@ -8,10 +8,11 @@ do): each child has a copy of the main's memory at the same addresses. Each
 pops c, b and a from its own copy.
 Run it:   python3 demos/python/list_copy.py
 """
+import multiprocessing
 import os
 from multiprocessing import Process
 
-from common import parser, use_fork
+from common import parser, start_method_option
 
 
 def work(name, q):
@@ -30,9 +31,10 @@ def work2(q):
 
 
 if __name__ == '__main__':
-    parser('list_copy', 'Seed 3.1: a list handed to two children is copied, '
-           'so both pop all of it.', tick=False).parse_args()
-    use_fork()
+    p = parser('list_copy', 'Seed 3.1: a list handed to two children is copied, '
+               'so both pop all of it.', tick=False)
+    start_method_option(p)
+    multiprocessing.set_start_method(p.parse_args().start_method)
     q = ['a', 'b', 'c']
     print(f"main (PID {os.getpid()}): q = [a, b, c] is at {hex(id(q))}")
     p1 = Process(target=work1, args=(q,))

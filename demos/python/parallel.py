@@ -7,25 +7,28 @@ about 5 ticks, not 10. (common.parser makes print write each line whole,
 at once, as forklore's mp_print does: see common.py.)
 Run it:   python3 demos/python/parallel.py --tick 0.1
 """
+import multiprocessing
 import os
 import time
 from multiprocessing import Process
 
-from common import parser, use_fork
+from common import parser, start_method_option
 
-tick = 1.0                      # set in main before the fork: the children inherit it
+tick = 1.0      # set in main; a child gets it as an argument (under spawn it is a new
+                # interpreter, whose tick would be 1.0 again)
 
 
-# The seed's two jobs, the same in serial.py and daemon.py on purpose: each seed
-# section is a program complete in itself, and so is each twin.
-def play_music():
+# The seed's two jobs, as in serial.py and daemon.py on purpose (here the tick
+# comes as an argument): each seed section is a program complete in itself,
+# and so is each twin.
+def play_music(tick):
     print("child p1, PID:", os.getpid())
     for i in range(5):
         print('play music ...')
         time.sleep(tick)
 
 
-def play_lol():
+def play_lol(tick):
     print("child p2, PID:", os.getpid())
     for i in range(5):
         print('play lol ...')
@@ -33,13 +36,15 @@ def play_lol():
 
 
 if __name__ == '__main__':
-    args = parser('parallel', 'Seed 5.2: play_music and play_lol in two '
-                  'processes, joined: about 5 ticks.').parse_args()
+    p = parser('parallel', 'Seed 5.2: play_music and play_lol in two '
+               'processes, joined: about 5 ticks.')
+    start_method_option(p)
+    args = p.parse_args()
     tick = args.tick
-    use_fork()
+    multiprocessing.set_start_method(args.start_method)
     start_time = time.time()
-    p1 = Process(target=play_music)
-    p2 = Process(target=play_lol)
+    p1 = Process(target=play_music, args=(tick,))
+    p2 = Process(target=play_lol, args=(tick,))
     p1.start()
     p2.start()
     p1.join()

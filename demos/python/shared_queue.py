@@ -22,7 +22,9 @@ import queue
 import time
 from multiprocessing import Process, Queue, current_process
 
-from common import number, parser, use_fork
+import multiprocessing
+
+from common import number, parser, start_method_option
 
 WORK = 0.01     # ticks of work per item (not in the seed: see demos/shared_queue.c)
 tick = 1.0
@@ -54,7 +56,11 @@ def pill_loop(q, name, pid):
     return got
 
 
-def work(q):
+def work(q, job):
+    # under spawn or forkserver this is a new interpreter: main's globals
+    # come with the arguments, as the C demo's struct job does
+    global tick, racy, start
+    tick, racy, start = job
     name = current_process().name
     pid = os.getpid()
     time.sleep(max(0, start + 0.5 * tick - time.time()))   # the seed's sleep(0.5)
@@ -72,9 +78,10 @@ if __name__ == '__main__':
                    metavar='N', help='how many worker processes (default 2, at most 64)')
     p.add_argument('--racy', action='store_true',
                    help="the seed's `while not q.empty(): q.get()` loop, with a get timeout")
+    start_method_option(p)
     args = p.parse_args()
     tick, racy = args.tick, args.racy
-    use_fork()
+    multiprocessing.set_start_method(args.start_method)
     q = Queue()
     items = list('abc') if args.items is None else range(1, args.items + 1)
     for item in items:
@@ -87,7 +94,7 @@ if __name__ == '__main__':
         for i in range(args.workers):
             q.put(None)                      # no more items: one None per worker
     start = time.time()
-    workers = [Process(target=work, args=(q,)) for i in range(args.workers)]
+    workers = [Process(target=work, args=(q, (tick, racy, start))) for i in range(args.workers)]
     for w in workers:
         w.start()
     for w in workers:

@@ -57,7 +57,7 @@ run_pair() {
 }
 
 # The table's rows come in this order, then those of any other benchmark.
-order="process queue pool parallel"
+order="process start queue pool parallel"
 names=$order
 for bin in "$BENCHBIN"/*; do
     case " $order " in

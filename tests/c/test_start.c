@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_start - the start methods, one behaviour per sub-command, each
+ * printing what it saw for tests/start.bats to check.
+ *
+ *     test_start METHOD basic | signals | unregistered | pointer | exit-joins
+ *                       | daemon-wait | wait | queue | queue-kill
+ *
+ * With TEST_START_EARLY set in the environment, main starts a process before
+ * mp_main_guard (the Python script without `if __name__ == '__main__':`).
+ */
+#include "mp.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int changed_global = 1;
+
+/* Prints what the child sees, returns the argument's number as its status. */
+static int report(void *arg)
+{
+    int n;
+    memcpy(&n, arg, sizeof n);
+    mp_print("child: pid=%ld parent=%ld name=%s arg=%d global=%d method=%s", (long)getpid(),
+             (long)getppid(),
+             mp_current_process_name(), n, changed_global, mp_get_start_method());
+    return n;
+}
+
+static int sleep_long(void *arg)
+{
+    (void)arg;
+    mp_print("sleeper: pid=%ld parent=%ld", (long)getpid(), (long)getppid());
+    mp_sleep(20);
+    return 0;
+}
+
+static int sleep_then_print(void *arg)
+{
+    (void)arg;
+    mp_sleep(0.3);
+    mp_print("non-daemonic child %s done", mp_current_process_name());
+    return 0;
+}
+
+static int not_registered(void *arg)
+{
+    (void)arg;
+    return 0;
+}
+
+/* A consumer: takes items from the queue whose descriptor is the argument's
+ * first int, puts each on the results queue (the second int) with its PID. */
+static int consume(void *arg)
+{
+    int fds[2];
+    memcpy(fds, arg, sizeof fds);
+    mp_queue *tasks = mp_queue_attach(fds[0]);
+    mp_queue *results = mp_queue_attach(fds[1]);
+    if (tasks == NULL || results == NULL)
+        mp_die("attach: %s", mp_last_error());
+    long item;
+    while (mp_queue_get(tasks, &item, MP_FOREVER) == MP_OK) {
+        long out[2] = { item, (long)getpid() };
+        if (mp_queue_put(results, out, MP_FOREVER) != MP_OK)
+            mp_die("put: %s", mp_last_error());
+    }
+    return 0;
+}
+
+static void start_or_die(mp_process *p)
+{
+    if (mp_process_start(p) == -1)
+        mp_die("start %s: %s", p->name, mp_last_error());
+}
+
+static void start_with(mp_process *p, int (*target)(void *), int n, bool daemon)
+{
+    mp_process_init(p, target, NULL);
+    if (mp_process_args(p, &n, sizeof n) == -1)
+        mp_die("args: %s", mp_last_error());
+    p->daemon = daemon;
+    start_or_die(p);
+}
+
+static int basic(void)
+{
+    changed_global = 2;            /* seen by a forked child only */
+    mp_process a, b;
+    start_with(&a, report, 3, false);
+    start_with(&b, report, 5, false);
+    mp_process_join(&a, MP_FOREVER);
+    mp_process_join(&b, MP_FOREVER);
+    mp_print("main: pid=%ld a=%ld b=%ld exitcodes=%d,%d alive=%d,%d", (long)getpid(),
+             (long)a.pid, (long)b.pid, mp_process_exitcode(&a), mp_process_exitcode(&b),
+             mp_process_is_alive(&a), mp_process_is_alive(&b));
+    return 0;
+}
+
+static int signals(void)
+{
+    mp_process p, q;
+    start_with(&p, sleep_long, 0, false);
+    start_with(&q, sleep_long, 0, false);
+    bool ended = mp_process_join(&p, 0.1);
+    mp_print("join(0.1)=%d alive=%d exitcode_is_none=%d", ended, mp_process_is_alive(&p),
+             mp_process_exitcode(&p) == MP_NO_EXITCODE);
+    mp_process_terminate(&p);
+    mp_process_kill(&q);
+    ended = mp_process_join(&p, 5);
+    mp_print("terminated: ended=%d exitcode=%d alive=%d", ended, mp_process_exitcode(&p),
+             mp_process_is_alive(&p));
+    mp_process_join(&q, MP_FOREVER);
+    mp_print("killed: exitcode=%d", mp_process_exitcode(&q));
+    return 0;
+}
+
+static int refused(int (*target)(void *), bool bytes)
+{
+    mp_process p;
+    int n = 1;
+    mp_process_init(&p, target, bytes ? NULL : &n);
+    if (bytes)
+        mp_process_args(&p, &n, sizeof n);
+    if (mp_process_start(&p) == 0) {
+        mp_process_join(&p, MP_FOREVER);
+        mp_print("started: exitcode=%d", mp_process_exitcode(&p));
+    } else {
+        mp_print("refused: %s", mp_last_error());
+    }
+    return 0;
+}
+
+static int exit_joins(void)
+{
+    mp_process d, n;
+    start_with(&d, sleep_long, 0, true);
+    start_with(&n, sleep_then_print, 0, false);
+    mp_print("main returns");
+    return 0;
+}
+
+/* Runs until killed: a child (daemonic or not) sleeps meanwhile. */
+static int wait_for_signal(bool daemon)
+{
+    mp_process p;
+    start_with(&p, sleep_long, 0, daemon);
+    mp_print("main: pid=%ld", (long)getpid());
+    mp_process_join(&p, MP_FOREVER);
+    return 0;
+}
+
+/* items through a queue to consumers started by the method; each item
+ * must come back exactly once. With kill, one consumer is SIGKILLed on the
+ * way: the others take the rest. */
+static int queue(bool kill_one)
+{
+    enum { CONSUMERS = 3, ITEMS = 3000 };
+    mp_queue *tasks = mp_queue_new(sizeof(long), 64);
+    mp_queue *results = mp_queue_new(2 * sizeof(long), 64);
+    if (tasks == NULL || results == NULL)
+        mp_die("queue: %s", mp_last_error());
+    int fds[2] = { mp_queue_fd(tasks), mp_queue_fd(results) };
+    mp_process c[CONSUMERS];
+    for (int i = 0; i < CONSUMERS; i++) {
+        mp_process_init(&c[i], consume, NULL);
+        mp_process_args(&c[i], fds, sizeof fds);
+        mp_process_pass_fd(&c[i], fds[0]);
+        mp_process_pass_fd(&c[i], fds[1]);
+        start_or_die(&c[i]);
+    }
+    static int seen[ITEMS];
+    int got = 0, put = 0;
+    long out[2];
+    while (got < ITEMS) {
+        if (put < ITEMS && mp_queue_put(tasks, &(long){ put }, 0) == MP_OK) {
+            put++;
+            if (put == ITEMS)
+                mp_queue_close(tasks);
+            if (kill_one && put == ITEMS / 2)
+                mp_process_kill(&c[0]);
+        }
+        enum mp_status s = mp_queue_get(results, out, put < ITEMS ? 0 : 2.0);
+        if (s == MP_OK) {
+            seen[out[0]]++;
+            got++;
+        } else if (s != MP_TIMEOUT || put == ITEMS) {
+            break;                   /* all consumers gone (or one held an item) */
+        }
+    }
+    int once = 0, twice = 0;
+    for (int i = 0; i < ITEMS; i++) {
+        once += seen[i] == 1;
+        twice += seen[i] > 1;
+    }
+    for (int i = 0; i < CONSUMERS; i++)
+        mp_process_join(&c[i], MP_FOREVER);
+    mp_print("items=%d once=%d twice=%d exitcodes=%d,%d,%d", ITEMS, once, twice,
+             mp_process_exitcode(&c[0]), mp_process_exitcode(&c[1]), mp_process_exitcode(&c[2]));
+    mp_queue_free(tasks);
+    mp_queue_free(results);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    MP_TARGET(report);
+    MP_TARGET(sleep_long);
+    MP_TARGET(sleep_then_print);
+    MP_TARGET(consume);
+    if (getenv("TEST_START_EARLY") != NULL) {
+        mp_set_start_method("spawn");
+        mp_process p;
+        int n = 7;
+        mp_process_init(&p, report, NULL);
+        mp_process_args(&p, &n, sizeof n);
+        start_or_die(&p);
+        mp_process_join(&p, MP_FOREVER);
+        mp_print("early child exitcode=%d", mp_process_exitcode(&p));
+        return 0;
+    }
+    mp_main_guard();
+
+    if (argc != 3 || mp_set_start_method(argv[1]) == -1) {
+        fprintf(stderr, "usage: test_start fork|spawn|forkserver CASE\n");
+        return 2;
+    }
+    const char *c = argv[2];
+    if (strcmp(c, "basic") == 0)
+        return basic();
+    if (strcmp(c, "signals") == 0)
+        return signals();
+    if (strcmp(c, "unregistered") == 0)
+        return refused(not_registered, true);
+    if (strcmp(c, "pointer") == 0)
+        return refused(report, false);
+    if (strcmp(c, "exit-joins") == 0)
+        return exit_joins();
+    if (strcmp(c, "wait") == 0 || strcmp(c, "daemon-wait") == 0)
+        return wait_for_signal(c[0] == 'd');
+    if (strcmp(c, "queue") == 0 || strcmp(c, "queue-kill") == 0)
+        return queue(strcmp(c, "queue-kill") == 0);
+    fprintf(stderr, "test_start: unknown case %s\n", c);
+    return 2;
+}
