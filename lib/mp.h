@@ -304,7 +304,10 @@ const char *mp_current_process_name(void);
  *     and daemon flag, and the start method itself);
  *   - shared memory must be handed over: a queue by its descriptor
  *     (mp_queue_fd, mp_process_pass_fd, then mp_queue_attach in the child);
- *   - a subclass's own run cannot be sent (only mp_process_run is found).
+ *   - a subclass's own run cannot be sent (only mp_process_run is found);
+ *   - a pool and the timeline work under fork only so far: their tasks are
+ *     function pointers and their tables anonymous memory, so mp_pool_new
+ *     and mp_timeline_init refuse the other methods (ENOTSUP) in one line.
  * join, is_alive, exitcode, terminate, daemon, Ctrl-C and the exit hook work
  * as under fork. A forkserver child is the server's child, not ours: the
  * server waits for it and sends its exit status back over the child's own

@@ -120,6 +120,14 @@ mp_pool *mp_pool_new(int processes)
                      MP_POOL_MAX_WORKERS, processes);
         return NULL;
     }
+    /* A task is a function pointer, and the task slots are anonymous shared
+     * memory: both reach only a forked worker. Under spawn or forkserver a
+     * worker is a new program, where neither means anything. */
+    if (strcmp(mp_get_start_method(), "fork") != 0) {
+        mp_set_error(ENOTSUP, "a pool starts its workers with fork only, not with %s "
+                     "(mp_set_start_method(\"fork\"))", mp_get_start_method());
+        return NULL;
+    }
     if (processes == 0) {
         /* -1 if the system cannot tell: then one worker. */
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);

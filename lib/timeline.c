@@ -54,6 +54,14 @@ int mp_timeline_init(void)
         mp_set_error(EINVAL, "the timeline is already started");
         return -1;
     }
+    /* The span table is anonymous shared memory: only forked children see
+     * it. A spawned or forkserver child is a new program: its spans would
+     * be lost, and the chart would lie. */
+    if (strcmp(mp_get_start_method(), "fork") != 0) {
+        mp_set_error(ENOTSUP, "the timeline draws forked children only, not %s ones",
+                     mp_get_start_method());
+        return -1;
+    }
     /* Anonymous memory (no file behind it), shared with every child forked
      * from now on, zero-filled by the kernel. */
     void *mem = mmap(NULL, sizeof *table, PROT_READ | PROT_WRITE,

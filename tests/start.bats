@@ -140,3 +140,16 @@ killed_main() {
         [[ "$output" == *" twice=0 exitcodes=-9,0,0" ]] || { echo "$m: $output"; false; }
     done
 }
+
+@test "a pool and the timeline: under fork only, refused in one line under the others" {
+    run t fork fork-only
+    check "$status" -eq 0
+    check "${lines[0]}" = "pool: made"
+    check "${lines[1]}" = "timeline: made"
+    for m in spawn forkserver; do
+        run t "$m" fork-only
+        check "$status" -eq 0
+        check "${lines[0]}" = "pool: a pool starts its workers with fork only, not with $m (mp_set_start_method(\"fork\"))"
+        check "${lines[1]}" = "timeline: the timeline draws forked children only, not $m ones"
+    done
+}
