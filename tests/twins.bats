@@ -101,6 +101,7 @@ twin() {
 
 # serve_start PROGRAM...: a server on a free port over $www; sets spid, port
 serve_start() {
+    : >"$BATS_TEST_TMPDIR/serve.out"     # there before the loop reads it
     "$@" --dir "$www" >"$BATS_TEST_TMPDIR/serve.out" 2>&1 3>&- &
     spid=$!
     for _ in $(seq 200); do
