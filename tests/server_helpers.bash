@@ -9,6 +9,7 @@ SERVER_PIDS=()
 start_server() {
     local out=$1 i
     shift
+    : >"$out"                 # there before the loop below reads it
     "$@" >"$out" 2>"$out.log" 3>&- &
     SERVER_PID=$!
     SERVER_PIDS+=("$SERVER_PID")
