@@ -199,8 +199,8 @@ int main(int argc, char **argv)
         mp_die("pthread_create: %s", strerror(err));
     while (sem_wait(&held) == -1)            /* only EINTR: wait again */
         ;
-    mp_print("main PID %ld: counter = 2, list [a, b, c] at %p, lock held by a thread",
-             (long)getpid(), (void *)&q);
+    mp_print("main PID %ld: counter = 2, list [a, b, c] at %p", (long)getpid(), (void *)&q);
+    mp_print("main: a thread holds the lock");
     for (int i = first; i <= last; i++)
         run(all[i], &q, starts);
     atomic_store(&release, true);

@@ -19,7 +19,7 @@ block() {
 @test "start_methods: the list at main's address under fork, a copy elsewhere otherwise" {
     run demo start_methods --tick 0.05 --starts 2
     check "$status" -eq 0
-    main=$(printf '%s\n' "$output" | sed -nE '1s/.* at (0x[0-9a-f]+),.*/\1/p')
+    main=$(printf '%s\n' "$output" | sed -nE '1s/.* at (0x[0-9a-f]+)$/\1/p')
     [[ "$(block fork)" == *"at $main: main's, at main's address"* ]]
     for m in spawn forkserver; do
         b=$(block "$m")
@@ -53,7 +53,8 @@ block() {
     run demo start_methods --tick 0.05 --starts 2 --method spawn
     check "$status" -eq 0
     check "$(count_lines '^(fork|spawn|forkserver):$')" -eq 1
-    check "${lines[1]}" = "spawn:"
+    check "${lines[1]}" = "main: a thread holds the lock"
+    check "${lines[2]}" = "spawn:"
     run --separate-stderr demo start_methods --method clone
     check "$status" -eq 2
     check "${stderr_lines[0]}" = "start_methods: --method: 'clone' is not fork, spawn, forkserver or all"

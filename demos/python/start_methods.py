@@ -72,8 +72,8 @@ if __name__ == '__main__':
     held, release = threading.Event(), threading.Event()
     threading.Thread(target=hold, args=(held, release)).start()
     held.wait()
-    print(f"main PID {os.getpid()}: counter = 2, list [a, b, c] at {hex(id(q))}, "
-          "lock held by a thread")
+    print(f"main PID {os.getpid()}: counter = 2, list [a, b, c] at {hex(id(q))}")
+    print("main: a thread holds the lock")
     methods = ['fork', 'spawn', 'forkserver'] if args.method == 'all' else [args.method]
     for method in methods:
         ctx = multiprocessing.get_context(method)
