@@ -3,16 +3,10 @@
 # TAP plan and numbered results of bats, whatever else reaches the output.
 load helpers
 
-# closing TAP: runs a copy of tests/run.sh with a stand-in "bats" that prints
-# TAP (the text on standard input) and exits with status ${BATS_STATUS:-0}.
+# closing TAP: the closing line tests/run.sh prints for the TAP on standard
+# input, had bats exited with status ${BATS_STATUS:-0}.
 closing() {
-    local dir=$BATS_TEST_TMPDIR/suite
-    mkdir -p "$dir/tests" "$dir/bin"
-    cp "$BATS_TEST_DIRNAME/run.sh" "$dir/tests/run.sh"
-    cat >"$dir/tap"
-    printf '#!/bin/sh\ncat "%s"\nexit %s\n' "$dir/tap" "${BATS_STATUS:-0}" >"$dir/bin/bats"
-    chmod +x "$dir/bin/bats"
-    run env PATH="$dir/bin:$PATH" bash "$dir/tests/run.sh"
+    run bash "$BATS_TEST_DIRNAME/run.sh" --count "${BATS_STATUS:-0}"
 }
 
 @test "run.sh: passes, skips and failures, one line at the end" {
@@ -84,4 +78,24 @@ TAP
     BATS_STATUS=1 closing </dev/null
     check "$status" -eq 1
     check "${lines[-1]}" = "0 passed, 0 failed"
+}
+
+@test "run.sh: two groups' results as one, a stray line never taken for the other group's" {
+    printf '1..2\nok 1 a\nnot ok 3 a stray copy\nok 2 b\n' >"$BATS_TEST_TMPDIR/1.tap"
+    printf '1..2\nok 1 c\nnot ok 2 d\n' >"$BATS_TEST_TMPDIR/2.tap"
+    run bash -c '"$1" --merge 2 2 "$2/1.tap" "$2/2.tap" | BATS_STATUS=1 "$1" --count 1' _ \
+        "$BATS_TEST_DIRNAME/run.sh" "$BATS_TEST_TMPDIR"
+    check "$status" -eq 1
+    check "${lines[-1]}" = "3 passed, 1 failed"
+    check "$(count_lines '^  d$')" -eq 1
+    check "$(count_lines '^note: ignored 1 result line')" -eq 1
+}
+
+@test "run.sh: a group that stopped early shows as tests not reported" {
+    printf '1..2\nok 1 a\nok 2 b\n' >"$BATS_TEST_TMPDIR/1.tap"
+    printf '1..3\nok 1 c\n' >"$BATS_TEST_TMPDIR/2.tap"
+    run bash -c '"$1" --merge 2 3 "$2/1.tap" "$2/2.tap" | "$1" --count 1' _ \
+        "$BATS_TEST_DIRNAME/run.sh" "$BATS_TEST_TMPDIR"
+    check "$status" -eq 1
+    check "${lines[-1]}" = "3 passed, 0 failed, 2 not reported (bats stopped early)"
 }
