@@ -85,10 +85,7 @@ int main(int argc, char **argv)
     mp_parse_args(argc, argv, options, NULL,
                   "Seed 5.2: play_music and play_lol in two processes, joined: about 5 ticks.");
     mp_start_method_setup();
-    if (strcmp(mp_get_start_method(), "fork") != 0 && mp_timeline_asked())
-        mp_usage_error("--timeline: needs --start-method fork (its table is not passed to "
-                       "new programs)");
-    /* Before any fork: the span table must be shared with the children. */
+    /* Before any child starts: the span table must be shared with them. */
     if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) == -1)
         mp_die("timeline: %s", mp_last_error());
 

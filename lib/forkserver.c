@@ -31,7 +31,7 @@
 #include <sys/prctl.h>
 #endif
 
-#define MAX_FDS (1 + MP_PASS_FDS_MAX)
+#define MAX_FDS (1 + MP_PREP_FDS)
 
 /* In the main: the server it started. A child forked from the main with fork
  * inherits these; owner tells it that the server is not its own. */
@@ -205,7 +205,7 @@ static void place_fds(const struct mp_prep *prep, const int *got)
     for (int i = 0; i < prep->npass_fds; i++)
         if (prep->pass_fds[i] >= above)
             above = prep->pass_fds[i] + 1;
-    int tmp[MP_PASS_FDS_MAX];
+    int tmp[MP_PREP_FDS];
     for (int i = 0; i < prep->npass_fds; i++) {
         tmp[i] = fcntl(got[i], F_DUPFD_CLOEXEC, above);
         if (tmp[i] == -1)
@@ -256,7 +256,8 @@ static bool serve_one(int server_ctl)
         return false;                /* the main has gone (or closed us) */
     struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
     if (n != (ssize_t)sizeof prep || c == NULL || c->cmsg_type != SCM_RIGHTS ||
-        prep.npass_fds < 0 || prep.npass_fds > MP_PASS_FDS_MAX ||
+        prep.npass_fds < 0 || prep.npass_fds > MP_PREP_FDS ||
+        prep.nshared < 0 || prep.nshared > MP_SHARED_MAX ||
         c->cmsg_len != CMSG_LEN((1 + prep.npass_fds) * sizeof(int)))
         mp_die("forkserver: a request that is not one");
     int fds[MAX_FDS];

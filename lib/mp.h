@@ -304,10 +304,11 @@ const char *mp_current_process_name(void);
  *     and daemon flag, and the start method itself);
  *   - shared memory must be handed over: a queue by its descriptor
  *     (mp_queue_fd, mp_process_pass_fd, then mp_queue_attach in the child);
+ *     the library's own (the timeline's table, the flag that says output
+ *     failed) it hands over itself, to every child it starts;
  *   - a subclass's own run cannot be sent (only mp_process_run is found);
- *   - a pool and the timeline work under fork only so far: their tasks are
- *     function pointers and their tables anonymous memory, so mp_pool_new
- *     and mp_timeline_init refuse the other methods (ENOTSUP) in one line.
+ *   - a pool works under fork only so far: its tasks are function pointers,
+ *     so mp_pool_new refuses the other methods (ENOTSUP) in one line.
  * join, is_alive, exitcode, terminate, daemon, Ctrl-C and the exit hook work
  * as under fork. A forkserver child is the server's child, not ours: the
  * server waits for it and sends its exit status back over the child's own
@@ -695,8 +696,11 @@ void mp_pool_free(mp_pool *pool);
  *
  * Every process marks its busy spans; the library writes each span (the
  * role you give, the job it works on, the process's PID, start and end on
- * the monotonic clock) into a table in memory mapped MAP_SHARED, created by
- * mp_timeline_init *before* fork so every child writes into the same table.
+ * the monotonic clock, which is the same clock in every process) into a
+ * table in shared memory, created by mp_timeline_init *before* the children
+ * start, so every child writes into the same table: a forked child through
+ * the mapping it inherits, a new program (spawn, forkserver) by mapping
+ * the descriptor the library hands it, at its first span.
  * A span takes its slot with one atomic add on a shared counter
  * (<stdatomic.h>): no lock, so no process ever waits for another, whatever
  * they are doing. The table holds MP_TIMELINE_MAX_SPANS spans; once it is
@@ -769,10 +773,10 @@ enum mp_timeline_scale { MP_TIMELINE_TICKS, MP_TIMELINE_FIT };
  * with errno set and mp_last_error() naming the file. */
 int mp_timeline_setup(int argc, char **argv, enum mp_timeline_scale scale);
 
-/* Maps the shared span table and starts the clock the chart counts from.
- * Call it in the main program, before starting the processes to chart.
- * Returns 0, or -1 with errno set (EINVAL if it was already called, or
- * mmap's error). */
+/* Maps the shared span table (a memfd) and starts the clock the chart
+ * counts from. Call it in the main program, before starting the processes
+ * to chart. Returns 0, or -1 with errno set (EINVAL if it was already
+ * called, or the error of memfd_create or mmap). */
 int mp_timeline_init(void);
 
 /* Marks the calling process busy from now on with job, in the row labelled
@@ -814,8 +818,8 @@ int mp_timeline_write_svg(const char *path);
  * written ends the program through mp_die), then mp_timeline_free. */
 void mp_timeline_show(void);
 
-/* Unmaps the table in the calling process (each child's mapping goes when
- * the child ends). */
+/* Unmaps the table in the calling process and closes its descriptor
+ * (each child's mapping goes when the child ends). */
 void mp_timeline_free(void);
 
 #endif /* MP_H */

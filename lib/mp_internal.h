@@ -6,6 +6,40 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* --- shared memory (shared.c), for util and the layers above --- */
+
+/* size bytes of zeroed memory, mapped MAP_SHARED from a new memfd, whose
+ * descriptor goes to *fd. NULL with errno set on failure. */
+void *mp_shared_new(size_t size, int *fd);
+
+/* Maps all of the memory behind fd (its size to *size). NULL, errno. */
+void *mp_shared_attach(int fd, size_t *size);
+
+/* Memory that every process of the program must share whichever way it
+ * starts (the timeline's table, the output flag), under a name: a new
+ * program started by spawn or the forkserver gets each descriptor, under
+ * the same number, and finds it by the same name. */
+#define MP_SHARED_MAX 4
+struct mp_shared_name {
+    char name[16];
+    int fd;
+};
+
+/* Adds (or moves) name's descriptor. 0, or -1 (ENOSPC: too many, or the
+ * name too long). */
+int mp_shared_export(const char *name, int fd);
+
+/* Drops name from the table and closes its descriptor (the memory stays
+ * mapped where it is mapped). */
+void mp_shared_forget(const char *name);
+
+/* The descriptor exported under name, or -1 if none (in a new program:
+ * if its parent had none). */
+int mp_shared_find(const char *name);
+
+/* Copies the table (MP_SHARED_MAX entries) to out; returns how many. */
+int mp_shared_exports(struct mp_shared_name *out);
+
 /* --- util, for the layers above it --- */
 
 /* Records the message mp_last_error() will return, and sets errno to err. */
@@ -23,21 +57,13 @@ int mp_write_all(int fd, const char *buf, size_t len);
 void mp_set_die_exit(void (*how)(int status));
 
 /* Moves the "standard output failed" flag into shared memory, so that every
- * process forked afterwards shares it: the first process whose mp_print
- * fails reports it, the others end quietly. Returns 0, or -1 (mmap's errno). */
+ * process started afterwards shares it: the first process whose mp_print
+ * fails reports it, the others end quietly. In a new program the library
+ * started, maps its parent's flag instead. Returns 0, or -1 with errno. */
 int mp_share_output_state(void);
 
 /* Whether any process sharing the flag found standard output unwritable. */
 bool mp_output_failed(void);
-
-/* --- shared memory (shared.c) --- */
-
-/* size bytes of zeroed memory, mapped MAP_SHARED from a new memfd, whose
- * descriptor goes to *fd. NULL with errno set on failure. */
-void *mp_shared_new(size_t size, int *fd);
-
-/* Maps all of the memory behind fd (its size to *size). NULL, errno. */
-void *mp_shared_attach(int fd, size_t *size);
 
 /* --- start methods (start.c, forkserver.c), for the process layer --- */
 
@@ -49,6 +75,9 @@ struct mp_process;
 /* How a program learns that the library started it (see start.c). */
 #define MP_SPAWN_ENV "MP_SPAWNED_FD"       /* a spawned child: its data's pipe */
 #define MP_SERVER_ENV "MP_FORKSERVER_FD"   /* the forkserver: its socket */
+
+/* Descriptors a new program may get: MP_PASS_FDS_MAX, then the shared. */
+#define MP_PREP_FDS (8 + MP_SHARED_MAX)
 
 /* What a new program needs to run a process: what fork would have copied,
  * sent as bytes (Python's "preparation data" and pickled Process). */
@@ -64,8 +93,10 @@ struct mp_prep {
     char method[16];                 /* the start method, for its children */
     int sentinel;                    /* spawn: the sentinel's write end */
     pid_t parent;                    /* who started it (for PDEATHSIG) */
-    int pass_fds[8];                 /* MP_PASS_FDS_MAX */
+    int pass_fds[MP_PREP_FDS];       /* the process's own, then the shared */
     int npass_fds;
+    struct mp_shared_name shared[MP_SHARED_MAX]; /* which of them is which */
+    int nshared;
 };
 
 /* Whether the start method is fork. */

@@ -10,6 +10,8 @@
 #include "mp_internal.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -47,4 +49,54 @@ void *mp_shared_attach(int fd, size_t *size)
         return NULL;
     *size = (size_t)st.st_size;
     return mem;
+}
+
+/* The memory every new program must share, by name. fork copies the
+ * mappings into a child, so under fork the table is never read; spawn and
+ * the forkserver hand each child the descriptors, and the child's layers
+ * look theirs up by name (mp_shared_find) and map it themselves. */
+static struct mp_shared_name exported[MP_SHARED_MAX];
+static int nexported;
+
+int mp_shared_export(const char *name, int fd)
+{
+    for (int i = 0; i < nexported; i++) {
+        if (strcmp(exported[i].name, name) == 0) {
+            exported[i].fd = fd;
+            return 0;
+        }
+    }
+    if (nexported == MP_SHARED_MAX || strlen(name) >= sizeof exported[0].name) {
+        errno = ENOSPC;
+        return -1;
+    }
+    snprintf(exported[nexported].name, sizeof exported[0].name, "%s", name);
+    exported[nexported].fd = fd;
+    nexported++;
+    return 0;
+}
+
+void mp_shared_forget(const char *name)
+{
+    for (int i = 0; i < nexported; i++) {
+        if (strcmp(exported[i].name, name) == 0) {
+            close(exported[i].fd);   /* a descriptor of ours: cannot fail */
+            exported[i] = exported[--nexported];
+            return;
+        }
+    }
+}
+
+int mp_shared_find(const char *name)
+{
+    for (int i = 0; i < nexported; i++)
+        if (strcmp(exported[i].name, name) == 0)
+            return exported[i].fd;
+    return -1;
+}
+
+int mp_shared_exports(struct mp_shared_name *out)
+{
+    memcpy(out, exported, sizeof exported);
+    return nexported;
 }

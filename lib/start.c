@@ -24,6 +24,8 @@
 extern char **environ;
 
 
+_Static_assert(MP_PASS_FDS_MAX == 8, "struct mp_prep's pass_fds counts on it");
+
 /* --- the start method ---------------------------------------------------- */
 
 static char method[16] = "fork";
@@ -154,8 +156,13 @@ static int prepare(const mp_process *p, struct mp_prep *prep)
     prep->daemon = p->daemon;
     prep->tick = mp_tick;
     snprintf(prep->method, sizeof prep->method, "%s", method);
-    memcpy(prep->pass_fds, p->pass_fds, sizeof prep->pass_fds);
+    memcpy(prep->pass_fds, p->pass_fds, sizeof p->pass_fds);
     prep->npass_fds = p->npass_fds;
+    /* And the memory every process of the program shares (the timeline's
+     * table, the output flag), which fork would have copied. */
+    prep->nshared = mp_shared_exports(prep->shared);
+    for (int i = 0; i < prep->nshared; i++)
+        prep->pass_fds[prep->npass_fds++] = prep->shared[i].fd;
     prep->sentinel = -1;
     prep->parent = getpid();
     return 0;
@@ -236,7 +243,7 @@ static int spawn(struct mp_prep *prep, const sigset_t *mask, pid_t *pid, int *se
         return -1;
     }
     prep->sentinel = sent[1];
-    int keep[2 + MP_PASS_FDS_MAX] = { data[0], sent[1] };
+    int keep[2 + MP_PREP_FDS] = { data[0], sent[1] };
     for (int i = 0; i < prep->npass_fds; i++)
         keep[2 + i] = prep->pass_fds[i];
     /* Close errors of our own pipe ends are not possible (see process.c). */
@@ -274,6 +281,8 @@ int mp_start_new(mp_process *p, const sigset_t *mask, pid_t *pid, int *sentinel)
 
 _Noreturn void mp_start_child(const struct mp_prep *prep, int sentinel, pid_t parent)
 {
+    if (prep->args_size > MP_ARG_MAX || prep->nshared < 0 || prep->nshared > MP_SHARED_MAX)
+        mp_die("spawn: the parent sent a process that is not one");
     mp_process p;
     memset(&p, 0, sizeof p);
     p.run = mp_process_run;
@@ -288,6 +297,12 @@ _Noreturn void mp_start_child(const struct mp_prep *prep, int sentinel, pid_t pa
     snprintf(p.name, sizeof p.name, "%s", prep->name);
     p.exitcode = MP_NO_EXITCODE;
     p.sentinel = -1;
+    for (int i = 0; i < prep->nshared; i++)
+        (void)mp_shared_export(prep->shared[i].name, prep->shared[i].fd); /* room: as many as sent */
+    /* The parent's "output failed" flag, so that one message is printed
+     * for the whole program. Should it not map, this child keeps a flag of
+     * its own: the worst is a second message. */
+    (void)mp_share_output_state();
     mp_tick = prep->tick;
     static char prog[32];
     snprintf(prog, sizeof prog, "%s", prep->prog);

@@ -32,10 +32,11 @@ struct span {
     double end;         /* mp_now() at end; -1 while the span is open */
 };
 
-/* The table, mapped MAP_SHARED before fork: every process sees the same
- * memory. Nothing here is guarded by a lock. `claimed` hands out slots with
- * an atomic add, so two processes can never get the same slot; each then
- * writes only its own slot. `t0` is set once, before any fork. */
+/* The table, in shared memory made before the children start: every
+ * process sees the same bytes. Nothing here is guarded by a lock. `claimed`
+ * hands out slots with an atomic add, so two processes can never get the
+ * same slot; each then writes only its own slot. `t0` is set once, before
+ * any child starts. */
 struct table {
     atomic_uint claimed;   /* slots handed out; past MP_TIMELINE_MAX_SPANS = dropped */
     double t0;             /* mp_now() at mp_timeline_init: time 0 of the chart */
@@ -54,25 +55,43 @@ int mp_timeline_init(void)
         mp_set_error(EINVAL, "the timeline is already started");
         return -1;
     }
-    /* The span table is anonymous shared memory: only forked children see
-     * it. A spawned or forkserver child is a new program: its spans would
-     * be lost, and the chart would lie. */
-    if (strcmp(mp_get_start_method(), "fork") != 0) {
-        mp_set_error(ENOTSUP, "the timeline draws forked children only, not %s ones",
-                     mp_get_start_method());
+    /* A memfd, zero-filled by the kernel: a forked child gets the mapping
+     * with the rest of its parent's memory; a new program (spawn,
+     * forkserver) gets the descriptor, exported as "timeline", and maps
+     * it at its first span (see attach). */
+    int fd;
+    void *mem = mp_shared_new(sizeof *table, &fd);
+    if (mem == NULL)
+        return -1;
+    if (mp_shared_export("timeline", fd) == -1) {
+        int err = errno;
+        (void)munmap(mem, sizeof *table);    /* our own mapping: cannot fail */
+        close(fd);
+        errno = err;
         return -1;
     }
-    /* Anonymous memory (no file behind it), shared with every child forked
-     * from now on, zero-filled by the kernel. */
-    void *mem = mmap(NULL, sizeof *table, PROT_READ | PROT_WRITE,
-                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (mem == MAP_FAILED)
-        return -1;
     table = mem;
     atomic_init(&table->claimed, 0);
     table->t0 = mp_now();
     open_slot = -1;
     return 0;
+}
+
+/* In a new program the library started: maps the table its parent made,
+ * if there is one (a spawned child starts with table NULL, as its program
+ * does). A descriptor that holds something else is left alone: no chart
+ * rather than a wrong one. */
+static void attach(void)
+{
+    int fd = mp_shared_find("timeline");
+    size_t size;
+    if (fd == -1)
+        return;
+    void *mem = mp_shared_attach(fd, &size);
+    if (mem != NULL && size != sizeof *table)
+        (void)munmap(mem, size);
+    else
+        table = mem;
 }
 
 void mp_timeline_end(void)
@@ -106,6 +125,8 @@ static int claim(pid_t pid, bool for_child, const char *role, const char *job)
 void mp_timeline_begin(const char *role, const char *job)
 {
     if (table == NULL)
+        attach();
+    if (table == NULL)
         return;
     mp_timeline_end();
     open_slot = claim(getpid(), false, role, job);
@@ -123,6 +144,7 @@ void mp_timeline_free(void)
         return;
     /* Cannot fail for a mapping this file made, with its own size. */
     munmap(table, sizeof *table);
+    mp_shared_forget("timeline");
     table = NULL;
     open_slot = -1;
 }

@@ -108,7 +108,9 @@ void mp_set_die_exit(void (*how)(int status))
 
 /* Whether some process of the program could not write its output. The main
  * program's variable at first; the process layer makes it shared memory
- * before its first fork, so that all the program's processes see one. */
+ * before its first child starts, so that all the program's processes see
+ * one: a forked child through the copied mapping, a new program (spawn,
+ * forkserver) through the descriptor exported as "output". */
 static atomic_bool local_output_failed;
 static atomic_bool *output_failed = &local_output_failed;
 
@@ -116,12 +118,31 @@ int mp_share_output_state(void)
 {
     if (output_failed != &local_output_failed)
         return 0;
-    void *page = mmap(NULL, sizeof *output_failed, PROT_READ | PROT_WRITE,
-                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (page == MAP_FAILED)
+    int fd = mp_shared_find("output");
+    size_t size = sizeof *output_failed;
+    void *page;
+    if (fd != -1) {                  /* a new program: its parent's flag */
+        page = mp_shared_attach(fd, &size);
+        if (page != NULL && size != sizeof *output_failed) {
+            (void)munmap(page, size);        /* our own mapping: cannot fail */
+            errno = EINVAL;
+            page = NULL;
+        }
+    } else {
+        page = mp_shared_new(size, &fd);
+        if (page != NULL && mp_shared_export("output", fd) == -1) {
+            int err = errno;
+            (void)munmap(page, size);
+            close(fd);
+            errno = err;
+            page = NULL;
+        }
+    }
+    if (page == NULL)
         return -1;
     output_failed = page;
-    atomic_store(output_failed, atomic_load(&local_output_failed));
+    if (atomic_load(&local_output_failed))
+        atomic_store(output_failed, true);
     return 0;
 }
 

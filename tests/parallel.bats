@@ -86,6 +86,4 @@ parallel_then_serial() {
     run --separate-stderr demo parallel --start-method vfork
     check "$status" -eq 2
     check "${stderr_lines[0]}" = "parallel: --start-method: 'vfork' is not fork, spawn or forkserver"
-    run --separate-stderr demo parallel --start-method spawn --timeline
-    check "$status" -eq 2
 }

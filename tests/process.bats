@@ -157,7 +157,11 @@ exit_reaps_in_namespace() {
 }
 
 @test "process_class, parallel and daemon >/dev/full: status 1 and one message, whoever fails first" {
-    for d in process_class "parallel --tick 0.01" "daemon --daemon --tick 0.01" "daemon --tick 0.01"; do
+    # under spawn and forkserver the children are new programs: they map
+    # the shared "output failed" flag from the descriptor they were handed
+    for d in process_class "parallel --tick 0.01" "daemon --daemon --tick 0.01" \
+             "daemon --tick 0.01" "parallel --tick 0.01 --start-method spawn" \
+             "parallel --tick 0.01 --start-method forkserver"; do
         run --separate-stderr into_full demo $d
         check "$status" -eq 1
         check "$stderr" = "${d%% *}: standard output: No space left on device"

@@ -141,7 +141,7 @@ killed_main() {
     done
 }
 
-@test "a pool and the timeline: under fork only, refused in one line under the others" {
+@test "a pool: under fork only, refused in one line under the others; the timeline under all" {
     run t fork fork-only
     check "$status" -eq 0
     check "${lines[0]}" = "pool: made"
@@ -150,6 +150,6 @@ killed_main() {
         run t "$m" fork-only
         check "$status" -eq 0
         check "${lines[0]}" = "pool: a pool starts its workers with fork only, not with $m (mp_set_start_method(\"fork\"))"
-        check "${lines[1]}" = "timeline: the timeline draws forked children only, not $m ones"
+        check "${lines[1]}" = "timeline: made"
     done
 }
