@@ -29,16 +29,25 @@
  *   - The seed does not join: the program still waits for both children
  *     before it ends, because non-daemonic children are joined at exit (in
  *     Python and in forklore alike).
+ *   - --start-method spawn or forkserver: the same lines, but each child is
+ *     a new program, which has to rebuild the object before it can call its
+ *     run: the library sends the class's name (MP_CLASS registers it) and
+ *     the bytes of its own fields, as Python pickles the instance (its
+ *     class by name, its attributes by value). That is why the greeting is
+ *     a char array: a pointer to a string would mean nothing over there.
  *
  * Run it:   build/bin/process_class
+ *           build/bin/process_class --start-method spawn
  */
 #include "mp.h"
 
+#include <stdio.h>
 #include <unistd.h>
 
 struct my_process {
     mp_process base;        /* first member: (mp_process *) and back are safe */
-    const char *greeting;   /* this "class" adds a field of its own */
+    char greeting[8];       /* this "class" adds a field of its own: bytes, which
+                               travel to a new program (spawn) as they are */
 };
 
 /* MyProcess.run(self): runs in the child. */
@@ -54,14 +63,22 @@ static void my_process_init(struct my_process *me)
 {
     mp_process_init_as(&me->base, "MyProcess", NULL, NULL);   /* "MyProcess-N", as Python names it */
     me->base.run = my_run;
-    me->greeting = "hello";
+    snprintf(me->greeting, sizeof me->greeting, "hello");
 }
 
 int main(int argc, char **argv)
 {
+    MP_CLASS(struct my_process, my_run); /* by name, for spawn and forkserver (lesson 11) */
+    mp_main_guard();                     /* if __name__ == '__main__': */
+
+    const struct mp_option options[] = {
+        MP_START_METHOD_OPTION,
+        { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
+    };
     mp_tick_option = false;       /* no sleep in this lesson: no --tick */
-    mp_parse_args(argc, argv, NULL, NULL,
+    mp_parse_args(argc, argv, options, NULL,
                   "Seed 4: a Process \"subclass\" with run() overridden, started twice.");
+    mp_start_method_setup();
 
     struct my_process p1, p2;
     my_process_init(&p1);

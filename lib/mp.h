@@ -306,7 +306,9 @@ const char *mp_current_process_name(void);
  *     (mp_queue_fd, mp_process_pass_fd, then mp_queue_attach in the child);
  *     the library's own (the timeline's table, the flag that says output
  *     failed) it hands over itself, to every child it starts;
- *   - a subclass's own run cannot be sent (only mp_process_run is found);
+ *   - a "subclass" is found by its run, and its own fields travel as bytes:
+ *     register it with MP_CLASS (Python pickles an instance: its class by
+ *     name, its attributes by value);
  *   - a pool works under fork only so far: its tasks are function pointers,
  *     so mp_pool_new refuses the other methods (ENOTSUP) in one line.
  * join, is_alive, exitcode, terminate, daemon, Ctrl-C and the exit hook work
@@ -343,6 +345,20 @@ void mp_start_method_setup(void);
  * pickle <function at 0x...>: attribute lookup on __main__ failed". */
 int mp_register_target(const char *name, int (*target)(void *arg));
 #define MP_TARGET(fn) mp_register_target(#fn, fn)
+
+/* Registers a "subclass" (a struct whose first member is an mp_process,
+ * with its own run: see mp_process above) under its run's name, with the
+ * size of its struct: MP_CLASS(struct my_process, my_run). Under spawn and
+ * forkserver, starting one sends the class's name and the bytes of the
+ * struct after its mp_process (at most MP_ARG_MAX); the new program makes
+ * a struct of that size, copies them in, and calls run on it. So its
+ * fields must be bytes that mean the same in another program: a char
+ * array, not a pointer to a string. Like MP_TARGET, before mp_main_guard;
+ * at most 16 classes. Returns 0, or -1 (EINVAL: fields too big; ENOSPC).
+ * Starting a subclass that is not registered fails with "Can't pickle its
+ * own run". */
+int mp_register_class(const char *name, int (*run)(mp_process *self), size_t size);
+#define MP_CLASS(type, run) mp_register_class(#run, run, sizeof(type))
 
 /* The C `if __name__ == '__main__':`. Call it at the top of main, after the
  * MP_TARGETs: in the program you started it returns at once, and main goes

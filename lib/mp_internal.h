@@ -86,6 +86,9 @@ struct mp_prep {
     unsigned char args[256];         /* MP_ARG_MAX */
     size_t args_size;
     bool has_arg;                    /* arg was the args' copy (else NULL) */
+    char cls[64];                    /* a "subclass": its registered run's name */
+    unsigned char fields[256];       /* its own fields' bytes (MP_ARG_MAX) */
+    size_t fields_size;
     char name[32];                   /* Process.name */
     char prog[32];                   /* mp_prog, for its messages */
     bool daemon;

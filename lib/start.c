@@ -98,6 +98,51 @@ static int (*target_by_name(const char *name))(void *arg)
     return NULL;
 }
 
+/* --- the registry of "subclasses" ---------------------------------------- */
+
+#define MAX_CLASSES 16
+
+static struct {
+    const char *name;
+    int (*run)(mp_process *self);
+    size_t size;
+} classes[MAX_CLASSES];
+static int nclasses;
+
+int mp_register_class(const char *name, int (*run)(mp_process *self), size_t size)
+{
+    if (size < sizeof(mp_process) || size - sizeof(mp_process) > MP_ARG_MAX) {
+        mp_set_error(EINVAL, "%s: a subclass's own fields take 0 to %d bytes, not %zu", name,
+                     MP_ARG_MAX, size < sizeof(mp_process) ? 0 : size - sizeof(mp_process));
+        return -1;
+    }
+    if (nclasses == MAX_CLASSES) {
+        mp_set_error(ENOSPC, "more than %d classes registered", MAX_CLASSES);
+        return -1;
+    }
+    classes[nclasses].name = name;
+    classes[nclasses].run = run;
+    classes[nclasses].size = size;
+    nclasses++;
+    return 0;
+}
+
+static int class_of(int (*run)(mp_process *self))
+{
+    for (int i = 0; i < nclasses; i++)
+        if (classes[i].run == run)
+            return i;
+    return -1;
+}
+
+static int class_by_name(const char *name)
+{
+    for (int i = 0; i < nclasses; i++)
+        if (strcmp(classes[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
 /* --- arguments ----------------------------------------------------------- */
 
 int mp_process_args(mp_process *p, const void *bytes, size_t size)
@@ -123,6 +168,23 @@ int mp_process_pass_fd(mp_process *p, int fd)
     return 0;
 }
 
+/* A "subclass": its class by name and its own fields (the bytes after its
+ * mp_process) by value, as Python pickles an instance: its class by
+ * qualified name, its __dict__ by value. */
+static int pack_fields(const mp_process *p, struct mp_prep *prep)
+{
+    int c = class_of(p->run);
+    if (c == -1) {
+        mp_set_error(EINVAL, "%s: Can't pickle its own run: attribute lookup on __main__ "
+                     "failed (register the subclass with MP_CLASS)", p->name);
+        return -1;
+    }
+    snprintf(prep->cls, sizeof prep->cls, "%s", classes[c].name);
+    prep->fields_size = classes[c].size - sizeof *p;
+    memcpy(prep->fields, (const unsigned char *)p + sizeof *p, prep->fields_size);
+    return 0;
+}
+
 /* Python's get_preparation_data and the pickling of the Process: what the
  * new program must be told. Fails, in Python's words, where the target or
  * the argument cannot be sent. */
@@ -137,11 +199,8 @@ static int prepare(const mp_process *p, struct mp_prep *prep)
                      "failed (register it with MP_TARGET)", *(void **)(void *)&p->target);
         return -1;
     }
-    if (p->run != mp_process_run) {
-        mp_set_error(EINVAL, "%s: Can't pickle its own run: only a target registered with "
-                     "MP_TARGET reaches a new program", p->name);
+    if (p->run != mp_process_run && pack_fields(p, prep) == -1)
         return -1;
-    }
     if (p->arg != NULL && p->arg != (const void *)p->args) {
         mp_set_error(EINVAL, "%s: Can't pickle a pointer: a new program has its own memory "
                      "(give the argument's bytes with mp_process_args)", p->name);
@@ -279,24 +338,45 @@ int mp_start_new(mp_process *p, const sigset_t *mask, pid_t *pid, int *sentinel)
 
 /* --- in the new program -------------------------------------------------- */
 
-_Noreturn void mp_start_child(const struct mp_prep *prep, int sentinel, pid_t parent)
+/* In the new program: the process prep describes, rebuilt (Python's
+ * unpickling): its target and class found by name, its argument and own
+ * fields copied. Kept for the program's life, as the child's own. */
+static mp_process *unpack(const struct mp_prep *prep)
 {
-    if (prep->args_size > MP_ARG_MAX || prep->nshared < 0 || prep->nshared > MP_SHARED_MAX)
-        mp_die("spawn: the parent sent a process that is not one");
-    mp_process p;
-    memset(&p, 0, sizeof p);
-    p.run = mp_process_run;
-    p.target = target_by_name(prep->target);
-    if (prep->target[0] != '\0' && p.target == NULL)
+    int c = prep->cls[0] != '\0' ? class_by_name(prep->cls) : -1;
+    if (prep->cls[0] != '\0' && (c == -1 || classes[c].size != sizeof(mp_process) +
+                                                 prep->fields_size))
+        mp_die("Can't get attribute '%s' on <module '__main__'> (MP_CLASS must come "
+               "before mp_main_guard)", prep->cls);
+    static mp_process *p;
+    p = calloc(1, sizeof *p + prep->fields_size);
+    if (p == NULL)
+        mp_die("spawn: out of memory");
+    memcpy((unsigned char *)p + sizeof *p, prep->fields, prep->fields_size);
+    p->run = c == -1 ? mp_process_run : classes[c].run;
+    p->target = target_by_name(prep->target);
+    if (prep->target[0] != '\0' && p->target == NULL)
         mp_die("Can't get attribute '%s' on <module '__main__'> (MP_TARGET must come "
                "before mp_main_guard)", prep->target);
-    memcpy(p.args, prep->args, prep->args_size);
-    p.args_size = prep->args_size;
-    p.arg = prep->has_arg ? p.args : NULL;
-    p.daemon = prep->daemon;
-    snprintf(p.name, sizeof p.name, "%s", prep->name);
-    p.exitcode = MP_NO_EXITCODE;
-    p.sentinel = -1;
+    memcpy(p->args, prep->args, prep->args_size);
+    p->args_size = prep->args_size;
+    p->arg = prep->has_arg ? p->args : NULL;
+    p->daemon = prep->daemon;
+    snprintf(p->name, sizeof p->name, "%s", prep->name);
+    p->exitcode = MP_NO_EXITCODE;
+    p->sentinel = -1;
+    return p;
+}
+
+_Noreturn void mp_start_child(const struct mp_prep *prep, int sentinel, pid_t parent)
+{
+    if (prep->args_size > MP_ARG_MAX || prep->fields_size > MP_ARG_MAX ||
+        prep->nshared < 0 || prep->nshared > MP_SHARED_MAX)
+        mp_die("spawn: the parent sent a process that is not one");
+    static char prog[32];
+    snprintf(prog, sizeof prog, "%s", prep->prog);
+    mp_prog = prog;
+    mp_process *p = unpack(prep);
     for (int i = 0; i < prep->nshared; i++)
         (void)mp_shared_export(prep->shared[i].name, prep->shared[i].fd); /* room: as many as sent */
     /* The parent's "output failed" flag, so that one message is printed
@@ -304,13 +384,10 @@ _Noreturn void mp_start_child(const struct mp_prep *prep, int sentinel, pid_t pa
      * its own: the worst is a second message. */
     (void)mp_share_output_state();
     mp_tick = prep->tick;
-    static char prog[32];
-    snprintf(prog, sizeof prog, "%s", prep->prog);
-    mp_prog = prog;
     snprintf(method, sizeof method, "%s", prep->method);
     sigset_t mask;
     sigemptyset(&mask);
-    mp_run_child(&p, sentinel, parent, &mask);
+    mp_run_child(p, sentinel, parent, &mask);
 }
 
 /* Reads the whole prep from fd; false at an early end of file. */

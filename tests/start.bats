@@ -153,3 +153,18 @@ killed_main() {
         check "${lines[1]}" = "timeline: made"
     done
 }
+
+@test "a Process subclass: its class by name, its own fields as bytes, under each method" {
+    for m in fork spawn forkserver; do
+        run t "$m" subclass
+        check "$status" -eq 0
+        check "${lines[0]}" = "Counter-1: by threes counts 5, 8, 11"
+        check "${lines[1]}" = "exitcode=3"
+        if [ "$m" = fork ]; then
+            check "${lines[2]}" = "unregistered: started"   # a copy needs no name
+        else
+            check "${lines[2]}" = "unregistered: Other-2: Can't pickle its own run: attribute lookup on __main__ failed (register the subclass with MP_CLASS)"
+        fi
+        check "${lines[3]}" = "too big: huge: a subclass's own fields take 0 to 256 bytes, not 257"
+    done
+}

@@ -35,7 +35,8 @@ twin() {
 }
 
 @test "twins: parallel, daemon, list_copy, process_class print the C demo's lines" {
-    for args in "parallel --tick 0.01" "daemon --tick 0.01" list_copy process_class; do
+    for args in "parallel --tick 0.01" "daemon --tick 0.01" list_copy process_class \
+                "process_class --start-method spawn"; do
         run compare $args
         [ "$status" -eq 0 ] || { echo "$args:"; echo "$output"; false; }
     done

@@ -4,13 +4,16 @@
 
 The Python twin of demos/process_class.c: "hello" twice, from two PIDs, from
 MyProcess-1 and MyProcess-2 (Process.__init__ names an instance after its
-class and a count of every Process made).
-Run it:   python3 demos/python/process_class.py
+class and a count of every Process made). Under --start-method spawn or
+forkserver Python pickles each instance (its class by name, its attributes
+by value) and the new interpreter rebuilds it before calling run.
+Run it:   python3 demos/python/process_class.py [--start-method spawn]
 """
+import multiprocessing
 import os
 from multiprocessing import Process
 
-from common import parser, use_fork
+from common import parser, start_method_option
 
 
 class MyProcess(Process):
@@ -23,9 +26,11 @@ class MyProcess(Process):
 
 
 if __name__ == '__main__':
-    parser('process_class', 'Seed 4: a Process "subclass" with run() '
-           'overridden, started twice.', tick=False).parse_args()
-    use_fork()
+    p = parser('process_class', 'Seed 4: a Process "subclass" with run() '
+               'overridden, started twice.', tick=False)
+    start_method_option(p)
+    args = p.parse_args()
+    multiprocessing.set_start_method(args.start_method)
     p1 = MyProcess()
     p2 = MyProcess()
     p1.start()

@@ -4,7 +4,7 @@
  * printing what it saw for tests/start.bats to check.
  *
  *     test_start METHOD basic | signals | unregistered | pointer | exit-joins
- *                       | daemon-wait | wait | queue | queue-kill
+ *                       | daemon-wait | wait | queue | queue-kill | subclass
  *
  * With TEST_START_EARLY set in the environment, main starts a process before
  * mp_main_guard (the Python script without `if __name__ == '__main__':`).
@@ -49,6 +49,52 @@ static int sleep_then_print(void *arg)
 static int not_registered(void *arg)
 {
     (void)arg;
+    return 0;
+}
+
+/* A "subclass" with fields of its own, and one left unregistered. */
+struct counter {
+    mp_process base;
+    int start, step;
+    char label[12];
+};
+
+static int count_run(mp_process *self)
+{
+    struct counter *c = (struct counter *)self;
+    mp_print("%s: %s counts %d, %d, %d", self->name, c->label, c->start, c->start + c->step,
+             c->start + 2 * c->step);
+    return c->step;
+}
+
+static int unregistered_run(mp_process *self)
+{
+    (void)self;
+    return 0;
+}
+
+/* Starts a registered subclass (its fields set after init, as a Python
+ * __init__ would) and an unregistered one: the second is refused under
+ * spawn and forkserver. */
+static int subclass(void)
+{
+    struct counter c = { .start = 5, .step = 3 };
+    mp_process_init_as(&c.base, "Counter", NULL, NULL);
+    c.base.run = count_run;
+    snprintf(c.label, sizeof c.label, "by threes");
+    if (mp_process_start(&c.base) == -1)
+        mp_die("start: %s", mp_last_error());
+    mp_process_join(&c.base, MP_FOREVER);
+    mp_print("exitcode=%d", mp_process_exitcode(&c.base));
+    struct counter u = c;
+    mp_process_init_as(&u.base, "Other", NULL, NULL);
+    u.base.run = unregistered_run;
+    int r = mp_process_start(&u.base);
+    mp_print("unregistered: %s", r == 0 ? "started" : mp_last_error());
+    if (r == 0)
+        mp_process_join(&u.base, MP_FOREVER);
+    r = mp_register_class("huge", unregistered_run, sizeof(mp_process) + MP_ARG_MAX + 1);
+    mp_print("too big: %s", r == 0 ? "registered" : mp_last_error());
     return 0;
 }
 
@@ -226,6 +272,7 @@ int main(int argc, char **argv)
     MP_TARGET(sleep_long);
     MP_TARGET(sleep_then_print);
     MP_TARGET(consume);
+    MP_CLASS(struct counter, count_run);
     if (getenv("TEST_START_EARLY") != NULL) {
         mp_set_start_method("spawn");
         mp_process p;
@@ -258,6 +305,8 @@ int main(int argc, char **argv)
         return wait_for_signal(c[0] == 'd');
     if (strcmp(c, "queue") == 0 || strcmp(c, "queue-kill") == 0)
         return queue(strcmp(c, "queue-kill") == 0);
+    if (strcmp(c, "subclass") == 0)
+        return subclass();
     if (strcmp(c, "fork-only") == 0)
         return fork_only();
     fprintf(stderr, "test_start: unknown case %s\n", c);
