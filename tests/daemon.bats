@@ -30,9 +30,8 @@ load helpers
 
 @test "daemon --daemon leaves no process behind even when the children printed nothing" {
     # the children may be terminated before they print their PID: look for
-    # any process still running this program instead
-    demo daemon --daemon --tick 0.05 >/dev/null
-    sleep 0.3
-    run pgrep -f "$BIN/daemon --daemon --tick 0.05"
-    check "$status" -eq 1
+    # any process still in the demo's process group instead
+    grouped 30 "$BIN/daemon" --daemon --tick 0.05
+    check "$status" -eq 0
+    group_gone "$group"
 }

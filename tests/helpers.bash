@@ -80,3 +80,31 @@ retry() {
     echo "failed $tries times; load: $(cat /proc/loadavg 2>/dev/null)"
     return 1
 }
+
+# grouped TIMEOUT-ARGUMENTS...: runs `timeout TIMEOUT-ARGUMENTS...` (e.g.
+# `grouped --preserve-status -s INT 0.2 "$BIN/shared_queue"`) and waits for
+# it. timeout makes itself the leader of a new process group, and every
+# process the demo starts stays in that group: $group names it, for
+# group_gone. Sets $status, $output and $stderr, as `run --separate-stderr`
+# does. (Not started through bash's `run`, which would hide timeout's PID.)
+grouped() {
+    timeout "$@" >"$BATS_TEST_TMPDIR/grouped.out" 2>"$BATS_TEST_TMPDIR/grouped.err" 3>&- &
+    group=$!
+    wait "$group" && status=0 || status=$?
+    output=$(cat "$BATS_TEST_TMPDIR/grouped.out")
+    stderr=$(cat "$BATS_TEST_TMPDIR/grouped.err")
+    lines=()
+    if [ -n "$output" ]; then mapfile -t lines <<<"$output"; fi
+}
+
+# group_gone PGID: waits up to 2 s for every process of the group to be gone
+# (by the group's number, so no other test's processes can count).
+group_gone() {
+    local i
+    for i in $(seq 40); do
+        pgrep -g "$1" >/dev/null || return 0
+        sleep 0.05
+    done
+    echo "still running in group $1: $(pgrep -a -g "$1" | tr '\n' ' ')"
+    return 1
+}

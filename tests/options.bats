@@ -82,19 +82,14 @@ timed_demos() {
         # terminal's Ctrl-C; --tick 0.5 keeps every demo busy past that.
         tick=(--tick 0.5)
         [[ " $untimed " == *" $d "* ]] && tick=()
-        run timeout --preserve-status -s INT 0.15 "$BIN/$d" "${tick[@]}" 3>&-
+        grouped --preserve-status -s INT 0.15 "$BIN/$d" "${tick[@]}"
         case "$d" in
             # no seed sleeps to interrupt: they are done within 0.15 s
             list_copy|process_class|pool_apply|pool_map_async) expected=0 ;;
             *) expected=130 ;;
         esac
         [ "$status" -eq "$expected" ] || { echo "$d: status $status"; echo "$output"; false; }
-        for i in $(seq 40); do
-            pgrep -f "^$BIN/$d " >/dev/null || break
-            sleep 0.05
-        done
-        run pgrep -f "^$BIN/$d "
-        [ "$status" -eq 1 ] || { echo "$d left processes behind: $output"; false; }
+        group_gone "$group" || { echo "$d left processes behind"; false; }
     done
 }
 

@@ -4,7 +4,7 @@ load helpers
 
 @test "pool_map_async without get ends at once: no square printed, one warning, no worker left" {
     start=$(date +%s%N)
-    run --separate-stderr demo pool_map_async --tick 1
+    grouped 30 "$BIN/pool_map_async" --tick 1
     elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
     check "$status" -eq 0
     check "${#lines[@]}" -eq 2
@@ -13,8 +13,7 @@ load helpers
     between "$total" 0 0.5 || { echo "total $total s, expected well under the squares' 2 s"; false; }
     check "$stderr" = "pool_map_async: exit: 4 unfinished pool tasks dropped, workers terminated"
     check "$elapsed_ms" -lt 1000    # the squares would take 2 s
-    sleep 0.1
-    ! pgrep -f -- "$BIN/pool_map_async --tick 1" || { echo "a worker is still running"; false; }
+    group_gone "$group"
 }
 
 # two_ticks: get waits for the squares, about two ticks of 0.05 s; the upper

@@ -69,10 +69,10 @@ got_items() {
 
 @test "Ctrl-C during shared_queue ends it and every worker, status 130" {
     # the workers sleep half a tick (0.5 s here) before taking items
-    run timeout --preserve-status -s INT 0.2 "$BIN/shared_queue" --workers 4 --tick 1 3>&-
+    grouped --preserve-status -s INT 0.2 "$BIN/shared_queue" --workers 4 --tick 1
     check "$status" -eq 130
     # the library reaps every child before main dies of the signal
-    check "$(pgrep -c -f "$BIN/shared_queue" || true)" -eq 0
+    group_gone "$group"
 }
 
 @test "shared_queue --start-method spawn, forkserver: the workers map the queue, each item once" {
