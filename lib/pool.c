@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pool: mp_pool, multiprocessing.Pool on fork, two mp_queues and one block of
- * shared memory. How a task travels:
+ * pool: mp_pool, multiprocessing.Pool on two mp_queues and one block of
+ * shared memory, whichever way its workers start. How a task travels:
  *
- *   parent (your program)                  worker (forked at mp_pool_new)
- *   ---------------------                  ------------------------------
+ *   parent (your program)                  worker (started at mp_pool_new)
+ *   ---------------------                  -------------------------------
  *   copies a piece of the input into a
  *   free task slot of shared memory,
  *   sets the slot's claim word to
  *   (seq, nobody), then puts a task
- *   (fn, slot, seq, items)      -- tasks -->  gets it into its record,
- *                                             claims the slot: (seq, me);
+ *   (fn or its name, slot,      -- tasks -->  gets it into its record,
+ *   seq, items)                               claims the slot: (seq, me);
  *                                             a stale copy fails, is dropped;
  *                                             runs fn on each item, writing
  *                                             the outputs into the slot,
@@ -18,7 +18,10 @@
  *   frees the slot                            failures)
  *
  * Only small descriptions go through the queues; the items themselves are
- * copied once into the slot and once out of it.
+ * copied once into the slot and once out of it. Under fork a task names its
+ * function by address; under spawn and forkserver, where a worker is a new
+ * program, by the name MP_TASK registered (pool_names.c). Either way each
+ * worker maps the queues and the block from their descriptors.
  *
  * There are no threads in the parent. Python's Pool has three (they hand out
  * tasks, collect results and replace dead workers, while your code runs);
@@ -32,6 +35,7 @@
  *   pool_worker.c   the worker: take, claim, run, report
  *   pool_calls.c    calls (AsyncResult): map, apply, get, callbacks, pump
  *   pool_deaths.c   workers found dead: their task settled, a new worker
+ *   pool_names.c    the tasks registered by name (MP_TASK)
  * pool_internal.h holds the records they share, and says who writes which.
  *
  * This file owns the pool itself: its memory, its workers' first start, its
@@ -43,7 +47,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
