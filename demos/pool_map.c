@@ -43,27 +43,44 @@
  *     workers got nothing, so they have no row). With --workers 2 --items 4,
  *     two rows, each busy for two ticks: one item after the other. (With
  *     --crash there is no chart: the demo stops at the failed map.)
+ *   - --start-method spawn or forkserver: the same lines. Each worker is
+ *     now a new program (this one started again, or forked by the server)
+ *     that never ran the rest of main: it finds square by its name,
+ *     registered with MP_TASK before mp_main_guard (Python pickles the
+ *     function by name), and knows which item crashes only because the
+ *     item says so (a global set by main would still be 0 there). The
+ *     total is a little longer: nine programs to start (lesson 11).
  *
  * Run it:   build/bin/pool_map                  (real seconds: about 1 s)
  *           build/bin/pool_map --items 20 --workers 2 --tick 0.1
  *           build/bin/pool_map --tick 0.1 --timeline
  *           build/bin/pool_map --items 100 --crash 37 --tick 0.01
+ *           build/bin/pool_map --tick 0.1 --start-method spawn
  */
 #include "mp.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-static long crash_item;                 /* --crash K: the item whose task crashes */
+/* One item, as it travels to a worker: its bytes, copied. It carries all
+ * the task needs to know, --crash included: under spawn and forkserver the
+ * worker is a new program, which never saw what main set. */
+struct item {
+    long x;                             /* the number to square */
+    bool crash;                         /* --crash: this item's task crashes */
+};
 
 /* The task: runs in a worker, on one item. */
 static int square(const void *in, void *out)
 {
-    long x = *(const long *)in;
+    const struct item *item = in;
+    long x = item->x;
     char job[16];                       /* the item, its letter on the chart */
     snprintf(job, sizeof job, "%ld", x);
     mp_timeline_begin("worker", job);   /* does nothing without --timeline */
-    if (x == crash_item) {
+    if (item->crash) {
         /* A bug, on purpose: writing through a NULL pointer. The kernel
          * stops the worker with SIGSEGV. (volatile twice: so the compiler
          * neither assumes the pointer is NULL nor drops the store.) */
@@ -79,7 +96,13 @@ static int square(const void *in, void *out)
 
 int main(int argc, char **argv)
 {
-    long workers = 9, items = 4, chunksize = 0;
+    /* The task by name, for workers that are new programs (--start-method
+     * spawn or forkserver): such a worker runs main up to the guard, which
+     * then runs the worker. The rest of main is `if __name__ == '__main__':`. */
+    MP_TASK(square);
+    mp_main_guard();
+
+    long workers = 9, items = 4, chunksize = 0, crash_item = 0;
     const struct mp_option options[] = {
         { "--workers", MP_OPT_INT, &workers, 0, MP_POOL_MAX_WORKERS, "N",
           "worker processes (default 9, the seed's Pool(9); 0: one per CPU)" },
@@ -89,26 +112,29 @@ int main(int argc, char **argv)
         { "--crash", MP_OPT_INT, &crash_item, 1, 1000000, "K",
           "the task for item K dereferences NULL (its worker dies)" },
         MP_TIMELINE_OPTIONS,
+        MP_START_METHOD_OPTION,
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_parse_args(argc, argv, options, NULL,
                   "Seed 6.1: Pool(9).map(square, [1, 2, 3, 4]) prints [1, 4, 9, 16] after one tick.");
     if (crash_item > items)
         mp_usage_error("--crash: '%ld' is not one of the items 1 to %ld", crash_item, items);
+    mp_start_method_setup();
 
-    long *numbers = malloc((size_t)items * sizeof *numbers);
+    struct item *numbers = malloc((size_t)items * sizeof *numbers);
     long *squares = calloc((size_t)items, sizeof *squares);
     if (numbers == NULL || squares == NULL)
         mp_die("out of memory");
     for (long i = 0; i < items; i++)
-        numbers[i] = i + 1;
-    /* Before the pool forks its workers: they must share the span table. */
+        numbers[i] = (struct item){ i + 1, i + 1 == crash_item };
+    /* Before the pool starts its workers: they must share the span table. */
     if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) == -1)
         mp_die("timeline: %s", mp_last_error());
 
     double start = mp_now();
-    /* The workers are forked here, before any task exists: each is a copy of
-     * this process, so it already knows square() and crash_item. */
+    /* The workers start here, before any task exists. Under fork each is a
+     * copy of this process, so it already has square() at the same address;
+     * under spawn and forkserver a new program, which finds it by name. */
     mp_pool *pool = mp_pool_new((int)workers);
     if (pool == NULL)
         mp_die("Pool(%ld): %s", workers, mp_last_error());

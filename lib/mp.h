@@ -309,8 +309,8 @@ const char *mp_current_process_name(void);
  *   - a "subclass" is found by its run, and its own fields travel as bytes:
  *     register it with MP_CLASS (Python pickles an instance: its class by
  *     name, its attributes by value);
- *   - a pool works under fork only so far: its tasks are function pointers,
- *     so mp_pool_new refuses the other methods (ENOTSUP) in one line.
+ *   - a pool's tasks are found by name too: register them with MP_TASK
+ *     before mp_main_guard (see the pool layer).
  * join, is_alive, exitcode, terminate, daemon, Ctrl-C and the exit hook work
  * as under fork. A forkserver child is the server's child, not ours: the
  * server waits for it and sends its exit status back over the child's own
@@ -527,7 +527,7 @@ void mp_queue_free(mp_queue *q);
 /* pool                                                                     */
 /* ======================================================================== */
 
-/* multiprocessing.Pool: a fixed team of worker processes, forked once at
+/* multiprocessing.Pool: a fixed team of worker processes, started once at
  * mp_pool_new, that run your function on the items you give them.
  *
  * A task is a C function that reads one input item and writes one output
@@ -541,14 +541,30 @@ void mp_queue_free(mp_queue *q);
  *     }
  *
  * How the work travels: the parent copies the input items into task slots,
- * memory that the pool mapped MAP_SHARED before forking its workers, so they
- * see every byte written there; then it puts a small description of
- * each task (which function, which slot, which items) on an mp_queue; a worker
- * takes it, runs the function on each item, writes the outputs into the same
- * slot and puts a small "done" on a second mp_queue; the parent copies the
- * outputs out. Functions are passed as plain pointers: after fork the child
- * runs the same program at the same addresses (Python sends the function's
- * name instead, and the worker looks it up).
+ * memory that the pool mapped MAP_SHARED (a memfd) before starting its
+ * workers, each of which maps the same memory, so they see every byte
+ * written there; then it puts a small description of each task (which
+ * function, which slot, which items) on an mp_queue; a worker takes it,
+ * runs the function on each item, writes the outputs into the same slot
+ * and puts a small "done" on a second mp_queue; the parent copies the
+ * outputs out.
+ *
+ * Which function: under fork, a plain pointer, since a forked worker runs
+ * the same program at the same addresses. Under spawn and forkserver a
+ * worker is a new program, whose addresses are randomised: the function
+ * travels by name, as Python pickles it by its qualified name and the
+ * worker looks it up. So register every task with MP_TASK at the top of
+ * main, before mp_main_guard (see the process layer's start methods):
+ *
+ *     int main(int argc, char **argv)
+ *     {
+ *         MP_TASK(square);       // also registers the pool's worker
+ *         mp_main_guard();       // a spawned worker stops here, and works
+ *         ...
+ *
+ * The workers themselves are started by the start method in use when the
+ * pool is made, and so is a worker started again after a crash (Python's
+ * Pool keeps its context). Every guarantee below holds under all three.
  *
  * Differences from Python, on purpose:
  *   - The parent stays single-threaded. Python's Pool runs three threads in
@@ -611,16 +627,41 @@ typedef void (*mp_callback)(void *arg);
  * with the error in words (the first failed item's) and the arg you gave. */
 typedef void (*mp_error_callback)(const char *error, void *arg);
 
+/* Registers fn as a pool task under name, so that a worker that is a new
+ * program (spawn, forkserver) can find it: MP_TASK(square) registers square
+ * as "square". Call it for every task at the top of main, before
+ * mp_main_guard: that part of main runs in every new program too. The first
+ * call also registers the pool's own worker as a target (mp_register_target,
+ * named "PoolWorker"), so that registering the tasks before the guard
+ * registers the worker too. At most 64 tasks, names of at most
+ * MP_TASK_NAME_MAX characters. Returns 0 (also for the same name and
+ * function again), or -1: ENAMETOOLONG, EEXIST (the name is another
+ * function's), ENOSPC (the table is full), EINVAL (no name or function).
+ * Under fork registering is harmless and not needed.
+ *
+ * A map or apply of a function not registered, under spawn or forkserver,
+ * fails at once (MP_ERROR, or NULL for the async calls) in Python's words:
+ * "Can't pickle <function at 0x...>: attribute lookup on __main__ failed".
+ * A name the worker does not know (registered in the parent only after
+ * mp_main_guard) fails the items it was given, naming it: "Can't get
+ * attribute 'name' on <module '__main__'>". */
+#define MP_TASK_NAME_MAX 31
+int mp_register_task(const char *name, mp_task fn);
+#define MP_TASK(fn) mp_register_task(#fn, fn)
+
 /* How many workers a pool may have: 1 to MP_POOL_MAX_WORKERS. */
 #define MP_POOL_MAX_WORKERS 256
 
-/* Pool(processes): forks the workers now, each a daemonic mp_process named
- * "PoolWorker-N". processes 0 means one per online CPU (Python's
- * Pool(None), os.cpu_count()), capped at MP_POOL_MAX_WORKERS.
+/* Pool(processes): starts the workers now (forks them, under the default
+ * start method), each a daemonic mp_process named "PoolWorker-N".
+ * processes 0 means one per online CPU (Python's Pool(None),
+ * os.cpu_count()), capped at MP_POOL_MAX_WORKERS.
  * Returns NULL with errno set: EINVAL if processes is below 0 or above
- * MP_POOL_MAX_WORKERS (Python: ValueError), EPERM in a daemonic process (a
- * pool worker included: they may not have children, as in Python), or why
- * the memory or a fork could not be had (no worker is left running then). */
+ * MP_POOL_MAX_WORKERS (Python: ValueError), or under spawn and forkserver
+ * if no task was registered with MP_TASK (so neither was the worker: each
+ * would die at its start), EPERM in a daemonic process (a pool worker
+ * included: they may not have children, as in Python), or why the memory
+ * or a worker's start could not be had (no worker is left running then). */
 mp_pool *mp_pool_new(int processes);
 
 /* Pool.map(fn, in, chunksize): runs fn on each of the n items of in

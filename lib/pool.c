@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pool: mp_pool, multiprocessing.Pool on fork, two mp_queues and one block of
- * shared memory. How a task travels:
+ * pool: mp_pool, multiprocessing.Pool on two mp_queues and one block of
+ * shared memory, whichever way its workers start. How a task travels:
  *
- *   parent (your program)                  worker (forked at mp_pool_new)
- *   ---------------------                  ------------------------------
+ *   parent (your program)                  worker (started at mp_pool_new)
+ *   ---------------------                  -------------------------------
  *   copies a piece of the input into a
  *   free task slot of shared memory,
  *   sets the slot's claim word to
  *   (seq, nobody), then puts a task
- *   (fn, slot, seq, items)      -- tasks -->  gets it into its record,
- *                                             claims the slot: (seq, me);
+ *   (fn or its name, slot,      -- tasks -->  gets it into its record,
+ *   seq, items)                               claims the slot: (seq, me);
  *                                             a stale copy fails, is dropped;
  *                                             runs fn on each item, writing
  *                                             the outputs into the slot,
@@ -18,7 +18,10 @@
  *   frees the slot                            failures)
  *
  * Only small descriptions go through the queues; the items themselves are
- * copied once into the slot and once out of it.
+ * copied once into the slot and once out of it. Under fork a task names its
+ * function by address; under spawn and forkserver, where a worker is a new
+ * program, by the name MP_TASK registered (pool_names.c). Either way each
+ * worker maps the queues and the block from their descriptors.
  *
  * There are no threads in the parent. Python's Pool has three (they hand out
  * tasks, collect results and replace dead workers, while your code runs);
@@ -32,6 +35,7 @@
  *   pool_worker.c   the worker: take, claim, run, report
  *   pool_calls.c    calls (AsyncResult): map, apply, get, callbacks, pump
  *   pool_deaths.c   workers found dead: their task settled, a new worker
+ *   pool_names.c    the tasks registered by name (MP_TASK)
  * pool_internal.h holds the records they share, and says who writes which.
  *
  * This file owns the pool itself: its memory, its workers' first start, its
@@ -43,7 +47,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -71,8 +74,30 @@ static void at_exit(void)
     }
 }
 
-/* Allocates the pool, its queues and its shared memory (records, claim words,
- * task slots); no worker yet. NULL with errno set if any is missing. */
+/* The shared block: the records, then the claim words, rounded up to a
+ * slot's size, then the slots. */
+size_t pool_block_size(int nworkers)
+{
+    size_t records = (size_t)nworkers * sizeof(struct record) + NSLOTS * sizeof(_Atomic uint64_t);
+    records = (records + SLOT_BYTES - 1) / SLOT_BYTES * SLOT_BYTES;
+    return records + (size_t)NSLOTS * SLOT_BYTES;
+}
+
+/* Points m's records, claims and arena into block, a mapping of the shared
+ * block (at another address in each process). */
+void pool_place(struct pool_mem *m, void *block, int nworkers)
+{
+    m->nworkers = nworkers;
+    m->size = pool_block_size(nworkers);
+    m->records = block;
+    m->claims = (_Atomic uint64_t *)(m->records + nworkers);
+    m->arena = (unsigned char *)block + m->size - (size_t)NSLOTS * SLOT_BYTES;
+}
+
+/* Allocates the pool, its queues and its shared block; no worker yet. The
+ * block is a memfd (mp_shared_new) under every start method: fork would do
+ * with anonymous memory, but a spawned worker can only map what it is given
+ * a descriptor of. NULL with errno set if any is missing. */
 static mp_pool *alloc_pool(int processes)
 {
     mp_pool *p = calloc(1, sizeof *p);
@@ -81,32 +106,29 @@ static mp_pool *alloc_pool(int processes)
     p->nworkers = processes;
     p->owner = getpid();
     p->state = RUN;
+    snprintf(p->method, sizeof p->method, "%s", mp_get_start_method());
+    p->by_name = !mp_start_is_fork();
     p->workers = calloc((size_t)processes, sizeof *p->workers);
     /* Room for every slot twice in each queue: puts never wait (the second
      * time covers a task sent again while a dead worker's copy lingers). */
-    p->tasks = mp_queue_new(sizeof(struct task), 2 * NSLOTS);
-    p->results = mp_queue_new(sizeof(struct result), 2 * NSLOTS);
-    size_t records = (size_t)processes * sizeof(struct record) + NSLOTS * sizeof *p->claims;
-    records = (records + SLOT_BYTES - 1) / SLOT_BYTES * SLOT_BYTES;
-    p->shared_size = records + (size_t)NSLOTS * SLOT_BYTES;
+    p->mem.tasks = mp_queue_new(sizeof(struct task), 2 * NSLOTS);
+    p->mem.results = mp_queue_new(sizeof(struct result), 2 * NSLOTS);
     /* Shared, and only given real pages as they are first written. */
-    void *shared = mmap(NULL, p->shared_size, PROT_READ | PROT_WRITE,
-                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (p->workers == NULL || p->tasks == NULL || p->results == NULL || shared == MAP_FAILED) {
+    void *block = mp_shared_new(pool_block_size(processes), &p->mem.fd);
+    if (p->workers == NULL || p->mem.tasks == NULL || p->mem.results == NULL || block == NULL) {
         int err = errno;
-        /* munmap fails only for an address it did not map. */
-        if (shared != MAP_FAILED)
-            (void)munmap(shared, p->shared_size);
-        mp_queue_free(p->tasks);
-        mp_queue_free(p->results);
+        if (block != NULL) {
+            (void)munmap(block, pool_block_size(processes)); /* ours: cannot fail */
+            close(p->mem.fd);                                /* ours: cannot fail */
+        }
+        mp_queue_free(p->mem.tasks);
+        mp_queue_free(p->mem.results);
         free(p->workers);
         free(p);
         errno = err;
         return NULL;
     }
-    p->records = shared;
-    p->claims = (_Atomic uint64_t *)(p->records + processes);
-    p->arena = (unsigned char *)shared + records;
+    pool_place(&p->mem, block, processes);
     for (int s = NSLOTS - 1; s >= 0; s--)
         p->free_slots[p->nfree++] = s;
     return p;
@@ -120,12 +142,12 @@ mp_pool *mp_pool_new(int processes)
                      MP_POOL_MAX_WORKERS, processes);
         return NULL;
     }
-    /* A task is a function pointer, and the task slots are anonymous shared
-     * memory: both reach only a forked worker. Under spawn or forkserver a
-     * worker is a new program, where neither means anything. */
-    if (strcmp(mp_get_start_method(), "fork") != 0) {
-        mp_set_error(ENOTSUP, "a pool starts its workers with fork only, not with %s "
-                     "(mp_set_start_method(\"fork\"))", mp_get_start_method());
+    /* A worker that is a new program runs the pool's worker target, which
+     * the first MP_TASK registers: without one, every worker would die at
+     * its start, and be started again, for ever. */
+    if (!mp_start_is_fork() && !pool_tasks_registered()) {
+        mp_set_error(EINVAL, "a pool's workers under %s are new programs: register its "
+                     "tasks with MP_TASK before mp_main_guard", mp_get_start_method());
         return NULL;
     }
     if (processes == 0) {
@@ -183,7 +205,7 @@ int mp_pool_join(mp_pool *p)
             return -1;
         /* No work is left: closing the queue tells each worker, once it
          * finds it empty, to leave (Python sends one None per worker). */
-        mp_queue_close(p->tasks);
+        mp_queue_close(p->mem.tasks);
         for (int i = 0; i < p->nworkers; i++) {
             struct worker *w = &p->workers[i];
             if (w->live && !mp_process_join(&w->proc, MP_FOREVER))
@@ -212,9 +234,10 @@ void mp_pool_free(mp_pool *p)
             break;
         }
     }
-    (void)munmap(p->records, p->shared_size);   /* our own mapping: cannot fail */
-    mp_queue_free(p->tasks);
-    mp_queue_free(p->results);
+    (void)munmap(p->mem.records, p->mem.size);  /* our own mapping: cannot fail */
+    close(p->mem.fd);                           /* our own memfd: cannot fail */
+    mp_queue_free(p->mem.tasks);
+    mp_queue_free(p->mem.results);
     free(p->workers);
     free(p);
 }

@@ -126,7 +126,7 @@ enum mp_status pool_pump(mp_pool *p, mp_async *until, double timeout)
         if (timeout >= 0 && deadline - now < wait)
             wait = deadline - now;
         struct result r;
-        enum mp_status status = mp_queue_get(p->results, &r, wait);
+        enum mp_status status = mp_queue_get(p->mem.results, &r, wait);
         if (status == MP_OK)
             pool_complete(p, &r);
         else if (status == MP_ERROR)
@@ -156,6 +156,23 @@ static bool call_ok(mp_pool *p, mp_task fn, const void *in, size_t n, size_t in_
     return true;
 }
 
+/* The name fn travels by: NULL under fork (a forked worker gets its
+ * address), else its MP_TASK name. A worker that is a new program can only
+ * be given a registered task: false if fn is not one, saying so in
+ * Python's words before anything is sent. */
+static bool name_of(const mp_pool *p, mp_task fn, const char **name)
+{
+    *name = p->by_name ? pool_task_name(fn) : NULL;
+    if (p->by_name && *name == NULL) {
+        /* Printing a function pointer needs a cast through an object
+         * pointer: fine on every system that has dlsym. */
+        mp_set_error(EINVAL, "Can't pickle <function at %p>: attribute lookup on __main__ "
+                     "failed (register it with MP_TASK)", *(void **)(void *)&fn);
+        return false;
+    }
+    return true;
+}
+
 /* Checks the call's arguments; allocates it and puts it at the end of the
  * pool's list, to be handed out by send_new. */
 static mp_async *new_call(mp_pool *p, mp_task fn, const void *in, size_t n, size_t in_size,
@@ -163,6 +180,9 @@ static mp_async *new_call(mp_pool *p, mp_task fn, const void *in, size_t n, size
 {
     mp_clear_error();
     if (!call_ok(p, fn, in, n, in_size, out, out_size))
+        return NULL;
+    const char *name;
+    if (!name_of(p, fn, &name))
         return NULL;
     mp_async *c = calloc(1, sizeof *c);
     if (c == NULL)
@@ -178,6 +198,7 @@ static mp_async *new_call(mp_pool *p, mp_task fn, const void *in, size_t n, size
     }
     c->pool = p;
     c->fn = fn;
+    c->fn_name = name;
     c->in = in;
     c->out = out;
     c->n = n;

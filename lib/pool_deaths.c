@@ -15,21 +15,38 @@
 #include "pool_internal.h"
 #include "mp_internal.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Forks worker i (again, after a crash) with a fresh record. */
+/* Starts worker i (again, after a crash) with a fresh record, by the
+ * method the pool was made with (Python's Pool keeps its context too), even
+ * if mp_set_start_method changed it since: its tasks travel in that
+ * method's way. Its argument is bytes (its place in the pool and the
+ * descriptors of the pool's memory), the same under every method. */
 int pool_start_worker(mp_pool *p, int i)
 {
     struct worker *w = &p->workers[i];
-    memset(&p->records[i], 0, sizeof p->records[i]);
-    atomic_store(&p->records[i].running, -1);
-    w->pool = p;
-    w->index = i;
-    mp_process_init_as(&w->proc, "PoolWorker", pool_worker_main, w);
+    memset(&p->mem.records[i], 0, sizeof p->mem.records[i]);
+    atomic_store(&p->mem.records[i].running, -1);
+    struct worker_arg a = { i, p->nworkers, p->mem.fd, mp_queue_fd(p->mem.tasks),
+                            mp_queue_fd(p->mem.results) };
+    mp_process_init_as(&w->proc, "PoolWorker", pool_worker_main, NULL);
     w->proc.daemon = true;
+    /* Neither can fail: the argument is smaller than MP_ARG_MAX, and three
+     * descriptors fewer than MP_PASS_FDS_MAX. */
+    (void)mp_process_args(&w->proc, &a, sizeof a);
+    (void)mp_process_pass_fd(&w->proc, a.block_fd);
+    (void)mp_process_pass_fd(&w->proc, a.tasks_fd);
+    (void)mp_process_pass_fd(&w->proc, a.results_fd);
+    char now[sizeof p->method];
+    snprintf(now, sizeof now, "%s", mp_get_start_method());
+    (void)mp_set_start_method(p->method);     /* a name it accepted before */
     w->live = mp_process_start(&w->proc) == 0;
+    int err = errno;
+    (void)mp_set_start_method(now);
+    errno = err;
     return w->live ? 0 : -1;
 }
 
@@ -59,7 +76,7 @@ static void fail_running_item(mp_pool *p, int i, int s, long running)
     mp_async *c = sl->call;
     mp_process *w = &p->workers[i].proc;
     int exitcode = mp_process_exitcode(w);
-    pool_collect(p, s, running, &p->records[i].result);
+    pool_collect(p, s, running, &p->mem.records[i].result);
     size_t index = sl->base + (size_t)running;
     if (exitcode < 0)
         pool_note_failure(c, index, 1, "in[%zu]: worker %ld was killed by signal %d (%s)",
@@ -82,7 +99,7 @@ static void fail_running_item(mp_pool *p, int i, int s, long running)
 static void worker_died(mp_pool *p, int i)
 {
     pool_drain_results(p);               /* what it finished and reported */
-    struct record *rec = &p->records[i];
+    struct record *rec = &p->mem.records[i];
     struct task *t = &rec->task;
     int s = t->slot;
     if (t->seq == 0 || p->slots[s].call == NULL || p->slots[s].seq != t->seq)
@@ -93,11 +110,11 @@ static void worker_died(mp_pool *p, int i)
      * another worker claimed it meanwhile) and send the slot anew: should
      * the old copy still be in the queue, its claim will fail. */
     uint64_t unclaimed = CLAIM(t->seq, 0);
-    if (atomic_compare_exchange_strong(&p->claims[s], &unclaimed, CLAIM(0, 0))) {
+    if (atomic_compare_exchange_strong(&p->mem.claims[s], &unclaimed, CLAIM(0, 0))) {
         pool_send_slot(p, s);
         return;
     }
-    if (atomic_load(&p->claims[s]) != CLAIM(t->seq, i + 1))
+    if (atomic_load(&p->mem.claims[s]) != CLAIM(t->seq, i + 1))
         return;                          /* another worker runs it */
 
     long running = atomic_load(&rec->running);

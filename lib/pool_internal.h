@@ -16,11 +16,12 @@
 #define ALIGN 16                   /* outputs start on such a boundary */
 #define CHECK_SECONDS 0.01         /* how often pool_pump() looks for dead workers */
 
-/* A task, as the parent puts it on the tasks queue: run fn on items
- * first..count-1 of a slot. (After a crash the rest of a slot is sent again,
- * with a later first.) */
+/* A task, as the parent puts it on the tasks queue: run the function on
+ * items first..count-1 of a slot. (After a crash the rest of a slot is sent
+ * again, with a later first.) */
 struct task {
-    mp_task fn;
+    mp_task fn;                    /* fork: the function itself; else NULL */
+    char fn_name[MP_TASK_NAME_MAX + 1]; /* spawn, forkserver: its MP_TASK name */
     size_t in_size, out_size;
     int slot;
     unsigned seq;                  /* which sending this is: each sending of a
@@ -35,6 +36,8 @@ struct result {
     long failed;                   /* items whose fn returned non-zero */
     long first_failed;             /* the first of them (index in the slot) */
     int error;                     /* what it returned */
+    bool unknown_fn;               /* the worker has no task of that name:
+                                      every item failed */
 };
 
 /* One per worker, in shared memory. Written by the worker only; read by the
@@ -67,22 +70,44 @@ struct slot {
 
 struct worker {
     mp_process proc;
-    mp_pool *pool;
-    int index;
     bool live;                     /* started and not yet found dead */
 };
+
+/* What the parent and its workers share: the two queues and one block of
+ * shared memory (a memfd) holding the records, the claim words and the task
+ * slots. Each process has its own view: the parent's made at mp_pool_new,
+ * each worker's by mapping the same descriptors (pool_worker.c). */
+struct pool_mem {
+    int nworkers;
+    mp_queue *tasks, *results;
+    struct record *records;        /* nworkers of them */
+    _Atomic uint64_t *claims;      /* NSLOTS claim words */
+    unsigned char *arena;          /* NSLOTS * SLOT_BYTES: the task slots */
+    size_t size;                   /* of the block, for munmap */
+    int fd;                        /* the block's memfd */
+};
+
+/* What a worker is started with, as bytes (mp_process_args): under spawn
+ * and forkserver a new program, it finds the pool by these descriptors,
+ * passed to it under the same numbers (mp_process_pass_fd). */
+struct worker_arg {
+    int index, nworkers;
+    int block_fd, tasks_fd, results_fd;
+};
+
+/* The name the pool's worker is registered under as a target (MP_TARGET's
+ * counterpart, done by the first mp_register_task). */
+#define POOL_WORKER_TARGET "PoolWorker"
 
 enum pool_state { RUN, CLOSE, TERMINATE };
 
 struct mp_pool {
-    /* Fixed at mp_pool_new, before the workers are forked (they get a copy). */
+    /* Fixed at mp_pool_new. */
     int nworkers;
     struct worker *workers;
-    mp_queue *tasks, *results;
-    struct record *records;        /* nworkers of them, shared */
-    _Atomic uint64_t *claims;      /* NSLOTS claim words, shared */
-    unsigned char *arena;          /* NSLOTS * SLOT_BYTES, shared */
-    size_t shared_size;            /* records + claims + arena, for munmap */
+    struct pool_mem mem;
+    char method[16];               /* the start method its workers start with */
+    bool by_name;                  /* tasks travel by name (not fork) */
     pid_t owner;                   /* the process that made the pool */
 
     /* The parent's alone. */
@@ -101,6 +126,7 @@ struct mp_pool {
 struct mp_async {
     mp_pool *pool;                 /* NULL once finished */
     mp_task fn;
+    const char *fn_name;           /* its registered name, when sent by name */
     const unsigned char *in;
     unsigned char *out;
     unsigned char *in_copy;        /* the async calls' own copy of in */
@@ -117,9 +143,18 @@ struct mp_async {
     mp_async *prev, *next_call;    /* in the pool's list of unfinished calls */
 };
 
+/* pool.c: the shared block's layout, the same in every process. */
+size_t pool_block_size(int nworkers);
+void pool_place(struct pool_mem *m, void *block, int nworkers);
+
+/* pool_names.c: the tasks registered by name (MP_TASK). */
+const char *pool_task_name(mp_task fn);
+mp_task pool_task_by_name(const char *name);
+bool pool_tasks_registered(void);
+
 /* pool_tasks.c: slots, handing tasks out, taking results in. */
-unsigned char *pool_slot_in(mp_pool *p, int s);
-unsigned char *pool_slot_out(mp_pool *p, int s, long count, size_t in_size);
+unsigned char *pool_slot_in(const struct pool_mem *m, int s);
+unsigned char *pool_slot_out(const struct pool_mem *m, int s, long count, size_t in_size);
 size_t pool_items_per_slot(size_t in_size, size_t out_size);
 void pool_send_new(mp_pool *p);
 void pool_send_slot(mp_pool *p, int s);

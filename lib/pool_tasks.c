@@ -12,19 +12,20 @@
 #include "pool_internal.h"
 #include "mp_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
-unsigned char *pool_slot_in(mp_pool *p, int s)
+unsigned char *pool_slot_in(const struct pool_mem *m, int s)
 {
-    return p->arena + (size_t)s * SLOT_BYTES;
+    return m->arena + (size_t)s * SLOT_BYTES;
 }
 
 /* Outputs follow the inputs, on an ALIGN boundary, so that a task can read an
  * output of any type in place. */
-unsigned char *pool_slot_out(mp_pool *p, int s, long count, size_t in_size)
+unsigned char *pool_slot_out(const struct pool_mem *m, int s, long count, size_t in_size)
 {
     size_t in_bytes = (size_t)count * in_size;
-    return pool_slot_in(p, s) + (in_bytes + ALIGN - 1) / ALIGN * ALIGN;
+    return pool_slot_in(m, s) + (in_bytes + ALIGN - 1) / ALIGN * ALIGN;
 }
 
 /* How many items of these sizes fit in one slot. */
@@ -56,10 +57,15 @@ void pool_send_slot(mp_pool *p, int s)
     if (++p->seq == 0)
         p->seq = 1;                      /* 0 means "no task" in a record */
     sl->seq = p->seq;
-    atomic_store(&p->claims[s], CLAIM(sl->seq, 0));
-    struct task t = { c->fn, c->in_size, c->out_size, s, sl->seq, sl->first, sl->count };
+    atomic_store(&p->mem.claims[s], CLAIM(sl->seq, 0));
+    /* By name to a worker that is a new program (the parent made sure it is
+     * registered); a forked worker has the function at the same address. */
+    struct task t = { c->fn_name == NULL ? c->fn : NULL, "", c->in_size, c->out_size, s,
+                      sl->seq, sl->first, sl->count };
+    if (c->fn_name != NULL)
+        snprintf(t.fn_name, sizeof t.fn_name, "%s", c->fn_name);
     /* The queue has room for every slot twice over: this does not wait. */
-    if (mp_queue_put(p->tasks, &t, 0) == MP_OK)
+    if (mp_queue_put(p->mem.tasks, &t, 0) == MP_OK)
         return;
     pool_note_failure(c, sl->base + (size_t)sl->first, (size_t)(sl->count - sl->first),
                  "in[%zu]: could not hand the task to a worker: %s",
@@ -88,7 +94,7 @@ void pool_send_new(mp_pool *p)
         sl->count = (long)(end - c->next);
         sl->first = 0;
         if (c->in_size > 0)
-            memcpy(pool_slot_in(p, s), c->in + c->next * c->in_size, (end - c->next) * c->in_size);
+            memcpy(pool_slot_in(&p->mem, s), c->in + c->next * c->in_size, (end - c->next) * c->in_size);
         c->next = end;
         if (c->next == c->n)
             p->unsent = c->next_call;
@@ -106,12 +112,16 @@ void pool_collect(mp_pool *p, int s, long end, const struct result *r)
     long first = sl->first;
     if (!c->freed && c->out_size > 0 && end > first)
         memcpy(c->out + (sl->base + (size_t)first) * c->out_size,
-               pool_slot_out(p, s, sl->count, c->in_size) + (size_t)first * c->out_size,
+               pool_slot_out(&p->mem, s, sl->count, c->in_size) + (size_t)first * c->out_size,
                (size_t)(end - first) * c->out_size);
-    if (r->failed > 0)
-        pool_note_failure(c, sl->base + (size_t)r->first_failed, (size_t)r->failed,
-                     "in[%zu]: the task returned %d", sl->base + (size_t)r->first_failed,
-                     r->error);
+    size_t index = sl->base + (size_t)r->first_failed;
+    if (r->failed > 0 && r->unknown_fn)
+        pool_note_failure(c, index, (size_t)r->failed, "in[%zu]: Can't get attribute '%s' on "
+                          "<module '__main__'> (the worker has no task of that name: MP_TASK "
+                          "must come before mp_main_guard)", index, c->fn_name);
+    else if (r->failed > 0)
+        pool_note_failure(c, index, (size_t)r->failed, "in[%zu]: the task returned %d", index,
+                          r->error);
     c->done += (size_t)(end - first);
     sl->first = end;
 }
@@ -132,7 +142,7 @@ int pool_drain_results(mp_pool *p)
 {
     struct result r;
     int got = 0;
-    while (mp_queue_get(p->results, &r, 0) == MP_OK) {
+    while (mp_queue_get(p->mem.results, &r, 0) == MP_OK) {
         pool_complete(p, &r);
         got++;
     }

@@ -4,6 +4,8 @@ load helpers
 
 t() { timeout 20 "$TESTBIN/test_pool" "$@" 3>&-; }
 
+METHODS="fork spawn forkserver"
+
 # How a task's NULL dereference ends its worker: SIGSEGV, except on the
 # sanitizer build (make check), where UBSan stops the worker first (status 1).
 crash_cause() {
@@ -88,14 +90,14 @@ n=10 asked 3 chunksize=3"
     check "$status" -eq 0
     check "${lines[0]}" = "join: rc=-1 errno=EINVAL message=pool is still running: close or terminate it before join"
     check "${lines[1]}" = "map after close: error=1 (pool not running (closed or terminated))"
-    check "${lines[2]}" = "join after close: rc=0 ready=1 out=1,4,9 no children=1"
+    check "${lines[2]}" = "join after close: rc=0 ready=1 out=1,4,9 workers left=0"
 }
 
 @test "terminate ends every worker at once, in the middle of its task" {
     run t terminate
     check "$status" -eq 0
-    check "$output" = "before: no children=0
-after: no children=1 took<1s=1
+    check "$output" = "before: workers=3
+after: workers left=0 took<1s=1
 get: error=1"
 }
 
@@ -136,4 +138,162 @@ after ready: callbacks run=2 successful=0"
     check "${lines[1]}" = "257: NULL: a pool has 1 to 256 workers (0: one per CPU), not 257"
     check "${lines[2]}" = "big item: 3: pool: an input plus an output item must fit in 16368 bytes, not 20000 + 8"
     check "${lines[3]}" = "wrapping sizes: 3: pool: an input plus an output item must fit in 16368 bytes, not 18446744073709551615 + 2"
+}
+
+# --- under each start method ----------------------------------------------
+
+@test "under each start method: map returns every result in order, run by several workers, none the main" {
+    for m in $METHODS; do
+        run t "$m" order
+        check "$status" -eq 0
+        check "$(count_lines '^chunksize [0-9]+ \(used [0-9]+\): status=0 in order=10000$')" -eq 5
+        run t "$m" pids
+        check "$status" -eq 0
+        main=$(sed -nE 's/^map: ok=1 main PID ([0-9]+)$/\1/p' <<<"${lines[0]}")
+        check -n "$main"
+        workers=$(pids_after 'worker PID' | sort -u)
+        check "$(pids_after 'worker PID' | wc -l)" -eq 12
+        check "$(wc -l <<<"$workers")" -ge 2 || { echo "$m: one worker ran all"; false; }
+        ! grep -qx "$main" <<<"$workers" || { echo "$m: the main ran a task"; false; }
+    done
+}
+
+@test "under each start method: a crashing worker fails its item only, and the next map works" {
+    for m in $METHODS; do
+        run --separate-stderr t "$m" crash
+        check "$status" -eq 0
+        check "${lines[0]}" = "first map: error=1 took<2s=1"
+        [[ "${lines[1]}" =~ ^"message: in[36]: worker "[0-9]+" "$(crash_cause)$ ]] || { echo "$m: ${lines[1]}"; false; }
+        check "${lines[2]}" = "good results: 99, out[36]=0"
+        check "${lines[3]}" = "second map: ok=1 good results: 100"
+        check "${lines[4]}" = "join: 0"
+    done
+}
+
+@test "under each start method: a worker SIGKILLed fails its item only, and is replaced" {
+    for m in $METHODS; do
+        run t "$m" killed
+        check "$status" -eq 0
+        victim=$(sed -nE 's/^victim ([0-9]+)$/\1/p' <<<"${lines[0]}")
+        check -n "$victim"
+        check "${lines[1]}" = "map: error=1 message: in[4]: worker $victim was killed by signal 9 (SIGKILL)"
+        check "${lines[2]}" = "good results: 19, out[4]=0"
+        check "${lines[3]}" = "next map: ok=1"
+        workers=$(pids_after 'worker PID' | sort -u)
+        check "$(wc -l <<<"$workers")" -eq 2 || { echo "$m: not two workers after the kill"; false; }
+        ! grep -qx "$victim" <<<"$workers"
+    done
+}
+
+@test "under each start method: apply_async and map_async call back in the caller" {
+    for m in $METHODS; do
+        run t "$m" callbacks
+        check "$status" -eq 0
+        check "$output" = "after apply_async: callbacks run=0
+callback (apply)
+get: ok=1 y=49
+after get: callbacks run=1 successful=1
+error_callback (map): in[2]: the task returned 3 (3 of 10 items failed)
+after ready: callbacks run=2 successful=0"
+    done
+}
+
+@test "under each start method: close and join end the work and the workers; terminate at once" {
+    for m in $METHODS; do
+        run t "$m" join-running
+        check "$status" -eq 0
+        check "${lines[2]}" = "join after close: rc=0 ready=1 out=1,4,9 workers left=0"
+        run t "$m" terminate
+        check "$status" -eq 0
+        check "$output" = "before: workers=3
+after: workers left=0 took<1s=1
+get: error=1"
+    done
+}
+
+@test "under each start method: at exit with work pending, one warning, no worker and no forkserver left" {
+    for m in $METHODS; do
+        run --separate-stderr t "$m" exit
+        check "$status" -eq 0
+        check "${lines[-1]}" = "main returns"
+        check "$stderr" = "test_pool: exit: 6 unfinished pool tasks dropped, workers terminated"
+        pids=$(pids_after 'worker PID' | sort -u)
+        check "$(wc -l <<<"$pids")" -ge 1
+        server=$(pids_after 'forkserver PID')
+        if [ "$m" = forkserver ]; then check -n "$server"; else check -z "$server"; fi
+        all_gone $pids $server
+    done
+}
+
+# ctrl_c METHOD: runs a map that sleeps in three workers, sends SIGINT to
+# the main once each worker has printed its PID; prints the output, then
+# the exit status. (A background job starts with SIGINT ignored: env puts
+# the default action back.)
+ctrl_c() {
+    local out=$BATS_TEST_TMPDIR/ctrl-c-$1 main i rc=0
+    : >"$out"
+    env --default-signal=INT "$TESTBIN/test_pool" "$1" ctrl-c >>"$out" 3>&- &
+    main=$!
+    for i in $(seq 250); do
+        [ "$(grep -c '^sleeping in worker PID' "$out")" -ge 3 ] && break
+        sleep 0.02
+    done
+    kill -INT "$main"
+    wait "$main" || rc=$?
+    cat "$out"
+    echo "status $rc"
+}
+
+@test "under each start method: Ctrl-C during a map ends the main (130), every worker and the forkserver" {
+    for m in $METHODS; do
+        run ctrl_c "$m"
+        check "${lines[-1]}" = "status 130"
+        workers=$(pids_after 'sleeping in worker PID')
+        check "$(wc -l <<<"$workers")" -eq 3
+        server=$(pids_after 'forkserver PID')
+        if [ "$m" = forkserver ]; then check -n "$server"; fi
+        all_gone $workers $server
+    done
+}
+
+@test "a task not registered with MP_TASK: runs under fork, refused in Python's words under spawn and forkserver" {
+    run t fork unregistered
+    check "$output" = "map: status=0 out=1,4,9
+apply_async: a result"
+    for m in spawn forkserver; do
+        run t "$m" unregistered
+        check "$status" -eq 0
+        [[ "${lines[0]}" =~ ^"map: status=3 out=0,0,0 message: Can't pickle <function at 0x"[0-9a-f]+">: attribute lookup on __main__ failed (register it with MP_TASK)"$ ]] ||
+            { echo "$m: ${lines[0]}"; false; }
+        check "${lines[1]}" = "apply_async: NULL"
+    done
+}
+
+@test "a task registered only after mp_main_guard: a new program's worker fails its items, naming it" {
+    run t fork late-task
+    check "${lines[0]}" = "map: status=0 out=1,4,9"
+    for m in spawn forkserver; do
+        run t "$m" late-task
+        check "$status" -eq 0
+        check "${lines[0]}" = "map: status=3 out=0,0,0 message: in[0]: Can't get attribute 'late_square' on <module '__main__'> (the worker has no task of that name: MP_TASK must come before mp_main_guard) (3 of 3 items failed)"
+        check "${lines[1]}" = "next map: status=0 out=1,4,9"
+    done
+}
+
+@test "a pool under spawn or forkserver in a program that registered no task: refused in one line" {
+    TEST_POOL_NO_TASKS=1 run t fork no-task
+    check "$output" = "pool: made errno=other: "
+    for m in spawn forkserver; do
+        TEST_POOL_NO_TASKS=1 run t "$m" no-task
+        check "$status" -eq 0
+        check "$output" = "pool: NULL errno=EINVAL: a pool's workers under $m are new programs: register its tasks with MP_TASK before mp_main_guard"
+    done
+}
+
+@test "MP_TASK refuses a name too long and a name taken by another function" {
+    run t names
+    check "$status" -eq 0
+    check "$output" = "long: -1 ENAMETOOLONG: MP_TASK: the name 'a_name_that_is_longer_than_31_chars' is longer than 31 characters
+taken: -1 EEXIST: MP_TASK: another task is registered as 'square'
+again: 0"
 }

@@ -141,19 +141,6 @@ killed_main() {
     done
 }
 
-@test "a pool: under fork only, refused in one line under the others; the timeline under all" {
-    run t fork fork-only
-    check "$status" -eq 0
-    check "${lines[0]}" = "pool: made"
-    check "${lines[1]}" = "timeline: made"
-    for m in spawn forkserver; do
-        run t "$m" fork-only
-        check "$status" -eq 0
-        check "${lines[0]}" = "pool: a pool starts its workers with fork only, not with $m (mp_set_start_method(\"fork\"))"
-        check "${lines[1]}" = "timeline: made"
-    done
-}
-
 @test "a Process subclass: its class by name, its own fields as bytes, under each method" {
     for m in fork spawn forkserver; do
         run t "$m" subclass

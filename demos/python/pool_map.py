@@ -13,24 +13,38 @@ worker but never learns the task is lost, and map waits for ever (CPython
 issue 66587). So the twin calls map_async and waits at most as long as the
 map could take (plus a margin), then says it is still waiting, ends the
 pool and exits 1.
+
+--start-method spawn or forkserver: each worker is a new interpreter that
+imports this file as __mp_main__ and never runs the part under the guard,
+so it sees neither the tick nor --crash as main set them. As in the C, the
+item carries whether it crashes; the tick, which forklore sends with every
+new process, reaches Python's workers through the pool's initializer.
 Run it:   python3 demos/python/pool_map.py --tick 0.1
           python3 demos/python/pool_map.py --items 100 --crash 37 --tick 0.01
+          python3 demos/python/pool_map.py --tick 0.1 --start-method spawn
 """
 import ctypes
 import math
+import multiprocessing
 import os
 import sys
 import time
 from multiprocessing import Pool
 
-from common import number, parser, use_fork
+from common import number, parser, start_method_option
 
 tick = 1.0
-crash_item = 0
 
 
-def square(x):
-    if x == crash_item:
+def set_tick(main_tick):
+    """Runs in each worker as it starts (Pool's initializer)."""
+    global tick
+    tick = main_tick
+
+
+def square(item):
+    x, crash = item             # the item carries all the task needs
+    if crash:
         ctypes.string_at(0)     # a bug, on purpose: reads address 0: SIGSEGV
     result = x * x
     time.sleep(tick)
@@ -55,17 +69,18 @@ if __name__ == '__main__':
                    "ceil(N / (4 * workers)))")
     p.add_argument('--crash', type=number('--crash', 1, 1000000, whole=True), default=0,
                    metavar='K', help='the task for item K reads address 0 (its worker dies)')
+    start_method_option(p)
     args = p.parse_args()
     if args.crash > args.items:
         p.error(f"--crash: '{args.crash}' is not one of the items 1 to {args.items}")
     tick, crash_item = args.tick, args.crash
-    use_fork()
+    multiprocessing.set_start_method(args.start_method)
     workers = args.workers or os.cpu_count()
     chunksize = args.chunksize or python_chunksize(args.items, workers)
-    numbers = list(range(1, args.items + 1))
+    numbers = [(x, x == crash_item) for x in range(1, args.items + 1)]
 
     start = time.time()
-    pool = Pool(workers)
+    pool = Pool(workers, initializer=set_tick, initargs=(tick,))
     if not crash_item:
         result = pool.map(square, numbers, args.chunksize or None)
     else:

@@ -3,9 +3,14 @@
  * test_pool - the pool layer's behaviours, one per sub-command, each printing
  * what it saw for tests/pool.bats to check.
  *
- *     test_pool order | chunksize | crash | kill | kill-during-maps | task-error | timeout
- *               | join-running | terminate | exit | callbacks | abandon
- *               | bad-arguments
+ *     test_pool [fork|spawn|forkserver] order | chunksize | crash | kill | killed
+ *               | kill-during-maps | task-error | timeout | join-running | terminate
+ *               | exit | callbacks | abandon | bad-arguments | pids | ctrl-c
+ *               | unregistered | late-task | no-task | names
+ *
+ * The first argument, if it is one, sets the start method (default fork);
+ * kill and kill-during-maps share memory and pipes with forked workers only.
+ * With TEST_POOL_NO_TASKS set in the environment, main registers no task.
  */
 #include "mp.h"
 
@@ -57,6 +62,52 @@ static size_t count_squares(const long *in, const long *out, size_t n)
 static bool no_children(void)
 {
     return waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD;
+}
+
+/* The children of process pid, from the kernel's list (zombies included:
+ * a child is on it until reaped); at most max of them into pids. */
+static int children_of(pid_t pid, pid_t *pids, int max)
+{
+    char path[64], list[4096];
+    snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", (long)pid, (long)pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return 0;                      /* gone: no children */
+    size_t len = fread(list, 1, sizeof list - 1, f);
+    fclose(f);
+    list[len] = '\0';
+    int n = 0;
+    for (char *tok = strtok(list, " \n"); tok != NULL && n < max; tok = strtok(NULL, " \n"))
+        pids[n++] = (pid_t)atol(tok);
+    return n;
+}
+
+/* How many of the pool's workers are still there, reaped or not: this
+ * process's children, or under forkserver the server's (ours are then the
+ * server alone). */
+static int workers_left(void)
+{
+    pid_t kids[64];
+    int n = children_of(getpid(), kids, 64);
+    if (strcmp(mp_get_start_method(), "forkserver") != 0)
+        return n;
+    int workers = 0;
+    for (int i = 0; i < n; i++) {
+        pid_t grandchildren[64];
+        workers += children_of(kids[i], grandchildren, 64);
+    }
+    return workers;
+}
+
+/* Under forkserver, prints the server's PID (this process's only child
+ * then), so that the test can check it is gone after the program. */
+static void show_forkserver(void)
+{
+    pid_t kids[64];
+    int n = children_of(getpid(), kids, 64);
+    if (strcmp(mp_get_start_method(), "forkserver") == 0)
+        for (int i = 0; i < n; i++)
+            mp_print("forkserver PID %ld", (long)kids[i]);
 }
 
 /* map of 10,000 items returns each result at its own index, for several
@@ -197,18 +248,8 @@ static int three_x_plus_one(const void *in, void *out)
  * process reaps them, and it is here. */
 static pid_t kill_random_child(void)
 {
-    char path[64], list[4096];
-    snprintf(path, sizeof path, "/proc/self/task/%ld/children", (long)getpid());
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        mp_die("%s: %s", path, strerror(errno));
-    size_t len = fread(list, 1, sizeof list - 1, f);
-    fclose(f);
-    list[len] = '\0';
     pid_t pids[64];
-    int n = 0;
-    for (char *tok = strtok(list, " \n"); tok != NULL && n < 64; tok = strtok(NULL, " \n"))
-        pids[n++] = (pid_t)atol(tok);
+    int n = children_of(getpid(), pids, 64);
     if (n == 0)
         return 0;
     pid_t victim = pids[rand() % n];
@@ -258,16 +299,10 @@ static pid_t start_watchdog(void)
     if (pid > 0)
         return pid;
     mp_sleep(WATCH);
-    char path[64], list[4096];
-    snprintf(path, sizeof path, "/proc/%ld/task/%ld/children", (long)parent, (long)parent);
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        _exit(1);
-    size_t len = fread(list, 1, sizeof list - 1, f);
-    fclose(f);
-    list[len] = '\0';
-    for (char *tok = strtok(list, " \n"); tok != NULL; tok = strtok(NULL, " \n")) {
-        pid_t child = (pid_t)atol(tok);
+    pid_t kids[64];
+    int n = children_of(parent, kids, 64);
+    for (int i = 0; i < n; i++) {
+        pid_t child = kids[i];
         if (child == getpid())
             continue;
         fprintf(stderr, "watchdog: worker %ld still there after %d s\n", (long)child, WATCH);
@@ -421,8 +456,8 @@ static int join_running(void)
     enum mp_status status = mp_pool_map(pool, square, in, 3, sizeof *in, out, sizeof *out, 0);
     mp_print("map after close: error=%d (%s)", status == MP_ERROR, mp_last_error());
     rc = mp_pool_join(pool);
-    mp_print("join after close: rc=%d ready=%d out=%ld,%ld,%ld no children=%d", rc,
-             mp_async_ready(r), out[0], out[1], out[2], no_children());
+    mp_print("join after close: rc=%d ready=%d out=%ld,%ld,%ld workers left=%d", rc,
+             mp_async_ready(r), out[0], out[1], out[2], workers_left());
     mp_async_free(r);
     mp_pool_free(pool);
     return 0;
@@ -444,10 +479,10 @@ static int terminate(void)
     mp_async *r = mp_pool_map_async(pool, sleep_long, in, 6, sizeof *in, out, sizeof *out, 1,
                                     NULL, NULL, NULL);
     mp_sleep(0.1);
-    mp_print("before: no children=%d", no_children());
+    mp_print("before: workers=%d", workers_left());
     double t0 = mp_now();
     mp_pool_terminate(pool);
-    mp_print("after: no children=%d took<1s=%d", no_children(), mp_now() - t0 < 1);
+    mp_print("after: workers left=%d took<1s=%d", workers_left(), mp_now() - t0 < 1);
     mp_print("get: error=%d", mp_async_get(r, MP_FOREVER) == MP_ERROR);
     mp_async_free(r);
     mp_pool_free(pool);
@@ -472,6 +507,7 @@ static int at_exit(void)
         mp_die("map: %s", mp_last_error());
     for (int i = 0; i < 4; i++)
         mp_print("worker PID %ld", pids[i]);
+    show_forkserver();
     static long out[6];
     mp_pool_map_async(pool, sleep_long, in, 4, sizeof *in, out, sizeof *out, 1, NULL, NULL, NULL);
     mp_pool_apply_async(pool, sleep_long, in, sizeof *in, out, sizeof *out, NULL, NULL, NULL);
@@ -562,10 +598,162 @@ static int bad_arguments(void)
     return 0;
 }
 
+/* The task for item 5 prints its worker's PID, then the worker SIGKILLs
+ * itself: the same death as a kill from outside, under every method. */
+static int square_or_die(const void *in, void *out)
+{
+    long x = *(const long *)in;
+    if (x == 5) {
+        mp_print("victim %ld", (long)getpid());
+        raise(SIGKILL);
+    }
+    *(long *)out = x * x;
+    return 0;
+}
+
+/* A worker SIGKILLed in the middle of a task fails that item only; the
+ * next map runs in the workers left and the one started in its place. */
+static int killed(void)
+{
+    enum { N = 20 };
+    long in[N], out[N];
+    mp_pool *pool = new_pool(2);
+    fill(in, out, N);
+    enum mp_status status = mp_pool_map(pool, square_or_die, in, N, sizeof *in, out,
+                                        sizeof *out, 1);
+    mp_print("map: error=%d message: %s", status == MP_ERROR, mp_last_error());
+    mp_print("good results: %zu, out[4]=%ld", count_squares(in, out, N), out[4]);
+    long pids[12];
+    status = mp_pool_map(pool, pid_after_a_while, in, 12, sizeof *in, pids, sizeof *pids, 1);
+    mp_print("next map: ok=%d", status == MP_OK);
+    for (int i = 0; i < 12; i++)
+        mp_print("worker PID %ld", pids[i]);
+    mp_pool_free(pool);
+    return 0;
+}
+
+/* Which processes run the tasks: the main's PID, then the worker's of each
+ * of 12 items (each takes a little while, so that every worker gets some). */
+static int pids(void)
+{
+    mp_pool *pool = new_pool(3);
+    long in[12] = { 0 }, out[12];
+    enum mp_status status = mp_pool_map(pool, pid_after_a_while, in, 12, sizeof *in, out,
+                                        sizeof *out, 1);
+    mp_print("map: ok=%d main PID %ld", status == MP_OK, (long)getpid());
+    for (int i = 0; i < 12; i++)
+        mp_print("worker PID %ld", out[i]);
+    mp_pool_free(pool);
+    return 0;
+}
+
+static int sleep_loud(const void *in, void *out)
+{
+    mp_print("sleeping in worker PID %ld", (long)getpid());
+    return sleep_long(in, out);
+}
+
+/* A map that runs until Ctrl-C: each of the three workers prints its PID
+ * as it starts its task. */
+static int ctrl_c(void)
+{
+    mp_pool *pool = new_pool(3);
+    show_forkserver();
+    long in[3] = { 0 }, out[3];
+    mp_pool_map(pool, sleep_loud, in, 3, sizeof *in, out, sizeof *out, 1);
+    mp_print("map returned");
+    return 0;
+}
+
+/* Not registered with MP_TASK: a worker that is a new program cannot be
+ * told which function to run. */
+static int not_registered(const void *in, void *out)
+{
+    return square(in, out);
+}
+
+static int unregistered(void)
+{
+    mp_pool *pool = new_pool(1);
+    long in[3] = { 1, 2, 3 }, out[3] = { 0 };
+    enum mp_status status = mp_pool_map(pool, not_registered, in, 3, sizeof *in, out,
+                                        sizeof *out, 0);
+    mp_print("map: status=%d out=%ld,%ld,%ld%s%s", (int)status, out[0], out[1], out[2],
+             status == MP_OK ? "" : " message: ", status == MP_OK ? "" : mp_last_error());
+    mp_async *r = mp_pool_apply_async(pool, not_registered, in, sizeof *in, out, sizeof *out,
+                                      NULL, NULL, NULL);
+    mp_print("apply_async: %s", r != NULL ? "a result" : "NULL");
+    mp_async_free(r);
+    mp_pool_free(pool);
+    return 0;
+}
+
+/* Registered in the main only after mp_main_guard: a worker that is a new
+ * program stopped at the guard before registering it. */
+static int late_square(const void *in, void *out)
+{
+    return square(in, out);
+}
+
+static int late_task(void)
+{
+    if (MP_TASK(late_square) == -1)
+        mp_die("MP_TASK: %s", mp_last_error());
+    mp_pool *pool = new_pool(1);
+    long in[3] = { 1, 2, 3 }, out[3] = { -1, -1, -1 };
+    enum mp_status status = mp_pool_map(pool, late_square, in, 3, sizeof *in, out,
+                                        sizeof *out, 0);
+    mp_print("map: status=%d out=%ld,%ld,%ld%s%s", (int)status, out[0], out[1], out[2],
+             status == MP_OK ? "" : " message: ", status == MP_OK ? "" : mp_last_error());
+    status = mp_pool_map(pool, square, in, 3, sizeof *in, out, sizeof *out, 0);
+    mp_print("next map: status=%d out=%ld,%ld,%ld", (int)status, out[0], out[1], out[2]);
+    mp_pool_free(pool);
+    return 0;
+}
+
+/* mp_pool_new in a program that registered no task. */
+static int no_task(void)
+{
+    mp_pool *pool = mp_pool_new(2);
+    mp_print("pool: %s errno=%s: %s", pool != NULL ? "made" : "NULL",
+             errno == EINVAL ? "EINVAL" : "other", pool != NULL ? "" : mp_last_error());
+    mp_pool_free(pool);
+    return 0;
+}
+
+/* What mp_register_task refuses. */
+static int names(void)
+{
+    int rc = mp_register_task("a_name_that_is_longer_than_31_chars", square);
+    mp_print("long: %d %s: %s", rc, errno == ENAMETOOLONG ? "ENAMETOOLONG" : "other",
+             mp_last_error());
+    rc = mp_register_task("square", late_square);
+    mp_print("taken: %d %s: %s", rc, errno == EEXIST ? "EEXIST" : "other", mp_last_error());
+    mp_print("again: %d", MP_TASK(square));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    const char *cmd = argc > 1 ? argv[1] : "";
     mp_prog = "test_pool";                /* in warnings: "test_pool: ..." */
+    /* By name, for workers that are new programs; and the pool's worker
+     * with them. A spawned worker stops at the guard and works. */
+    if (getenv("TEST_POOL_NO_TASKS") == NULL) {
+        MP_TASK(square);
+        MP_TASK(square_or_crash);
+        MP_TASK(square_or_die);
+        MP_TASK(pid_after_a_while);
+        MP_TASK(fail_on_odd_tens);
+        MP_TASK(sleep_then_square);
+        MP_TASK(sleep_long);
+        MP_TASK(sleep_loud);
+    }
+    mp_main_guard();
+    if (argc > 2 && mp_set_start_method(argv[1]) == 0) {
+        argc--;
+        argv++;
+    }
+    const char *cmd = argc > 1 ? argv[1] : "";
     if (strcmp(cmd, "order") == 0)         return order();
     if (strcmp(cmd, "chunksize") == 0)     return chunksize();
     if (strcmp(cmd, "crash") == 0)         return crash();
@@ -579,6 +767,13 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "callbacks") == 0)     return callbacks();
     if (strcmp(cmd, "abandon") == 0)       return abandon();
     if (strcmp(cmd, "bad-arguments") == 0) return bad_arguments();
+    if (strcmp(cmd, "killed") == 0)        return killed();
+    if (strcmp(cmd, "pids") == 0)          return pids();
+    if (strcmp(cmd, "ctrl-c") == 0)        return ctrl_c();
+    if (strcmp(cmd, "unregistered") == 0)  return unregistered();
+    if (strcmp(cmd, "late-task") == 0)     return late_task();
+    if (strcmp(cmd, "no-task") == 0)       return no_task();
+    if (strcmp(cmd, "names") == 0)         return names();
     fprintf(stderr, "usage: test_pool COMMAND (see the source)\n");
     return 2;
 }

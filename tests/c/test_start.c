@@ -251,21 +251,6 @@ static int queue(bool kill_one)
     return 0;
 }
 
-/* A pool and the timeline under the method: made under fork, refused
- * (one line saying so) under spawn and forkserver. */
-static int fork_only(void)
-{
-    mp_pool *pool = mp_pool_new(1);
-    mp_print("pool: %s", pool != NULL ? "made" : mp_last_error());
-    if (pool != NULL)
-        mp_pool_free(pool);
-    int made = mp_timeline_init() == 0;
-    mp_print("timeline: %s", made ? "made" : mp_last_error());
-    if (made)
-        mp_timeline_free();
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     MP_TARGET(report);
@@ -307,8 +292,6 @@ int main(int argc, char **argv)
         return queue(strcmp(c, "queue-kill") == 0);
     if (strcmp(c, "subclass") == 0)
         return subclass();
-    if (strcmp(c, "fork-only") == 0)
-        return fork_only();
     fprintf(stderr, "test_start: unknown case %s\n", c);
     return 2;
 }
