@@ -62,7 +62,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* One item, as it travels to a worker: its bytes, copied. It carries all
  * the task needs to know, --crash included: under spawn and forkserver the
