@@ -225,20 +225,21 @@ get: error=1"
     done
 }
 
-# ctrl_c METHOD: runs a map that sleeps in three workers, sends SIGINT to
-# the main once each worker has printed its PID; prints the output, then
-# the exit status. (A background job starts with SIGINT ignored: env puts
-# the default action back.)
+# ctrl_c METHOD [SIGNAL]: runs a map that sleeps in three workers, sends
+# SIGINT (or SIGNAL) to the main once each worker has printed its PID;
+# prints the output, then the exit status. (A background job starts with
+# SIGINT ignored: env puts the default action back.)
 ctrl_c() {
     local out=$BATS_TEST_TMPDIR/ctrl-c-$1 main i rc=0
     : >"$out"
-    env --default-signal=INT "$TESTBIN/test_pool" "$1" ctrl-c >>"$out" 3>&- &
+    # (stderr too: a worker left behind must not hold the test's pipe open)
+    env --default-signal=INT "$TESTBIN/test_pool" "$1" ctrl-c >>"$out" 2>&1 3>&- &
     main=$!
     for i in $(seq 250); do
         [ "$(grep -c '^sleeping in worker PID' "$out")" -ge 3 ] && break
         sleep 0.02
     done
-    kill -INT "$main"
+    kill "-${2:-INT}" "$main"
     wait "$main" || rc=$?
     cat "$out"
     echo "status $rc"
@@ -248,6 +249,21 @@ ctrl_c() {
     for m in $METHODS; do
         run ctrl_c "$m"
         check "${lines[-1]}" = "status 130"
+        workers=$(pids_after 'sleeping in worker PID')
+        check "$(wc -l <<<"$workers")" -eq 3
+        server=$(pids_after 'forkserver PID')
+        if [ "$m" = forkserver ]; then check -n "$server"; fi
+        all_gone $workers $server
+    done
+}
+
+@test "under each start method: SIGKILL of the main takes every worker and the forkserver with it" {
+    # nothing runs in the main after SIGKILL: the kernel's PDEATHSIG ends
+    # the workers (their parent is the server under forkserver, which the
+    # main's death ends first)
+    for m in $METHODS; do
+        run ctrl_c "$m" KILL
+        check "${lines[-1]}" = "status 137"
         workers=$(pids_after 'sleeping in worker PID')
         check "$(wc -l <<<"$workers")" -eq 3
         server=$(pids_after 'forkserver PID')
