@@ -520,7 +520,11 @@ int mp_process_exitcode(mp_process *p)
 }
 
 /* Until it is reaped, an ended child stays a zombie and keeps its PID, so the
- * signal cannot reach some other process that got the number. */
+ * signal cannot reach some other process that got the number. A forkserver
+ * child is the server's to reap, which it does at once, then sends us its
+ * end: from then on its PID is free for any new process, so look for that
+ * end first. (Between the server's reaping and its message there is still
+ * a moment; Python's forkserver has the same.) */
 static int send_signal(mp_process *p, int sig)
 {
     mp_clear_error();
@@ -528,6 +532,8 @@ static int send_signal(mp_process *p, int sig)
         mp_set_error(EINVAL, "%s: not started", p->name);
         return -1;
     }
+    if (p->by_server)
+        (void)mp_process_exitcode(p);    /* reads the end, if the server sent it */
     if (p->exitcode != MP_NO_EXITCODE)
         return 0;                        /* reaped already: nothing to signal */
     return kill(p->pid, sig);

@@ -56,6 +56,14 @@ field() { sed -nE "s/.*[ :]$1=(-?[0-9]+).*/\1/p" <<<"$2"; }
     done
 }
 
+@test "terminate and kill after the child ended (not yet joined): no error, its exit code kept" {
+    for m in $METHODS; do
+        run t "$m" ended
+        check "$status" -eq 0
+        check "${lines[1]}" = "after its end: terminate=0 kill=0 exitcode=4"
+    done
+}
+
 @test "an unregistered target cannot be sent to a new program (Python's pickling error)" {
     run t fork unregistered
     check "$output" = "started: exitcode=0"

@@ -4,7 +4,7 @@
  * printing what it saw for tests/start.bats to check.
  *
  *     test_start METHOD basic | signals | unregistered | pointer | exit-joins
- *                       | daemon-wait | wait | queue | queue-kill | subclass
+ *                       | daemon-wait | wait | queue | queue-kill | subclass | ended
  *
  * With TEST_START_EARLY set in the environment, main starts a process before
  * mp_main_guard (the Python script without `if __name__ == '__main__':`).
@@ -143,6 +143,21 @@ static int basic(void)
     mp_print("main: pid=%ld a=%ld b=%ld exitcodes=%d,%d alive=%d,%d", (long)getpid(),
              (long)a.pid, (long)b.pid, mp_process_exitcode(&a), mp_process_exitcode(&b),
              mp_process_is_alive(&a), mp_process_is_alive(&b));
+    return 0;
+}
+
+/* terminate and kill of a child that has ended but is not joined yet: not
+ * an error, no signal sent, and its exit code stays its own. (A forkserver
+ * child is reaped by the server at once: its PID is no longer ours.) */
+static int ended(void)
+{
+    mp_process p;
+    start_with(&p, report, 4, false);
+    mp_sleep(0.3);                       /* it prints and ends at once */
+    int t = mp_process_terminate(&p);
+    int k = mp_process_kill(&p);
+    mp_print("after its end: terminate=%d kill=%d exitcode=%d", t, k, mp_process_exitcode(&p));
+    mp_process_join(&p, MP_FOREVER);
     return 0;
 }
 
@@ -290,6 +305,8 @@ int main(int argc, char **argv)
         return wait_for_signal(c[0] == 'd');
     if (strcmp(c, "queue") == 0 || strcmp(c, "queue-kill") == 0)
         return queue(strcmp(c, "queue-kill") == 0);
+    if (strcmp(c, "ended") == 0)
+        return ended();
     if (strcmp(c, "subclass") == 0)
         return subclass();
     fprintf(stderr, "test_start: unknown case %s\n", c);
