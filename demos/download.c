@@ -386,6 +386,11 @@ static bool fetch(const char *url, int out, long long *bytes, char *why, size_t 
     size_t body, got;
     struct http_response r;
     int fd = http_get(url, deadline, &r, head, sizeof head, &body, &got, why, whysize);
+    if (fd == -1 && http_now() >= deadline) {
+        char what[400];             /* the module knows the deadline, not the option */
+        snprintf(what, sizeof what, "%.399s", why);
+        snprintf(why, whysize, "gave up after %g s (--timeout): %s", url_timeout, what);
+    }
     if (fd == -1)
         return false;
     bool ok = save_body(fd, out, head + body, got - body, r.length, deadline, bytes, why,

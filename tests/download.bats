@@ -173,7 +173,7 @@ worker_pids() {
     run demo download --timeout 0.5 --dir "$OUT" "$FAKE_URL/slow.png" "$URL/a.png" "$URL/b.png" "$URL/c.png"
     elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
     check "$status" -eq 1
-    check "$(count_lines "^worker [0-9]+: $FAKE_URL/slow.png failed: no answer in time$")" -eq 1
+    check "$(count_lines "^worker [0-9]+: $FAKE_URL/slow.png failed: gave up after 0\.5 s \(--timeout\): no answer in time$")" -eq 1
     check "$elapsed_ms" -ge 450
     check "$elapsed_ms" -lt 3000
     for f in a.png b.png c.png; do cmp "$WWW/$f" "$OUT/$f"; done
@@ -197,7 +197,7 @@ worker_pids() {
     check "$(count_lines "^download: https://127\.0\.0\.1/x\.png: https is not supported")" -eq 1
     check "$(count_lines "^download: $URL/missing\.png: HTTP 404 Not Found$")" -eq 1
     check "$(count_lines "^download: http://127\.0\.0\.1:$closed/y\.png: connect to .*: Connection refused$")" -eq 1
-    check "$(count_lines "^download: $FAKE_URL/z\.png: no answer in time$")" -eq 1
+    check "$(count_lines "^download: $FAKE_URL/z\.png: gave up after 0\.5 s \(--timeout\): no answer in time$")" -eq 1
     stop_fake
     stop_serve
 }
@@ -217,7 +217,7 @@ worker_pids() {
     elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
     check "$status" -eq 1
     check "$(count_lines "^worker [0-9]+: $body_url failed: gave up after 1 s \(--timeout\), [0-9]+ bytes in$")" -eq 1
-    check "$(count_lines "^worker [0-9]+: $FAKE_URL/head.bin failed: no answer in time$")" -eq 1
+    check "$(count_lines "^worker [0-9]+: $FAKE_URL/head.bin failed: gave up after 1 s \(--timeout\): no answer in time$")" -eq 1
     check "$elapsed_ms" -ge 900
     check "$elapsed_ms" -lt 5000       # 1 s, plus a busy machine's margin
     check "$(ls -A "$OUT" | wc -l)" -eq 0
