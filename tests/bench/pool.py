@@ -5,7 +5,8 @@
 # And the pool_map overhead row, in ms: Pool(9), map of 4 items that each
 # sleep TICK, close, join, minus the ideal TICK; the median of RUNS runs,
 # measured first, while the process is small (forking a big heap is slower),
-# and printed last, as in pool.c.
+# and printed last, as in pool.c; and the same with the spawn and forkserver
+# start methods (the median of NEW_RUNS runs: each takes half a second here).
 import os
 import sys
 
@@ -22,6 +23,7 @@ import time  # noqa: E402
 WORKERS = 2
 TICK = 0.02
 RUNS = 9
+NEW_RUNS = 3
 
 
 def square(x):
@@ -52,6 +54,8 @@ def timed(f):
 
 def main():
     over = [map_overhead(mp.get_context("fork")) for _ in range(RUNS)]
+    spawn = [map_overhead(mp.get_context("spawn")) for _ in range(NEW_RUNS)]
+    server = [map_overhead(mp.get_context("forkserver")) for _ in range(NEW_RUNS)]
 
     big, small = 1_000_000, 100_000
     data = list(range(big))
@@ -74,6 +78,8 @@ def main():
         print(f"apply_async\t{small / timed(apply_async):.0f}\ttasks/s")
 
     print(f"pool_map overhead\t{statistics.median(over) * 1000:.3f}\tms")
+    print(f"pool_map overhead (spawn)\t{statistics.median(spawn) * 1000:.3f}\tms")
+    print(f"pool_map overhead (forkserver)\t{statistics.median(server) * 1000:.3f}\tms")
 
 
 if __name__ == "__main__":
