@@ -108,10 +108,16 @@ bool mp_start_is_fork(void);
 /* True in a program the library started, until it reached mp_main_guard. */
 bool mp_bootstrapping(void);
 
-/* Starts p by spawn or forkserver with the handled signals blocked (mask:
- * the mask to give the child). Sets *pid, *sentinel and p->by_server.
- * Returns 0, or -1 with mp_last_error() saying why. */
-int mp_start_new(struct mp_process *p, const sigset_t *mask, pid_t *pid, int *sentinel);
+/* Starts p by how ("spawn" or "forkserver") with the handled signals
+ * blocked (mask: the mask to give the child). Sets *pid, *sentinel and
+ * p->by_server. Returns 0, or -1 with mp_last_error() saying why. */
+int mp_start_new(struct mp_process *p, const char *how, const sigset_t *mask, pid_t *pid,
+                 int *sentinel);
+
+/* mp_process_start by the given method rather than the one in use (a pool
+ * starts every worker by the method it was made with, as Python's Pool
+ * keeps its context). */
+int mp_process_start_by(struct mp_process *p, const char *how);
 
 /* In a new program: p filled in from prep, runs it (the process layer's
  * run_child, with the given sentinel write end, or -1). */

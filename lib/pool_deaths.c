@@ -15,7 +15,6 @@
 #include "pool_internal.h"
 #include "mp_internal.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,13 +39,7 @@ int pool_start_worker(mp_pool *p, int i)
     (void)mp_process_pass_fd(&w->proc, a.block_fd);
     (void)mp_process_pass_fd(&w->proc, a.tasks_fd);
     (void)mp_process_pass_fd(&w->proc, a.results_fd);
-    char now[sizeof p->method];
-    snprintf(now, sizeof now, "%s", mp_get_start_method());
-    (void)mp_set_start_method(p->method);     /* a name it accepted before */
-    w->live = mp_process_start(&w->proc) == 0;
-    int err = errno;
-    (void)mp_set_start_method(now);
-    errno = err;
+    w->live = mp_process_start_by(&w->proc, p->method) == 0;
     return w->live ? 0 : -1;
 }
 

@@ -382,7 +382,7 @@ _Noreturn void mp_run_child(mp_process *p, int sentinel, pid_t parent, const sig
 }
 
 /* Start by spawn or forkserver (start.c), recorded like a forked child. */
-static int start_new(mp_process *p)
+static int start_new(mp_process *p, const char *how)
 {
     fflush(stdout);
     fflush(stderr);
@@ -390,7 +390,7 @@ static int start_new(mp_process *p)
     block_handled_signals(&old);
     pid_t pid;
     int sentinel;
-    int r = mp_start_new(p, &old, &pid, &sentinel);
+    int r = mp_start_new(p, how, &old, &pid, &sentinel);
     if (r == 0) {
         p->pid = pid;
         p->sentinel = sentinel;
@@ -403,12 +403,17 @@ static int start_new(mp_process *p)
 
 int mp_process_start(mp_process *p)
 {
+    return mp_process_start_by(p, mp_get_start_method());
+}
+
+int mp_process_start_by(mp_process *p, const char *how)
+{
     mp_clear_error();
     int fds[2];
     if (!can_start(p) || install_hooks() == -1)
         return -1;
-    if (!mp_start_is_fork())
-        return start_new(p);
+    if (strcmp(how, "fork") != 0)
+        return start_new(p, how);
     if (make_sentinel(fds) == -1)
         return -1;
 

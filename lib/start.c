@@ -325,12 +325,13 @@ static int spawn(struct mp_prep *prep, const sigset_t *mask, pid_t *pid, int *se
     return 0;
 }
 
-int mp_start_new(mp_process *p, const sigset_t *mask, pid_t *pid, int *sentinel)
+int mp_start_new(mp_process *p, const char *how, const sigset_t *mask, pid_t *pid,
+                 int *sentinel)
 {
     struct mp_prep prep;
     if (prepare(p, &prep) == -1)
         return -1;
-    p->by_server = strcmp(method, "forkserver") == 0;
+    p->by_server = strcmp(how, "forkserver") == 0;
     if (p->by_server)
         return mp_forkserver_start(&prep, pid, sentinel);
     return spawn(&prep, mask, pid, sentinel);

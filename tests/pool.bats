@@ -274,6 +274,13 @@ ctrl_c() {
     done
 }
 
+@test "a pool keeps its start method: a worker replaced after the program set fork is still the forkserver's child" {
+    run t forkserver keeps-method
+    check "$status" -eq 0
+    # main's one child is the server; the server's are the two workers
+    check "${lines[0]}" = "after a crash and a map: ok=1, children: main 1, server 2"
+}
+
 @test "a task not registered with MP_TASK: runs under fork, refused in Python's words under spawn and forkserver" {
     run t fork unregistered
     check "$output" = "map: status=0 out=1,4,9

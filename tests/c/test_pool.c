@@ -6,7 +6,7 @@
  *     test_pool [fork|spawn|forkserver] order | chunksize | crash | kill | killed
  *               | kill-during-maps | task-error | timeout | join-running | terminate
  *               | exit | callbacks | abandon | bad-arguments | pids | ctrl-c
- *               | unregistered | late-task | no-task | names
+ *               | unregistered | late-task | no-task | names | keeps-method
  *
  * The first argument, if it is one, sets the start method (default fork);
  * kill shares memory and pipes with forked workers only.
@@ -93,6 +93,17 @@ static int workers_left(void)
     return workers;
 }
 
+/* Whose children the pool's workers are: this process's, or under
+ * forkserver the server's (then this process's only child). Called once
+ * the pool is made. */
+static pid_t workers_parent(void)
+{
+    pid_t kids[64];
+    if (strcmp(mp_get_start_method(), "forkserver") != 0 || children_of(getpid(), kids, 64) != 1)
+        return getpid();
+    return kids[0];
+}
+
 /* Under forkserver, prints the server's PID (this process's only child
  * then), so that the test can check it is gone after the program. */
 static void show_forkserver(void)
@@ -169,6 +180,30 @@ static int crash(void)
     mp_print("second map: ok=%d good results: %zu", status == MP_OK, count_squares(in, out, N));
     mp_pool_close(pool);
     mp_print("join: %d", mp_pool_join(pool));
+    mp_pool_free(pool);
+    return 0;
+}
+
+/* A pool made under forkserver keeps its method when the program's changes
+ * (Python's Pool keeps its context): a worker started again after a crash
+ * is still the server's child, not a fork of this process. */
+static int keeps_method(void)
+{
+    enum { N = 100 };
+    long in[N], out[N];
+    mp_pool *pool = new_pool(2);
+    pid_t server = workers_parent();
+    mp_set_start_method("fork");         /* a name it knows: cannot fail */
+    fill(in, out, N);
+    enum mp_status status = mp_pool_map(pool, square_or_crash, in, N, sizeof *in, out,
+                                        sizeof *out, 0);
+    fill(in, out, N);
+    if (status == MP_ERROR)
+        status = mp_pool_map(pool, square, in, N, sizeof *in, out, sizeof *out, 0);
+    pid_t kids[64];
+    int ours = children_of(getpid(), kids, 64), servers = children_of(server, kids, 64);
+    mp_print("after a crash and a map: ok=%d, children: main %d, server %d", status == MP_OK,
+             ours, servers);
     mp_pool_free(pool);
     return 0;
 }
@@ -267,17 +302,6 @@ static int three_x_plus_one(const void *in, void *out)
         spin += k;
     *(long *)out = 3 * *(const long *)in + 1 + spin - spin;
     return 0;
-}
-
-/* Whose children the pool's workers are: this process's, or under
- * forkserver the server's (then this process's only child). Called once
- * the pool is made. */
-static pid_t workers_parent(void)
-{
-    pid_t kids[64];
-    if (strcmp(mp_get_start_method(), "forkserver") != 0 || children_of(getpid(), kids, 64) != 1)
-        return getpid();
-    return kids[0];
 }
 
 /* SIGKILLs one of parent's children (the pool's workers), picked at random,
@@ -804,6 +828,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "order") == 0)         return order();
     if (strcmp(cmd, "chunksize") == 0)     return chunksize();
     if (strcmp(cmd, "crash") == 0)         return crash();
+    if (strcmp(cmd, "keeps-method") == 0)  return keeps_method();
     if (strcmp(cmd, "kill") == 0)          return kill_worker();
     if (strcmp(cmd, "kill-during-maps") == 0) return kill_during_maps();
     if (strcmp(cmd, "task-error") == 0)    return task_error();
