@@ -275,7 +275,7 @@ ctrl_c() {
 }
 
 @test "a pool keeps its start method: a worker replaced after the program set fork is still the forkserver's child" {
-    run t forkserver keeps-method
+    run --separate-stderr t forkserver keeps-method
     check "$status" -eq 0
     # main's one child is the server; the server's are the two workers
     check "${lines[0]}" = "after a crash and a map: ok=1, children: main 1, server 2"
