@@ -64,10 +64,10 @@ twin() {
     check "${lines[-1]}" = "main program ends"
 }
 
-@test "twins: parallel, list_copy, shared_queue, pool_map under --start-method spawn and forkserver" {
+@test "twins: parallel, daemon, list_copy, shared_queue, pool_map under --start-method spawn and forkserver" {
     for m in spawn forkserver; do
-        for args in "parallel --tick 0.01" list_copy "shared_queue --tick 0.01 --items 20 --workers 3" \
-                    "pool_map --tick 0.02"; do
+        for args in "parallel --tick 0.01" "daemon --tick 0.01" list_copy \
+                    "shared_queue --tick 0.01 --items 20 --workers 3" "pool_map --tick 0.02"; do
             run compare $args --start-method "$m"
             [ "$status" -eq 0 ] || { echo "$args --start-method $m:"; echo "$output"; false; }
         done

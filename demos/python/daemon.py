@@ -8,27 +8,32 @@ Python joins non-daemonic children at exit. With --daemon, exit terminates
 them (SIGTERM): at most their first lines appear. Each line is written at
 once (common.py); with Python's default buffering and output to a file, a
 terminated child loses even those (its buffer dies with it).
-Run it:   python3 demos/python/daemon.py --tick 0.1 [--daemon]
+Under --start-method forkserver (Python 3.14's default on Linux) the main's
+"took" includes starting the server.
+Run it:   python3 demos/python/daemon.py --tick 0.1 [--daemon] [--start-method NAME]
 """
+import multiprocessing
 import os
 import time
 from multiprocessing import Process
 
-from common import parser, use_fork
+from common import parser, start_method_option
 
-tick = 1.0
+tick = 1.0      # set in main; a child gets it as an argument (under spawn it is a new
+                # interpreter, whose tick would be 1.0 again)
 
 
-# The seed's two jobs, the same in serial.py and parallel.py on purpose: each seed
-# section is a program complete in itself, and so is each twin.
-def play_music():
+# The seed's two jobs, as in serial.py and parallel.py on purpose (here the tick
+# comes as an argument): each seed section is a program complete in itself,
+# and so is each twin.
+def play_music(tick):
     print("child p1, PID:", os.getpid())
     for i in range(5):
         print('play music ...')
         time.sleep(tick)
 
 
-def play_lol():
+def play_lol(tick):
     print("child p2, PID:", os.getpid())
     for i in range(5):
         print('play lol ...')
@@ -40,12 +45,13 @@ if __name__ == '__main__':
                'exit terminate them.')
     p.add_argument('--daemon', action='store_true',
                    help='set p1.daemon = p2.daemon = True (the seed sets False)')
+    start_method_option(p)
     args = p.parse_args()
     tick = args.tick
-    use_fork()
+    multiprocessing.set_start_method(args.start_method)
     start_time = time.time()
-    p1 = Process(target=play_music)
-    p2 = Process(target=play_lol)
+    p1 = Process(target=play_music, args=(tick,))
+    p2 = Process(target=play_lol, args=(tick,))
     p1.daemon = args.daemon
     p2.daemon = args.daemon
     p1.start()
