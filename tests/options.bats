@@ -25,6 +25,20 @@ timed_demos() {
     done
 }
 
+@test "every demo that takes --start-method lists it and refuses another name, in one line (exit 2)" {
+    takers=$(for d in $(demos); do
+        demo "$d" --help | grep -q -- '--start-method NAME' && echo "$d"
+    done | tr '\n' ' ')
+    check "$takers" = "daemon list_copy parallel pool_map process_class shared_queue "
+    for d in $takers; do
+        run --separate-stderr demo "$d" --start-method vfork
+        check "$status" -eq 2
+        check "${stderr_lines[0]}" = "$d: --start-method: 'vfork' is not fork, spawn or forkserver"
+        [[ "${stderr_lines[1]}" == "usage: $d "* ]] || { echo "$d: ${stderr_lines[1]}"; false; }
+        check "$output" = ""
+    done
+}
+
 @test "every demo prints its usage on --help and exits 0" {
     for d in $(demos); do
         run --separate-stderr demo "$d" --help

@@ -83,7 +83,4 @@ parallel_then_serial() {
         check "$(pids_after 'child p[12], PID:' | wc -l)" -eq 2
         all_gone $(pids_after 'child p[12], PID:')
     done
-    run --separate-stderr demo parallel --start-method vfork
-    check "$status" -eq 2
-    check "${stderr_lines[0]}" = "parallel: --start-method: 'vfork' is not fork, spawn or forkserver"
 }

@@ -247,10 +247,13 @@ ctrl_c() {
     echo "status $rc"
 }
 
-@test "under each start method: Ctrl-C during a map ends the main (130), every worker and the forkserver" {
+# signal_during_map SIGNAL STATUS: under each method, SIGNAL to the main
+# during a map ends it with STATUS, and leaves no worker and no forkserver.
+signal_during_map() {
+    local m workers server
     for m in $METHODS; do
-        run ctrl_c "$m"
-        check "${lines[-1]}" = "status 130"
+        run ctrl_c "$m" "$1"
+        check "${lines[-1]}" = "status $2"
         workers=$(pids_after 'sleeping in worker PID')
         check "$(wc -l <<<"$workers")" -eq 3
         server=$(pids_after 'forkserver PID')
@@ -259,19 +262,15 @@ ctrl_c() {
     done
 }
 
+@test "under each start method: Ctrl-C during a map ends the main (130), every worker and the forkserver" {
+    signal_during_map INT 130
+}
+
 @test "under each start method: SIGKILL of the main takes every worker and the forkserver with it" {
     # nothing runs in the main after SIGKILL: the kernel's PDEATHSIG ends
     # the workers (their parent is the server under forkserver, which the
     # main's death ends first)
-    for m in $METHODS; do
-        run ctrl_c "$m" KILL
-        check "${lines[-1]}" = "status 137"
-        workers=$(pids_after 'sleeping in worker PID')
-        check "$(wc -l <<<"$workers")" -eq 3
-        server=$(pids_after 'forkserver PID')
-        if [ "$m" = forkserver ]; then check -n "$server"; fi
-        all_gone $workers $server
-    done
+    signal_during_map KILL 137
 }
 
 @test "a pool keeps its start method: a worker replaced after the program set fork is still the forkserver's child" {

@@ -176,14 +176,6 @@ twenty_in_chunks() {
     done
 }
 
-@test "pool_map refuses a start method that is not one, in one line (exit 2)" {
-    run --separate-stderr demo pool_map --start-method vfork
-    check "$status" -eq 2
-    check "${stderr_lines[0]}" = "pool_map: --start-method: 'vfork' is not fork, spawn or forkserver"
-    [[ "${stderr_lines[1]}" == "usage: pool_map "* ]]
-    check "$output" = ""
-}
-
 # descendants PID: the PIDs of PID's children, their children, and so on.
 descendants() {
     local kid

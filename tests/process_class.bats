@@ -30,7 +30,4 @@ load helpers
         check "$(pids_after 'PID:' | sort -u | wc -l)" -eq 2
         all_gone $(pids_after 'PID:')
     done
-    run --separate-stderr demo process_class --start-method thread
-    check "$status" -eq 2
-    check "${stderr_lines[0]}" = "process_class: --start-method: 'thread' is not fork, spawn or forkserver"
 }
