@@ -37,14 +37,16 @@ n=0 chunksize=0
 n=10 asked 3 chunksize=3"
 }
 
-@test "a task that dereferences NULL fails its item, naming the worker and the signal; the other 99 are right; the next map works" {
-    run --separate-stderr t crash
-    check "$status" -eq 0
-    check "${lines[0]}" = "first map: error=1 took<2s=1"
-    [[ "${lines[1]}" =~ ^"message: in[36]: worker "[0-9]+" "$(crash_cause)$ ]] || { echo "got: ${lines[1]}"; false; }
-    check "${lines[2]}" = "good results: 99, out[36]=0"
-    check "${lines[3]}" = "second map: ok=1 good results: 100"
-    check "${lines[4]}" = "join: 0"
+@test "a task that dereferences NULL fails its item, naming the worker and the signal; the other 99 are right; the next map works; under each method" {
+    for m in $METHODS; do
+        run --separate-stderr t "$m" crash
+        check "$status" -eq 0
+        check "${lines[0]}" = "first map: error=1 took<2s=1"
+        [[ "${lines[1]}" =~ ^"message: in[36]: worker "[0-9]+" "$(crash_cause)$ ]] || { echo "$m: ${lines[1]}"; false; }
+        check "${lines[2]}" = "good results: 99, out[36]=0"
+        check "${lines[3]}" = "second map: ok=1 good results: 100"
+        check "${lines[4]}" = "join: 0"
+    done
 }
 
 @test "a worker SIGKILLed in the middle of a task fails that item only, and nothing hangs" {
@@ -95,25 +97,31 @@ n=10 asked 3 chunksize=3"
     check "${lines[2]}" = "join after close: rc=0 ready=1 out=1,4,9 workers left=0"
 }
 
-@test "terminate ends every worker at once, in the middle of its task" {
-    run t terminate
-    check "$status" -eq 0
-    check "$output" = "before: workers=3
+@test "terminate ends every worker at once, in the middle of its task, under each method" {
+    for m in $METHODS; do
+        run t "$m" terminate
+        check "$status" -eq 0
+        check "$output" = "before: workers=3
 after: workers left=0 took<1s=1
 get: error=1"
+    done
 }
 
-@test "at exit, unfinished tasks are dropped with one warning line and no worker remains" {
-    start=$(date +%s%N)
-    run --separate-stderr t exit
-    elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-    check "$status" -eq 0
-    check "${lines[-1]}" = "main returns"
-    check "$stderr" = "test_pool: exit: 6 unfinished pool tasks dropped, workers terminated"
-    check "$elapsed_ms" -lt 5000     # the tasks would sleep 30 s
-    pids=$(pids_after 'worker PID' | sort -u)
-    check "$(wc -l <<<"$pids")" -ge 1
-    all_gone $pids
+@test "at exit, unfinished tasks are dropped with one warning line; no worker and no forkserver remain; under each method" {
+    for m in $METHODS; do
+        start=$(date +%s%N)
+        run --separate-stderr t "$m" exit
+        elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+        check "$status" -eq 0
+        check "${lines[-1]}" = "main returns"
+        check "$stderr" = "test_pool: exit: 6 unfinished pool tasks dropped, workers terminated"
+        check "$elapsed_ms" -lt 5000     # the tasks would sleep 30 s
+        pids=$(pids_after 'worker PID' | sort -u)
+        check "$(wc -l <<<"$pids")" -ge 1
+        server=$(pids_after 'forkserver PID')
+        if [ "$m" = forkserver ]; then check -n "$server"; else check -z "$server"; fi
+        all_gone $pids $server
+    done
 }
 
 @test "callbacks run in the caller, inside get or ready, never before" {
@@ -160,18 +168,6 @@ after ready: callbacks run=2 successful=0"
     done
 }
 
-@test "under each start method: a crashing worker fails its item only, and the next map works" {
-    for m in $METHODS; do
-        run --separate-stderr t "$m" crash
-        check "$status" -eq 0
-        check "${lines[0]}" = "first map: error=1 took<2s=1"
-        [[ "${lines[1]}" =~ ^"message: in[36]: worker "[0-9]+" "$(crash_cause)$ ]] || { echo "$m: ${lines[1]}"; false; }
-        check "${lines[2]}" = "good results: 99, out[36]=0"
-        check "${lines[3]}" = "second map: ok=1 good results: 100"
-        check "${lines[4]}" = "join: 0"
-    done
-}
-
 @test "under each start method: a worker SIGKILLed fails its item only, and is replaced" {
     for m in $METHODS; do
         run t "$m" killed
@@ -200,30 +196,11 @@ after ready: callbacks run=2 successful=0"
     done
 }
 
-@test "under each start method: close and join end the work and the workers; terminate at once" {
+@test "under each start method: close and join end the work and the workers" {
     for m in $METHODS; do
         run t "$m" join-running
         check "$status" -eq 0
         check "${lines[2]}" = "join after close: rc=0 ready=1 out=1,4,9 workers left=0"
-        run t "$m" terminate
-        check "$status" -eq 0
-        check "$output" = "before: workers=3
-after: workers left=0 took<1s=1
-get: error=1"
-    done
-}
-
-@test "under each start method: at exit with work pending, one warning, no worker and no forkserver left" {
-    for m in $METHODS; do
-        run --separate-stderr t "$m" exit
-        check "$status" -eq 0
-        check "${lines[-1]}" = "main returns"
-        check "$stderr" = "test_pool: exit: 6 unfinished pool tasks dropped, workers terminated"
-        pids=$(pids_after 'worker PID' | sort -u)
-        check "$(wc -l <<<"$pids")" -ge 1
-        server=$(pids_after 'forkserver PID')
-        if [ "$m" = forkserver ]; then check -n "$server"; else check -z "$server"; fi
-        all_gone $pids $server
     done
 }
 
