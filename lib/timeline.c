@@ -83,13 +83,15 @@ int mp_timeline_init(void)
  * rather than a wrong one. */
 static void attach(void)
 {
+    static bool tried;              /* once: a failure would only repeat */
     int fd = mp_shared_find("timeline");
     size_t size;
-    if (fd == -1)
+    if (tried || fd == -1)
         return;
+    tried = true;
     void *mem = mp_shared_attach(fd, &size);
     if (mem != NULL && size != sizeof *table)
-        (void)munmap(mem, size);
+        (void)munmap(mem, size);    /* our own mapping, its own size: cannot fail */
     else
         table = mem;
 }
