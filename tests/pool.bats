@@ -89,12 +89,14 @@ n=10 asked 3 chunksize=3"
     check "${lines[3]}" = "terminate took<0.5s=1"
 }
 
-@test "join before close is an error; after close, join waits for the work and the workers" {
-    run t join-running
-    check "$status" -eq 0
-    check "${lines[0]}" = "join: rc=-1 errno=EINVAL message=pool is still running: close or terminate it before join"
-    check "${lines[1]}" = "map after close: error=1 (pool not running (closed or terminated))"
-    check "${lines[2]}" = "join after close: rc=0 ready=1 out=1,4,9 workers left=0"
+@test "join before close is an error; after close, join waits for the work and the workers; under each method" {
+    for m in $METHODS; do
+        run t "$m" join-running
+        check "$status" -eq 0
+        check "${lines[0]}" = "join: rc=-1 errno=EINVAL message=pool is still running: close or terminate it before join"
+        check "${lines[1]}" = "map after close: error=1 (pool not running (closed or terminated))"
+        check "${lines[2]}" = "join after close: rc=0 ready=1 out=1,4,9 workers left=0"
+    done
 }
 
 @test "terminate ends every worker at once, in the middle of its task, under each method" {
@@ -122,17 +124,6 @@ get: error=1"
         if [ "$m" = forkserver ]; then check -n "$server"; else check -z "$server"; fi
         all_gone $pids $server
     done
-}
-
-@test "callbacks run in the caller, inside get or ready, never before" {
-    run t callbacks
-    check "$status" -eq 0
-    check "$output" = "after apply_async: callbacks run=0
-callback (apply)
-get: ok=1 y=49
-after get: callbacks run=1 successful=1
-error_callback (map): in[2]: the task returned 3 (3 of 10 items failed)
-after ready: callbacks run=2 successful=0"
 }
 
 @test "a result freed before it is ready never writes to its out array nor calls back" {
@@ -183,7 +174,7 @@ after ready: callbacks run=2 successful=0"
     done
 }
 
-@test "under each start method: apply_async and map_async call back in the caller" {
+@test "under each start method: callbacks run in the caller, inside get or ready, never before" {
     for m in $METHODS; do
         run t "$m" callbacks
         check "$status" -eq 0
@@ -193,14 +184,6 @@ get: ok=1 y=49
 after get: callbacks run=1 successful=1
 error_callback (map): in[2]: the task returned 3 (3 of 10 items failed)
 after ready: callbacks run=2 successful=0"
-    done
-}
-
-@test "under each start method: close and join end the work and the workers" {
-    for m in $METHODS; do
-        run t "$m" join-running
-        check "$status" -eq 0
-        check "${lines[2]}" = "join after close: rc=0 ready=1 out=1,4,9 workers left=0"
     done
 }
 
