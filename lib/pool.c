@@ -107,7 +107,6 @@ static mp_pool *alloc_pool(int processes)
     p->owner = getpid();
     p->state = RUN;
     snprintf(p->method, sizeof p->method, "%s", mp_get_start_method());
-    p->by_name = !mp_start_is_fork();
     p->workers = calloc((size_t)processes, sizeof *p->workers);
     /* Room for every slot twice in each queue: puts never wait (the second
      * time covers a task sent again while a dead worker's copy lingers). */

@@ -162,8 +162,9 @@ static bool call_ok(mp_pool *p, mp_task fn, const void *in, size_t n, size_t in_
  * Python's words before anything is sent. */
 static bool name_of(const mp_pool *p, mp_task fn, const char **name)
 {
-    *name = p->by_name ? pool_task_name(fn) : NULL;
-    if (p->by_name && *name == NULL) {
+    bool by_name = strcmp(p->method, "fork") != 0;
+    *name = by_name ? pool_task_name(fn) : NULL;
+    if (by_name && *name == NULL) {
         /* Printing a function pointer needs a cast through an object
          * pointer: fine on every system that has dlsym. */
         mp_set_error(EINVAL, "Can't pickle <function at %p>: attribute lookup on __main__ "

@@ -107,7 +107,6 @@ struct mp_pool {
     struct worker *workers;
     struct pool_mem mem;
     char method[16];               /* the start method its workers start with */
-    bool by_name;                  /* tasks travel by name (not fork) */
     pid_t owner;                   /* the process that made the pool */
 
     /* The parent's alone. */
