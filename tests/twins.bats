@@ -178,8 +178,12 @@ serve_stop() {
 }
 
 @test "twins, a difference: the seed's racy empty() loop is bounded, each item still got once" {
+    # Python's put hands the item to a feeder thread, which writes it into
+    # the queue's pipe a moment later: until then empty() says True. The
+    # workers' half-tick sleep must cover that moment even on a busy
+    # machine (at --tick 0.02 it once did not, and no worker got the item).
     for i in 1 2 3; do
-        run twin shared_queue --racy --items 1 --workers 6 --tick 0.02
+        run twin shared_queue --racy --items 1 --workers 6 --tick 0.2
         check "$status" -eq 0
         check "$(count_lines '^Process-[0-9]+ \(PID [0-9]+\) got 1$')" -eq 1
         check "$(count_lines ': done, [0-9]+ items?$')" -eq 6

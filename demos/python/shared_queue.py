@@ -14,8 +14,12 @@ the items, one None per worker (a "poison pill"); a worker stops at its None.
 timeout of one tick: without it, a worker that lost the race for the last
 item waits in get for ever (the seed's program hangs a few times in a
 hundred), with it the twin says so and goes on, as the C demo does.
+empty() can be wrong the other way too: put hands the item to a feeder
+thread, which writes it into the queue's pipe a moment later, and until
+then empty() says True (Python's documentation warns of it); the seed's
+half-second sleep before the loop covers that moment.
 Run it:   python3 demos/python/shared_queue.py --tick 0.1
-          python3 demos/python/shared_queue.py --racy --items 1 --workers 8 --tick 0.01
+          python3 demos/python/shared_queue.py --racy --items 1 --workers 8 --tick 0.1
 """
 import os
 import queue
