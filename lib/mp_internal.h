@@ -3,6 +3,8 @@
 #ifndef MP_INTERNAL_H
 #define MP_INTERNAL_H
 
+#include "mp.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -117,7 +119,7 @@ int mp_start_new(struct mp_process *p, const char *how, const sigset_t *mask, pi
 /* mp_process_start by the given method rather than the one in use (a pool
  * starts every worker by the method it was made with, as Python's Pool
  * keeps its context). */
-int mp_process_start_by(struct mp_process *p, const char *how);
+enum mp_status mp_process_start_by(struct mp_process *p, const char *how);
 
 /* In a new program: p filled in from prep, runs it (the process layer's
  * run_child, with the given sentinel write end, or -1). */

@@ -192,27 +192,28 @@ void mp_pool_close(mp_pool *p)
         p->state = CLOSE;
 }
 
-int mp_pool_join(mp_pool *p)
+enum mp_status mp_pool_join(mp_pool *p)
 {
     mp_clear_error();
     if (p->state == RUN) {
         mp_set_error(EINVAL, "pool is still running: close or terminate it before join");
-        return -1;
+        return MP_ERROR;
     }
     if (p->state == CLOSE) {
         if (pool_pump(p, NULL, MP_FOREVER) != MP_OK)
-            return -1;
+            return MP_ERROR;
         /* No work is left: closing the queue tells each worker, once it
          * finds it empty, to leave (Python sends one None per worker). */
-        mp_queue_close(p->mem.tasks);
+        if (mp_queue_close(p->mem.tasks) != MP_OK)
+            return MP_ERROR;
         for (int i = 0; i < p->nworkers; i++) {
             struct worker *w = &p->workers[i];
-            if (w->live && !mp_process_join(&w->proc, MP_FOREVER))
-                return -1;
+            if (w->live && mp_process_join(&w->proc, MP_FOREVER) != MP_OK)
+                return MP_ERROR;
             w->live = false;
         }
     }
-    return 0;
+    return MP_OK;
 }
 
 void mp_pool_terminate(mp_pool *p)

@@ -382,7 +382,7 @@ _Noreturn void mp_run_child(mp_process *p, int sentinel, pid_t parent, const sig
 }
 
 /* Start by spawn or forkserver (start.c), recorded like a forked child. */
-static int start_new(mp_process *p, const char *how)
+static enum mp_status start_new(mp_process *p, const char *how)
 {
     fflush(stdout);
     fflush(stderr);
@@ -398,24 +398,26 @@ static int start_new(mp_process *p, const char *how)
         children[nchildren++] = (struct child){ pid, sentinel, p->daemon, p->by_server };
     }
     restore_signals(&old);
-    return r;
+    return r == 0 ? MP_OK : MP_ERROR;
 }
 
-int mp_process_start(mp_process *p)
+enum mp_status mp_process_start(mp_process *p)
 {
     return mp_process_start_by(p, mp_get_start_method());
 }
 
-int mp_process_start_by(mp_process *p, const char *how)
+enum mp_status mp_process_start_by(mp_process *p, const char *how)
 {
     mp_clear_error();
     int fds[2];
     if (!can_start(p) || install_hooks() == -1)
-        return -1;
+        return MP_ERROR;
     if (strcmp(how, "fork") != 0)
         return start_new(p, how);
-    if (make_sentinel(fds) == -1)
-        return -1;
+    if (make_sentinel(fds) == -1) {
+        mp_set_error(errno, "%s: pipe: %s", p->name, strerror(errno));
+        return MP_ERROR;
+    }
 
     /* Whatever sits in stdio's buffers now would be copied into the child and
      * printed by both processes: send it out first. */
@@ -433,8 +435,8 @@ int mp_process_start_by(mp_process *p, const char *how)
         restore_signals(&old);
         close(fds[0]);
         close(fds[1]);
-        errno = err;
-        return -1;
+        mp_set_error(err, "%s: fork: %s", p->name, strerror(err));
+        return MP_ERROR;
     }
     case 0:                              /* the child: a copy of the parent */
         close(fds[0]);
@@ -446,7 +448,7 @@ int mp_process_start_by(mp_process *p, const char *how)
         p->exitcode = MP_NO_EXITCODE;
         children[nchildren++] = (struct child){ pid, fds[0], p->daemon, false };
         restore_signals(&old);
-        return 0;
+        return MP_OK;
     }
 }
 
@@ -476,24 +478,30 @@ static int reap(mp_process *p, int flags)
     return 1;
 }
 
-bool mp_process_join(mp_process *p, double timeout)
+/* What reap's result means to join. */
+static enum mp_status joined(int r)
+{
+    return r == 1 ? MP_OK : r == 0 ? MP_TIMEOUT : MP_ERROR;
+}
+
+enum mp_status mp_process_join(mp_process *p, double timeout)
 {
     mp_clear_error();
     if (p->pid == 0) {
         mp_set_error(EINVAL, "%s: can only join a started process", p->name);
-        return false;
+        return MP_ERROR;
     }
     /* No timeout: sleep in the kernel (waitid, in reap_child) until the
      * child ends, as Python's Popen.wait does in waitpid. The kernel wakes
      * us the moment the child is reapable, so a join costs microseconds,
      * not a polling period. */
     if (timeout < 0)
-        return reap(p, 0) == 1;
+        return joined(reap(p, 0));
     double deadline = mp_now() + timeout;
     for (;;) {
         int r = reap(p, WNOHANG);
         if (r != 0)
-            return r == 1;
+            return joined(r);
         /* Sleep in poll(2) until the sentinel reports the child's end, the
          * timeout runs out, or 100 ms pass: a grandchild that inherited the
          * pipe could hold it open after the child itself has ended. poll's
@@ -501,7 +509,7 @@ bool mp_process_join(mp_process *p, double timeout)
         int wait_ms = 100;
         double left = deadline - mp_now();
         if (left <= 0)
-            return false;
+            return MP_TIMEOUT;
         if (left < 0.1)
             wait_ms = (int)(left * 1000) + 1;
         struct pollfd pfd = { .fd = p->sentinel, .events = POLLIN };
@@ -530,26 +538,30 @@ int mp_process_exitcode(mp_process *p)
  * end: from then on its PID is free for any new process, so look for that
  * end first. (Between the server's reaping and its message there is still
  * a moment; Python's forkserver has the same.) */
-static int send_signal(mp_process *p, int sig)
+static enum mp_status send_signal(mp_process *p, int sig)
 {
     mp_clear_error();
     if (p->pid == 0) {
         mp_set_error(EINVAL, "%s: not started", p->name);
-        return -1;
+        return MP_ERROR;
     }
     if (p->by_server)
         (void)mp_process_exitcode(p);    /* reads the end, if the server sent it */
     if (p->exitcode != MP_NO_EXITCODE)
-        return 0;                        /* reaped already: nothing to signal */
-    return kill(p->pid, sig);
+        return MP_OK;                    /* reaped already: nothing to signal */
+    if (kill(p->pid, sig) == -1) {
+        mp_set_error(errno, "%s: kill: %s", p->name, strerror(errno));
+        return MP_ERROR;
+    }
+    return MP_OK;
 }
 
-int mp_process_terminate(mp_process *p)
+enum mp_status mp_process_terminate(mp_process *p)
 {
     return send_signal(p, SIGTERM);
 }
 
-int mp_process_kill(mp_process *p)
+enum mp_status mp_process_kill(mp_process *p)
 {
     return send_signal(p, SIGKILL);
 }

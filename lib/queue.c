@@ -754,15 +754,15 @@ bool mp_queue_full(mp_queue *q)
 
 /* closed is set holding put_lock (see closed_and_drained); the wake-ups come
  * after, without it: a sleeper needs no lock to be woken. */
-int mp_queue_close(mp_queue *q)
+enum mp_status mp_queue_close(mp_queue *q)
 {
     if (lock(q, &q->put_lock) == -1)
-        return -1;
+        return MP_ERROR;
     atomic_store(&q->closed, true);
     unlock(&q->put_lock);
     wake_all(&q->item_added, &q->get_sleepers);
     wake_all(&q->room_made, &q->put_sleepers);
-    return 0;
+    return MP_OK;
 }
 
 int mp_queue_fd(const mp_queue *q)

@@ -30,15 +30,15 @@ _Static_assert(MP_PASS_FDS_MAX == 8, "struct mp_prep's pass_fds counts on it");
 
 static char method[16] = "fork";
 
-int mp_set_start_method(const char *name)
+enum mp_status mp_set_start_method(const char *name)
 {
     if (strcmp(name, "fork") != 0 && strcmp(name, "spawn") != 0 &&
         strcmp(name, "forkserver") != 0) {
         mp_set_error(EINVAL, "cannot find context for '%s'", name);
-        return -1;
+        return MP_ERROR;
     }
     snprintf(method, sizeof method, "%s", name);
-    return 0;
+    return MP_OK;
 }
 
 const char *mp_get_start_method(void)
@@ -55,7 +55,7 @@ const char *mp_start_method_name = "fork";
 
 void mp_start_method_setup(void)
 {
-    if (mp_set_start_method(mp_start_method_name) == -1)
+    if (mp_set_start_method(mp_start_method_name) != MP_OK)
         mp_usage_error("--start-method: '%s' is not fork, spawn or forkserver",
                        mp_start_method_name);
 }
@@ -70,16 +70,16 @@ static struct {
 } targets[MAX_TARGETS];
 static int ntargets;
 
-int mp_register_target(const char *name, int (*target)(void *arg))
+enum mp_status mp_register_target(const char *name, int (*target)(void *arg))
 {
     if (ntargets == MAX_TARGETS) {
         mp_set_error(ENOSPC, "more than %d targets registered", MAX_TARGETS);
-        return -1;
+        return MP_ERROR;
     }
     targets[ntargets].name = name;
     targets[ntargets].fn = target;
     ntargets++;
-    return 0;
+    return MP_OK;
 }
 
 static const char *target_name(int (*fn)(void *arg))
@@ -109,22 +109,22 @@ static struct {
 } classes[MAX_CLASSES];
 static int nclasses;
 
-int mp_register_class(const char *name, int (*run)(mp_process *self), size_t size)
+enum mp_status mp_register_class(const char *name, int (*run)(mp_process *self), size_t size)
 {
     if (size < sizeof(mp_process) || size - sizeof(mp_process) > MP_ARG_MAX) {
         mp_set_error(EINVAL, "%s: a subclass's own fields take 0 to %d bytes, not %zu", name,
                      MP_ARG_MAX, size < sizeof(mp_process) ? 0 : size - sizeof(mp_process));
-        return -1;
+        return MP_ERROR;
     }
     if (nclasses == MAX_CLASSES) {
         mp_set_error(ENOSPC, "more than %d classes registered", MAX_CLASSES);
-        return -1;
+        return MP_ERROR;
     }
     classes[nclasses].name = name;
     classes[nclasses].run = run;
     classes[nclasses].size = size;
     nclasses++;
-    return 0;
+    return MP_OK;
 }
 
 static int class_of(int (*run)(mp_process *self))
@@ -145,27 +145,27 @@ static int class_by_name(const char *name)
 
 /* --- arguments ----------------------------------------------------------- */
 
-int mp_process_args(mp_process *p, const void *bytes, size_t size)
+enum mp_status mp_process_args(mp_process *p, const void *bytes, size_t size)
 {
     if (size > MP_ARG_MAX) {
         mp_set_error(E2BIG, "%s: an argument of %zu bytes (at most %d)", p->name, size,
                      MP_ARG_MAX);
-        return -1;
+        return MP_ERROR;
     }
     memcpy(p->args, bytes, size);
     p->args_size = size;
     p->arg = p->args;
-    return 0;
+    return MP_OK;
 }
 
-int mp_process_pass_fd(mp_process *p, int fd)
+enum mp_status mp_process_pass_fd(mp_process *p, int fd)
 {
     if (p->npass_fds == MP_PASS_FDS_MAX) {
         mp_set_error(E2BIG, "%s: more than %d descriptors to pass", p->name, MP_PASS_FDS_MAX);
-        return -1;
+        return MP_ERROR;
     }
     p->pass_fds[p->npass_fds++] = fd;
-    return 0;
+    return MP_OK;
 }
 
 /* A "subclass": its class by name and its own fields (the bytes after its

@@ -170,12 +170,14 @@ void mp_print(const char *fmt, ...)
     _exit(1);   /* not reached: exit and _exit do not return */
 }
 
-int mp_print_list(const long *values, size_t n)
+enum mp_status mp_print_list(const long *values, size_t n)
 {
     /* At most 22 characters per number: "-9223372036854775808, ". */
     char *line = malloc(n * 22 + 3);
-    if (line == NULL)
-        return -1;
+    if (line == NULL) {
+        mp_set_error(ENOMEM, "print_list: out of memory");
+        return MP_ERROR;
+    }
     size_t len = 0;
     line[len++] = '[';
     for (size_t i = 0; i < n; i++)
@@ -184,7 +186,7 @@ int mp_print_list(const long *values, size_t n)
     line[len] = '\0';
     mp_print("%s", line);
     free(line);
-    return 0;
+    return MP_OK;
 }
 
 static void vwarn(const char *fmt, va_list ap)
