@@ -257,7 +257,7 @@ static bool serve_one(int server_ctl)
     struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
     if (n != (ssize_t)sizeof prep || c == NULL || c->cmsg_type != SCM_RIGHTS ||
         prep.npass_fds < 0 || prep.npass_fds > MP_PREP_FDS ||
-        prep.nshared < 0 || prep.nshared > MP_SHARED_MAX ||
+        prep.nshared < 0 || prep.nshared > MP_SHM_MAX ||
         c->cmsg_len != CMSG_LEN((1 + prep.npass_fds) * sizeof(int)))
         mp_die("forkserver: a request that is not one");
     int fds[MAX_FDS];

@@ -8,39 +8,39 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* --- shared memory (shared.c), for util and the layers above --- */
+/* --- shared memory (shm.c), for util and the layers above --- */
 
 /* size bytes of zeroed memory, mapped MAP_SHARED from a new memfd, whose
  * descriptor goes to *fd. NULL with errno set on failure. */
-void *mp_shared_new(size_t size, int *fd);
+void *mp_shm_new(size_t size, int *fd);
 
 /* Maps all of the memory behind fd (its size to *size). NULL, errno. */
-void *mp_shared_attach(int fd, size_t *size);
+void *mp_shm_attach(int fd, size_t *size);
 
 /* Memory that every process of the program must share whichever way it
  * starts (the timeline's table, the output flag), under a name: a new
  * program started by spawn or the forkserver gets each descriptor, under
  * the same number, and finds it by the same name. */
-#define MP_SHARED_MAX 4
-struct mp_shared_name {
+#define MP_SHM_MAX 4
+struct mp_shm_name {
     char name[16];
     int fd;
 };
 
 /* Adds (or moves) name's descriptor. 0, or -1 (ENOSPC: too many, or the
  * name too long). */
-int mp_shared_export(const char *name, int fd);
+int mp_shm_export(const char *name, int fd);
 
 /* Drops name from the table and closes its descriptor (the memory stays
  * mapped where it is mapped). */
-void mp_shared_forget(const char *name);
+void mp_shm_forget(const char *name);
 
 /* The descriptor exported under name, or -1 if none (in a new program:
  * if its parent had none). */
-int mp_shared_find(const char *name);
+int mp_shm_find(const char *name);
 
-/* Copies the table (MP_SHARED_MAX entries) to out; returns how many. */
-int mp_shared_exports(struct mp_shared_name *out);
+/* Copies the table (MP_SHM_MAX entries) to out; returns how many. */
+int mp_shm_exports(struct mp_shm_name *out);
 
 /* --- util, for the layers above it --- */
 
@@ -79,7 +79,7 @@ struct mp_process;
 #define MP_SERVER_ENV "MP_FORKSERVER_FD"   /* the forkserver: its socket */
 
 /* Descriptors a new program may get: MP_PASS_FDS_MAX, then the shared. */
-#define MP_PREP_FDS (8 + MP_SHARED_MAX)
+#define MP_PREP_FDS (8 + MP_SHM_MAX)
 
 /* What a new program needs to run a process: what fork would have copied,
  * sent as bytes (Python's "preparation data" and pickled Process). */
@@ -100,7 +100,7 @@ struct mp_prep {
     pid_t parent;                    /* who started it (for PDEATHSIG) */
     int pass_fds[MP_PREP_FDS];       /* the process's own, then the shared */
     int npass_fds;
-    struct mp_shared_name shared[MP_SHARED_MAX]; /* which of them is which */
+    struct mp_shm_name shared[MP_SHM_MAX]; /* which of them is which */
     int nshared;
 };
 

@@ -95,7 +95,7 @@ void pool_place(struct pool_mem *m, void *block, int nworkers)
 }
 
 /* Allocates the pool, its queues and its shared block; no worker yet. The
- * block is a memfd (mp_shared_new) under every start method: fork would do
+ * block is a memfd (mp_shm_new) under every start method: fork would do
  * with anonymous memory, but a spawned worker can only map what it is given
  * a descriptor of. NULL with errno set if any is missing. */
 static mp_pool *alloc_pool(int processes)
@@ -113,7 +113,7 @@ static mp_pool *alloc_pool(int processes)
     p->mem.tasks = mp_queue_new(sizeof(struct task), 2 * NSLOTS);
     p->mem.results = mp_queue_new(sizeof(struct result), 2 * NSLOTS);
     /* Shared, and only given real pages as they are first written. */
-    void *block = mp_shared_new(pool_block_size(processes), &p->mem.fd);
+    void *block = mp_shm_new(pool_block_size(processes), &p->mem.fd);
     if (p->workers == NULL || p->mem.tasks == NULL || p->mem.results == NULL || block == NULL) {
         int err = errno;
         if (block != NULL) {

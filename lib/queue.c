@@ -4,26 +4,26 @@
  * shared by every process that forks from the one that made it.
  *
  * One shared mapping holds everything: the struct below and, after it, the
- * ring of slots the items are copied into. It is mapped MAP_SHARED from a
- * memfd (lib/shared.c): fork gives the child the same mapping at the same
+ * ring of cells the items are copied into. It is mapped MAP_SHARED from a
+ * memfd (lib/shm.c): fork gives the child the same mapping at the same
  * address, a spawned child maps the same file from its descriptor, and
  * MAP_SHARED means the pages are not copied (as the rest of memory is, on
  * write): every process reads and writes the very same bytes.
  *
  * The ring. Two counts say what is in it: puts, the items ever put, and
  * gets, the items ever taken. The queue holds puts - gets items; the oldest
- * is in slot gets % capacity, and the next put goes into slot
+ * is in cell gets % capacity, and the next put goes into cell
  * puts % capacity. (64-bit counts never wrap: at a billion items a second,
  * they would take 584 years.)
  *
  * Two locks, one for each end of the ring (the "two-lock queue" of Michael
  * and Scott, 1996): producers take turns on put_lock, and only its holder
- * writes puts and copies items into free slots; consumers take turns on
+ * writes puts and copies items into free cells; consumers take turns on
  * get_lock, and only its holder writes gets and copies items out. So a
  * producer never waits for a consumer's lock, nor a consumer for a
  * producer's: they meet only through the two counts.
  *
- * A call that finds an item (a free slot) makes no system call: it takes its
+ * A call that finds an item (a free cell) makes no system call: it takes its
  * lock (one atomic instruction when the lock is free), copies, commits with
  * one store, looks whether anyone sleeps at the other end, and unlocks. A
  * call that must wait first looks again for a few microseconds, then
@@ -78,21 +78,21 @@ enum { NO_CPU = -1 };
  * returns memory aligned on a page, so the lines of the struct are the lines
  * of the memory. On x86-64 Linux a mutex takes 40 bytes.)
  *
- * Why atomics (<stdatomic.h>). A producer copies an item into a slot, then
+ * Why atomics (<stdatomic.h>). A producer copies an item into a cell, then
  * adds one to puts. A consumer that sees the new puts must also see the bytes
  * copied before it; but the compiler and the CPU may reorder plain memory
  * accesses, and the consumer does not hold put_lock, whose instructions would
  * forbid that. So the counts are C11 atomics: a process that loads the value
  * an atomic store stored also sees everything written before that store.
- * Likewise, a consumer's copy out of a slot is over before the new gets lets
- * a producer write into that slot again. All the atomics here use the
+ * Likewise, a consumer's copy out of a cell is over before the new gets lets
+ * a producer write into that cell again. All the atomics here use the
  * default, strongest kind (sequentially consistent), which the wake-ups need.
  */
 struct mp_queue {
     /* Line 1: fixed by mp_queue_new before any fork, and closed, written
      * once. Read on every call, so every CPU keeps a copy of this line. */
     size_t item_size;          /* bytes in one item */
-    size_t capacity;           /* how many items fit (the number of slots) */
+    size_t capacity;           /* how many items fit (the number of cells) */
     size_t map_size;           /* bytes mapped, for munmap */
     int fd;                    /* the memfd: one number in every process (mp_queue_fd) */
     atomic_bool closed;        /* mp_queue_close was called; set holding
@@ -125,15 +125,15 @@ struct mp_queue {
                                                   not yet woken */
     sem_t room_made;           /* posted once per put-sleeper woken */
 
-    /* The ring, capacity * item_size bytes: a free slot is written only by
+    /* The ring, capacity * item_size bytes: a free cell is written only by
      * the holder of put_lock, a full one read only by the holder of
      * get_lock. */
-    _Alignas(LINE) unsigned char slots[];
+    _Alignas(LINE) unsigned char cells[];
 };
 
-static unsigned char *slot(mp_queue *q, unsigned long long n)
+static unsigned char *cell(mp_queue *q, unsigned long long n)
 {
-    return q->slots + (size_t)(n % q->capacity) * q->item_size;
+    return q->cells + (size_t)(n % q->capacity) * q->item_size;
 }
 
 /* --- each end's look at the other end ------------------------------------ */
@@ -150,7 +150,7 @@ static size_t items_ready(mp_queue *q, size_t want)
     return n < want ? n : want;
 }
 
-/* Holding put_lock: how many free slots are there, up to want? */
+/* Holding put_lock: how many free cells are there, up to want? */
 static size_t room_ready(mp_queue *q, size_t want)
 {
     unsigned long long puts = atomic_load(&q->puts);
@@ -184,7 +184,7 @@ static bool count_down(atomic_uint *count)
     return false;
 }
 
-/* Wakes up to n processes asleep on wakeup, one per item added (or slot
+/* Wakes up to n processes asleep on wakeup, one per item added (or cell
  * freed), fewer if fewer sleep.
  * Rule 4: for each, the post comes first, then the count. A sleeper that
  * dies leaves one count too many, a waker that dies between its two steps
@@ -339,7 +339,7 @@ static void unlock(pthread_mutex_t *m)
 /* Step 1's limit: a few hundred looks. */
 static const double FIRST_STEP_SECONDS = 50e-6;
 
-/* A yield is worth it while it brings an item (a free slot) per this many
+/* A yield is worth it while it brings an item (a free cell) per this many
  * seconds at least: about what waking a sleeper costs. */
 static const double YIELD_COST = 5e-6;
 enum { MAX_SKIPS = 1024 };
@@ -420,7 +420,7 @@ static enum step next_step(atomic_int *other_cpu, double *until, double deadline
 }
 
 /* Gives the CPU away once, and judges the yield by how long it took and how
- * many items (free slots) the other end made meanwhile (see "The catch"). */
+ * many items (free cells) the other end made meanwhile (see "The catch"). */
 static void yield_and_judge(mp_queue *q, size_t (*ready)(mp_queue *, size_t))
 {
     double start = mp_now();
@@ -584,7 +584,7 @@ mp_queue *mp_queue_new(size_t item_size, size_t capacity)
      * counts 0, no sleepers, not closed. (All-zero bytes are a valid 0 or
      * false for lock-free atomics.) */
     int fd;
-    mp_queue *q = mp_shared_new(size, &fd);
+    mp_queue *q = mp_shm_new(size, &fd);
     if (q == NULL)
         return NULL;
     q->fd = fd;
@@ -624,7 +624,7 @@ static size_t put_some(mp_queue *q, const unsigned char *items, size_t n)
     n = room_ready(q, n);
     unsigned long long puts = atomic_load(&q->puts);
     for (size_t i = 0; i < n; i++)
-        memcpy(slot(q, puts + i), items + i * q->item_size, q->item_size);
+        memcpy(cell(q, puts + i), items + i * q->item_size, q->item_size);
     atomic_store(&q->puts, puts + n);                /* the commit */
     wake(&q->item_added, &q->get_sleepers, n);
     return n;
@@ -638,7 +638,7 @@ static size_t get_some(mp_queue *q, unsigned char *items, size_t max)
     size_t n = items_ready(q, max);
     unsigned long long gets = atomic_load(&q->gets);
     for (size_t i = 0; i < n; i++)
-        memcpy(items + i * q->item_size, slot(q, gets + i), q->item_size);
+        memcpy(items + i * q->item_size, cell(q, gets + i), q->item_size);
     atomic_store(&q->gets, gets + n);                /* the commit */
     wake(&q->room_made, &q->put_sleepers, n);
     return n;
@@ -682,7 +682,7 @@ enum mp_status mp_queue_put(mp_queue *q, const void *item, double timeout)
         return mp_queue_put_many(q, item, 1, NULL, timeout);
     }
     unsigned long long puts = atomic_load(&q->puts);
-    memcpy(slot(q, puts), item, q->item_size);
+    memcpy(cell(q, puts), item, q->item_size);
     atomic_store(&q->puts, puts + 1);                /* the commit */
     wake(&q->item_added, &q->get_sleepers, 1);
     unlock(&q->put_lock);
@@ -724,7 +724,7 @@ enum mp_status mp_queue_get(mp_queue *q, void *item, double timeout)
         return mp_queue_get_many(q, item, 1, &got, timeout);
     }
     unsigned long long gets = atomic_load(&q->gets);
-    memcpy(item, slot(q, gets), q->item_size);
+    memcpy(item, cell(q, gets), q->item_size);
     atomic_store(&q->gets, gets + 1);                /* the commit */
     wake(&q->room_made, &q->put_sleepers, 1);
     unlock(&q->get_lock);
@@ -773,7 +773,7 @@ int mp_queue_fd(const mp_queue *q)
 mp_queue *mp_queue_attach(int fd)
 {
     size_t size;
-    mp_queue *q = mp_shared_attach(fd, &size);
+    mp_queue *q = mp_shm_attach(fd, &size);
     if (q == NULL)
         return NULL;
     if (size < sizeof *q || q->map_size != size || q->fd != fd) {

@@ -219,7 +219,7 @@ static int prepare(const mp_process *p, struct mp_prep *prep)
     prep->npass_fds = p->npass_fds;
     /* And the memory every process of the program shares (the timeline's
      * table, the output flag), which fork would have copied. */
-    prep->nshared = mp_shared_exports(prep->shared);
+    prep->nshared = mp_shm_exports(prep->shared);
     for (int i = 0; i < prep->nshared; i++)
         prep->pass_fds[prep->npass_fds++] = prep->shared[i].fd;
     prep->sentinel = -1;
@@ -372,14 +372,14 @@ static mp_process *unpack(const struct mp_prep *prep)
 _Noreturn void mp_start_child(const struct mp_prep *prep, int sentinel, pid_t parent)
 {
     if (prep->args_size > MP_ARG_MAX || prep->fields_size > MP_ARG_MAX ||
-        prep->nshared < 0 || prep->nshared > MP_SHARED_MAX)
+        prep->nshared < 0 || prep->nshared > MP_SHM_MAX)
         mp_die("spawn: the parent sent a process that is not one");
     static char prog[32];
     snprintf(prog, sizeof prog, "%s", prep->prog);
     mp_prog = prog;
     mp_process *p = unpack(prep);
     for (int i = 0; i < prep->nshared; i++)
-        (void)mp_shared_export(prep->shared[i].name, prep->shared[i].fd); /* room: as many as sent */
+        (void)mp_shm_export(prep->shared[i].name, prep->shared[i].fd); /* room: as many as sent */
     /* The parent's "output failed" flag, so that one message is printed
      * for the whole program. Should it not map, this child keeps a flag of
      * its own: the worst is a second message. */

@@ -118,19 +118,19 @@ int mp_share_output_state(void)
 {
     if (output_failed != &local_output_failed)
         return 0;
-    int fd = mp_shared_find("output");
+    int fd = mp_shm_find("output");
     size_t size = sizeof *output_failed;
     void *page;
     if (fd != -1) {                  /* a new program: its parent's flag */
-        page = mp_shared_attach(fd, &size);
+        page = mp_shm_attach(fd, &size);
         if (page != NULL && size != sizeof *output_failed) {
             (void)munmap(page, size);        /* our own mapping: cannot fail */
             errno = EINVAL;
             page = NULL;
         }
     } else {
-        page = mp_shared_new(size, &fd);
-        if (page != NULL && mp_shared_export("output", fd) == -1) {
+        page = mp_shm_new(size, &fd);
+        if (page != NULL && mp_shm_export("output", fd) == -1) {
             int err = errno;
             (void)munmap(page, size);
             close(fd);
