@@ -40,6 +40,7 @@
 #endif
 #include "mp.h"
 #include "mp_internal.h"
+#include "robust.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -220,72 +221,20 @@ static void uncount(sem_t *wakeup, atomic_uint *sleepers)
 
 /* --- the locks ----------------------------------------------------------- */
 
-/* sem_timedwait and pthread_mutex_timedlock want their deadline as a time of
- * day (CLOCK_REALTIME): now plus the seconds to sleep. The caller keeps its
- * own deadline on the monotonic clock and looks again after each wake-up,
- * so a change of the time of day can only make one sleep end early (we then
- * sleep again) or late.
- * (clock_gettime fails only for a clock the system lacks; every POSIX
- * system has CLOCK_REALTIME.) */
-static struct timespec time_of_day_in(double seconds)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += (time_t)seconds;
-    ts.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
-    return ts;
-}
-
-/* How long a process asleep on a lock sleeps before it looks at the lock
- * again (see lock). */
-static const double LOCK_NAP = 0.01;
-
-/* Takes one of the two robust locks; 0, or -1 (with the error recorded) not
- * holding it.
+/* Takes one of the two robust locks (lib/robust.c); 0, or -1 (with the
+ * error recorded) not holding it.
  * Rule 1: both locks are *robust*: when the holder dies, the kernel hands
  * the lock to the next process that asks, with the answer EOWNERDEAD.
- * Rule 3: the ring is whole (rule 2), so that process marks the lock
- * consistent (else it would become unusable for good once unlocked), wakes
- * every sleeper (the dead process may have put or taken items and died
- * before waking anyone) and carries on. Should marking it fail, we let go of
- * it: every later lock then fails with ENOTRECOVERABLE, and every caller
- * sees MP_ERROR rather than a queue nobody can vouch for.
- * Why a process asleep on the lock wakes every LOCK_NAP to look again
- * (pthread_mutex_timedlock), rather than sleeping until woken
- * (pthread_mutex_lock): a death can leave it asleep on a free lock for
- * ever, and nothing in user space can prevent that. The lock is a word of
- * memory: 0 when free, else the holder's thread id, plus a bit that says
- * "someone sleeps here" (FUTEX_WAITERS). An unlock stores 0 and, if that
- * bit was set, asks the kernel to wake one sleeper (FUTEX_WAKE); the woken
- * one sets the word to its id, with the bit again. Now a process dies
- * after the 0 is stored and before a woken sleeper takes the lock: the
- * unlocker before its FUTEX_WAKE, or the woken sleeper itself. The kernel,
- * cleaning up after the dead process, wakes the next sleeper only if the
- * word is still 0. But a third process may have taken the lock meanwhile
- * (the word 0 -> its id, without the bit: it did not wait), and its unlock
- * then wakes nobody. The sleepers stay asleep on a lock that is free
- * (glibc 2.36, Linux 6: tests/c/test_queue.c lock-wake-lost builds that
- * exact sequence). A sleeper that looks again finds the lock free and
- * takes it, or sets the bit and sleeps, now sure to be woken. The try
- * first keeps a free lock at one atomic instruction, without reading the
- * clock. */
+ * Rule 3: the ring is whole (rule 2), so that process (the lock already
+ * marked consistent) wakes every sleeper (the dead process may have put or
+ * taken items and died before waking anyone) and carries on. */
 static int lock(mp_queue *q, pthread_mutex_t *m)
 {
-    int err = pthread_mutex_trylock(m);
-    while (err == EBUSY || err == ETIMEDOUT) {
-        struct timespec until = time_of_day_in(LOCK_NAP);
-        err = pthread_mutex_timedlock(m, &until);
-    }
+    int err = mp_robust_lock(m, -1);
     if (err == EOWNERDEAD) {
-        err = pthread_mutex_consistent(m);
         wake_all(&q->item_added, &q->get_sleepers);
         wake_all(&q->room_made, &q->put_sleepers);
-        if (err != 0)
-            pthread_mutex_unlock(m);
+        err = 0;
     }
     if (err != 0) {
         mp_set_error(err, "queue lock: %s", strerror(err));
@@ -294,11 +243,9 @@ static int lock(mp_queue *q, pthread_mutex_t *m)
     return 0;
 }
 
-/* Unlocking a robust mutex we hold cannot fail (EPERM is for a mutex held by
- * another), so its result is not checked. */
 static void unlock(pthread_mutex_t *m)
 {
-    pthread_mutex_unlock(m);
+    mp_robust_unlock(m);
 }
 
 /* --- waiting -------------------------------------------------------------
@@ -478,7 +425,7 @@ static enum mp_status sleep_on(mp_queue *q, const struct end *e, double deadline
     atomic_store(e->cpu, NO_CPU);      /* asleep: step 1 would wait for us in vain */
     unlock(e->lock);
 
-    struct timespec until = time_of_day_in(nap);
+    struct timespec until = mp_time_of_day_in(nap);
     if (sem_timedwait(e->wakeup, &until) == -1)
         uncount(e->wakeup, e->sleepers);   /* timed out or EINTR: nobody woke us */
 
@@ -552,20 +499,6 @@ static struct end get_end(mp_queue *q)
 
 /* --- the queue ----------------------------------------------------------- */
 
-static int robust_mutex_init(pthread_mutex_t *m)
-{
-    pthread_mutexattr_t attr;
-    int err = pthread_mutexattr_init(&attr);
-    if (err == 0)
-        err = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-    if (err == 0)
-        err = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-    if (err == 0)
-        err = pthread_mutex_init(m, &attr);
-    pthread_mutexattr_destroy(&attr);
-    return err;
-}
-
 mp_queue *mp_queue_new(size_t item_size, size_t capacity)
 {
     mp_clear_error();
@@ -594,9 +527,9 @@ mp_queue *mp_queue_new(size_t item_size, size_t capacity)
     atomic_store(&q->put_cpu, NO_CPU);
     atomic_store(&q->get_cpu, NO_CPU);
 
-    int err = robust_mutex_init(&q->put_lock);
+    int err = mp_robust_init(&q->put_lock);
     if (err == 0)
-        err = robust_mutex_init(&q->get_lock);
+        err = mp_robust_init(&q->get_lock);
     if (err == 0 && (sem_init(&q->item_added, 1, 0) == -1 || sem_init(&q->room_made, 1, 0) == -1))
         err = errno;           /* sem_init's second argument 1: process-shared */
     if (err != 0) {
