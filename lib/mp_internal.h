@@ -67,6 +67,10 @@ int mp_share_output_state(void);
 /* Whether any process sharing the flag found standard output unwritable. */
 bool mp_output_failed(void);
 
+/* At exit, once every child has ended: says what a child found and could
+ * not say itself (it was killed between finding and saying). */
+void mp_output_report_lost(void);
+
 /* --- start methods (start.c, forkserver.c), for the process layer --- */
 
 #include <signal.h>
