@@ -47,6 +47,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -144,7 +145,7 @@ mp_pool *mp_pool_new(int processes)
     /* A worker that is a new program runs the pool's worker target, which
      * the first MP_TASK registers: without one, every worker would die at
      * its start, and be started again, for ever. */
-    if (!mp_start_is_fork() && !pool_tasks_registered()) {
+    if (strcmp(mp_get_start_method(), "fork") != 0 && !pool_tasks_registered()) {
         mp_set_error(EINVAL, "a pool's workers under %s are new programs: register its "
                      "tasks with MP_TASK before mp_main_guard", mp_get_start_method());
         return NULL;
