@@ -12,6 +12,10 @@
  * life, so the main's end, the child's sentinel, reaches end of file only
  * when both have gone: a status, then end of file, is a normal end; end of
  * file alone means the server died first, and the child with it or before.
+ * And the child waits for one byte from the main before it runs: the main
+ * sends it once it has recorded the child, so that no child it does not
+ * know of (the server stopped, say, between its fork and its answer) ever
+ * runs; at end of file instead (the main gave up, or died), it leaves.
  *
  * The server never outlives the main: it stops at end of file on its socket
  * (the main closed it, or died: the kernel closes a dead process's
@@ -168,10 +172,13 @@ enum mp_status mp_forkserver_request(const struct mp_prep *prep, pid_t *pid, int
     close(st[1]);                        /* the server has its own copy now */
     *pid = sent == 0 ? read_pid(st[0]) : 0;
     if (*pid <= 0) {
-        close(st[0]);                    /* a child forked late is killed by the server */
+        close(st[0]);                    /* a child forked late reads end of file: it leaves */
         say_why();
         return MP_ERROR;
     }
+    /* Go: the caller records the child before anyone can look (its
+     * signals are blocked). A child gone already cannot take it: no matter. */
+    (void)send(st[0], "", 1, MSG_NOSIGNAL);
     *sentinel = st[0];
     return MP_OK;
 }
@@ -242,7 +249,8 @@ static int place_fds(const struct mp_prep *prep, const int *got)
 }
 
 /* The forked child: drops the server's descriptors and handlers; keeps its
- * status socket, the sentinel's other end, for its whole life. */
+ * status socket, the sentinel's other end, for its whole life; runs once
+ * the main has said go on it. */
 static void become_child(int server_ctl, struct mp_prep *prep, const int *fds, pid_t server_pid)
 {
     close(server_ctl);
@@ -257,6 +265,12 @@ static void become_child(int server_ctl, struct mp_prep *prep, const int *fds, p
     sigaction(SIGINT, &dfl, NULL);
     prep->sentinel = place_fds(prep, fds);
     prep->parent = server_pid;
+    char go;
+    ssize_t r;
+    while ((r = read(prep->sentinel, &go, 1)) == -1 && errno == EINTR)
+        ;
+    if (r != 1)
+        _exit(1);                        /* the main never recorded us: do not run */
 }
 
 /* Receives one request into prep, with its descriptors into fds. The
