@@ -120,7 +120,8 @@ static int send_request(const struct mp_prep *prep, const int *fds, int n)
 }
 
 /* The child's PID, which the server sends at once; within ANSWER_SECONDS,
- * or the server is taken for hung (stopped, say). 0 if none came. */
+ * or the server is taken for hung (stopped, say): 0 then. -1 if it closed
+ * the socket instead (it refused the request, or could not fork). */
 static pid_t read_pid(int fd)
 {
     struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -131,12 +132,13 @@ static pid_t read_pid(int fd)
     if (r != 1)
         return 0;
     if (read(fd, &pid, sizeof pid) != (ssize_t)sizeof pid)
-        return 0;
+        return -1;
     return pid;
 }
 
-/* Why the server answered nothing: it died (reaped here), or it hangs. */
-static void say_why(void)
+/* Why the server answered nothing: it died (reaped here), it refused, or
+ * it hangs. */
+static void say_why(pid_t answer)
 {
     int status;
     if (waitpid(server, &status, WNOHANG) == server) {
@@ -144,6 +146,9 @@ static void say_why(void)
                      WIFSIGNALED(status) ? "killed by signal" : "exit status",
                      WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
         server = 0;
+    } else if (answer == -1) {
+        mp_set_error(EAGAIN, "forkserver: the server (PID %ld) started no process (out of "
+                     "processes or descriptors: it says which)", (long)server);
     } else {
         mp_set_error(EAGAIN, "forkserver: the server (PID %ld) started no process within "
                      "%d s", (long)server, ANSWER_SECONDS);
@@ -173,7 +178,7 @@ enum mp_status mp_forkserver_request(const struct mp_prep *prep, pid_t *pid, int
     *pid = sent == 0 ? read_pid(st[0]) : 0;
     if (*pid <= 0) {
         close(st[0]);                    /* a child forked late reads end of file: it leaves */
-        say_why();
+        say_why(*pid);
         return MP_ERROR;
     }
     /* Go: the caller records the child before anyone can look (its
@@ -321,11 +326,14 @@ static bool serve_one(int server_ctl, struct mp_prep *prep)
     if (nfds == 0)
         return false;
     pid_t me = getpid();
-    pid_t pid = nkids < (int)(sizeof kids / sizeof kids[0]) ? fork() : -1;
+    bool room = nkids < (int)(sizeof kids / sizeof kids[0]);
+    pid_t pid = room ? fork() : -1;
     if (pid == 0) {
         become_child(server_ctl, prep, fds, me);
         return true;
     }
+    if (pid == -1)
+        mp_warn("forkserver: fork: %s", room ? strerror(errno) : "too many children");
     for (int i = 1; i < nfds; i++)
         close(fds[i]);
     if (pid == -1) {

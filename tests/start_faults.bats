@@ -146,3 +146,17 @@ server_of() {
     check "$status" -eq 0
     check "$output" = "start: error: cannot share the output flag with the children: Too many open files"
 }
+
+@test "a forkserver short of descriptors says so under the demo's name; the start fails in one line" {
+    # The lowest limit at which the main gets as far as asking the server
+    # (how many descriptors the test's shell leaves open varies).
+    for n in $(seq 6 16); do
+        run --separate-stderr bash -c "ulimit -n $n; exec '$BIN/parallel' --tick 0.01 --start-method forkserver" 3>&-
+        [[ "$stderr" == *"did not all arrive"* ]] && break
+    done
+    check "$status" -eq 1
+    check "${stderr_lines[0]}" = "parallel: forkserver: a request's descriptors did not all arrive (too many open files: ulimit -n?)"
+    [[ "${stderr_lines[1]}" =~ ^"parallel: start Process-"[12]": forkserver: the server (PID "[0-9]+") started no process (out of processes or descriptors: it says which)"$ ]] ||
+        { echo "$stderr"; false; }
+    check "${#stderr_lines[@]}" -eq 2
+}
