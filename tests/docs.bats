@@ -77,8 +77,12 @@ page() {
     page docs/08-daemon.md
 }
 
-@test "docs/09-pool_map.md: its commands and samples match the demos" {
+@test "docs/09-pool_map.md: its commands and samples match the demo" {
     page docs/09-pool_map.md
+}
+
+@test "docs/09b-pool_map_async.md: its commands and samples match the demo" {
+    page docs/09b-pool_map_async.md
 }
 
 @test "docs/10-pool_apply.md: its commands and samples match the demo" {

@@ -69,8 +69,10 @@ missing_demos() {
     echo "${missing# }"
 }
 
+# The lesson pages: docs/NN-NAME.md, and a second page of one lesson,
+# docs/NNb-NAME.md.
 lesson_pages() {
-    ls docs/[0-9][0-9]-*.md 2>/dev/null
+    ls docs/[0-9][0-9]-*.md docs/[0-9][0-9][a-z]-*.md 2>/dev/null
 }
 
 cmd_coverage() {
