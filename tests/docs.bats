@@ -45,6 +45,28 @@ page() {
     done
 }
 
+@test "docs/00-c-for-python.md: the demo lines it quotes are still in the demos" {
+    page docs/00-c-for-python.md
+}
+
+@test "docs/00-c-for-python.md teaches every C construct the demos of lessons 01 and 03 to 10 use" {
+    # the beginner's lessons (06 to 08, then 05, 03, 04, 01) and the pool's
+    run "$BATS_TEST_DIRNAME/docs_check.sh" c-constructs docs/00-c-for-python.md \
+        demos/serial.c demos/parallel.c demos/daemon.c demos/process_class.c \
+        demos/list_copy.c demos/shared_queue.c demos/concurrency.c \
+        demos/pool_map.c demos/pool_map_async.c demos/pool_apply.c
+    check "$status" -eq 0
+}
+
+@test "docs/README.md links the C page before lesson 06, and lesson 06 points to it" {
+    c=$(grep -n '](00-c-for-python.md)' "$BATS_TEST_DIRNAME/../docs/README.md" | head -1 | cut -d: -f1)
+    six=$(grep -n '^| \[06 ' "$BATS_TEST_DIRNAME/../docs/README.md" | cut -d: -f1)
+    check -n "$c"
+    check -n "$six"
+    check "$c" -lt "$six"
+    grep -qF '](00-c-for-python.md)' "$BATS_TEST_DIRNAME/../docs/06-serial.md"
+}
+
 @test "docs/01-concurrency.md: its commands and samples match the demo" {
     page docs/01-concurrency.md
 }
