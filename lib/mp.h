@@ -176,10 +176,18 @@ _Noreturn void mp_usage_error(const char *fmt, ...) MP_PRINTF(1, 2);
  * member. */
 typedef struct mp_process mp_process;
 
-/* The argument bytes and descriptors a process may take to a new program
- * (spawn, forkserver): see mp_process_args and mp_process_pass_fd. */
+/* The library's own part of each mp_process: what travels to a new program
+ * (see the start methods, near the end of this page) and how it started. */
 #define MP_ARG_MAX 256
 #define MP_PASS_FDS_MAX 8
+struct mp_process_lib {
+    unsigned char args[MP_ARG_MAX];   /* mp_process_args: the argument's bytes */
+    size_t args_size;
+    int pass_fds[MP_PASS_FDS_MAX];    /* mp_process_pass_fd */
+    int npass_fds;
+    const struct mp_popen *popen;     /* its start method, once started */
+    bool end_unknown;                 /* its forkserver died before saying */
+};
 
 struct mp_process {
     /* Set by mp_process_init; yours to change before start. */
@@ -193,15 +201,7 @@ struct mp_process {
     pid_t pid;                    /* Process.pid: 0 until started */
     int exitcode;                 /* read it with mp_process_exitcode() */
     int sentinel;                 /* Process.sentinel: readable once the child ended (see join) */
-
-    /* Set by mp_process_args and mp_process_pass_fd. */
-    unsigned char args[MP_ARG_MAX]; /* the argument's bytes, copied */
-    size_t args_size;
-    int pass_fds[MP_PASS_FDS_MAX];  /* descriptors the child must have */
-    int npass_fds;
-
-    /* Set by the library at start. */
-    bool by_server;               /* the forkserver's child, not ours */
+    struct mp_process_lib lib;    /* the library's own */
 };
 
 /* Process.exitcode while there is none yet (Python's None): before start, and

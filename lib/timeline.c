@@ -60,10 +60,10 @@ enum mp_status mp_timeline_init(void)
      * forkserver) gets the descriptor, exported as "timeline", and maps
      * it at its first span (see attach). */
     int fd;
-    void *mem = mp_shared_new(sizeof *table, &fd);
+    void *mem = mp_shm_new(sizeof *table, &fd);
     if (mem == NULL)
         return MP_ERROR;
-    if (mp_shared_export("timeline", fd) == -1) {
+    if (mp_shm_export("timeline", fd) == -1) {
         int err = errno;
         (void)munmap(mem, sizeof *table);    /* our own mapping: cannot fail */
         close(fd);
@@ -84,12 +84,12 @@ enum mp_status mp_timeline_init(void)
 static void attach(void)
 {
     static bool tried;              /* once: a failure would only repeat */
-    int fd = mp_shared_find("timeline");
+    int fd = mp_shm_find("timeline");
     size_t size;
     if (tried || fd == -1)
         return;
     tried = true;
-    void *mem = mp_shared_attach(fd, &size);
+    void *mem = mp_shm_attach(fd, &size);
     if (mem != NULL && size != sizeof *table)
         (void)munmap(mem, size);    /* our own mapping, its own size: cannot fail */
     else
@@ -146,7 +146,7 @@ void mp_timeline_free(void)
         return;
     /* Cannot fail for a mapping this file made, with its own size. */
     munmap(table, sizeof *table);
-    mp_shared_forget("timeline");
+    mp_shm_forget("timeline");
     table = NULL;
     open_slot = -1;
 }
