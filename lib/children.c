@@ -115,14 +115,13 @@ void mp_children_told_lost(void)
  * until then, on the first write). */
 void mp_children_forget_all(void)
 {
+    if (nchildren == 0 && !atomic_load(&busy) && at_end == NULL)
+        return;
     for (int i = 0; i < nchildren; i++)
         close(children[i].sentinel);     /* our copy of our parent's pipe */
-    if (nchildren > 0)
-        nchildren = 0;
-    if (atomic_load(&busy))
-        atomic_store(&busy, 0);          /* the parent's hold, copied by fork */
-    if (at_end != NULL)
-        at_end = NULL;                   /* the parent's forkserver, not ours */
+    nchildren = 0;
+    atomic_store(&busy, 0);              /* the parent's hold, copied by fork */
+    at_end = NULL;                       /* the parent's forkserver, not ours */
 }
 
 void mp_children_at_end(void (*end)(bool hard))
@@ -246,7 +245,6 @@ static void exit_function(void)
  * signal. */
 static void on_signal(int sig)
 {
-    int saved_errno = errno;
     take_busy();                     /* kept: the process ends below */
     end_children(false, true);
 
@@ -259,7 +257,6 @@ static void on_signal(int sig)
     dfl.sa_handler = SIG_DFL;
     sigaction(sig, &dfl, NULL);
     raise(sig);
-    errno = saved_errno;
 }
 
 /* The handler goes only where the action is still the default: a program

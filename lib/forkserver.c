@@ -238,7 +238,7 @@ static int place_fds(const struct mp_prep *prep, const int *got)
     for (int i = 0; i < prep->npass_fds; i++)
         if (prep->pass_fds[i] >= above)
             above = prep->pass_fds[i] + 1;
-    int tmp[MAX_FDS];
+    int tmp[MAX_FDS] = { -1 };
     for (int i = 0; i <= prep->npass_fds; i++) {
         tmp[i] = fcntl(got[i], F_DUPFD_CLOEXEC, above);
         if (tmp[i] == -1)
