@@ -18,6 +18,12 @@
  * full, further spans are not recorded but counted, and the chart says how
  * many are missing (a map over more items than that draws the first ones).
  *
+ * A process's row takes the role of its first span; a job is at most 15
+ * characters (the chart draws it with its first letter, or the next free
+ * one). Spans do not nest: a begin ends the process's open span first. A
+ * forked child does not inherit its parent's open span: the open span's
+ * index is copied, but its pid is the parent's, so the child leaves it be.
+ *
  * A pool's workers are charted by the task function, which runs in the
  * worker: the pool marks nothing itself, since only the task knows what
  * its work is (and the pool comes before this layer in the library). */

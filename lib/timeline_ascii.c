@@ -20,20 +20,20 @@
 #define LABEL_W 18          /* "role PID", then the bars from column 19 */
 
 /* The column of the axis line (counted from 0) where time t is: the
- * opening '|' is 0, and each cell a column further. */
+ * opening '|' is 0, and the bars' columns follow it. */
 static int axis_column(const struct chart *c, double t)
 {
     return LABEL_W + (int)lround(t / c->col);
 }
 
-/* A row: "role PID", then a cell per column, each showing the letter of
- * the job that covered it (the later one where two meet); '>' ends a span
- * cut short. Even a span shorter than a cell shows. */
+/* A row: "role PID", then a character per column, the letter of the job
+ * that covered it (the later one where two meet); '>' ends a span cut
+ * short. Even a span shorter than a column shows. */
 static void print_row(const struct chart *c, int r)
 {
-    char cells[CHART_MAX_W + 1];
-    memset(cells, ' ', (size_t)c->width);
-    cells[c->width] = '\0';
+    char columns[CHART_MAX_W + 1];
+    memset(columns, ' ', (size_t)c->width);
+    columns[c->width] = '\0';
     for (int i = 0; i < c->nbars; i++) {
         const struct chart_bar *b = &c->bars[i];
         if (b->row != r)
@@ -47,15 +47,15 @@ static void print_row(const struct chart *c, int r)
         if (last > c->width - 1)
             last = c->width - 1;
         for (int k = first; k <= last; k++)
-            cells[k] = b->job >= 0 ? c->jobs[b->job].mark : '#';
+            columns[k] = b->job >= 0 ? c->jobs[b->job].mark : '#';
         if (b->open)
-            cells[last] = '>';
+            columns[last] = '>';
     }
     /* "role PID", the role cut short if need be so the PID fits */
     char pid[16], label[LABEL_W];
     int pidlen = snprintf(pid, sizeof pid, "%ld", (long)c->rows[r].pid);
     snprintf(label, sizeof label, "%.*s %s", LABEL_W - 2 - pidlen, c->rows[r].role, pid);
-    mp_print("%-*s|%s|", LABEL_W, label, cells);
+    mp_print("%-*s|%s|", LABEL_W, label, columns);
 }
 
 /* The axis: a ruler with '+' at each label, and under it the labels. The

@@ -4,7 +4,25 @@
  * command line kept for the picture's title, the table started), and, at
  * the end, the chart read once and drawn as the options asked: in ASCII
  * (timeline_ascii.c), as an SVG picture (timeline_svg.c) written where
- * the path says (timeline_file.c), or both. */
+ * the path says (timeline_file.c), or both. A demo:
+ *
+ *     const struct mp_option options[] = {
+ *         MP_TIMELINE_OPTIONS,
+ *         { NULL }
+ *     };
+ *     mp_parse_args(argc, argv, options, NULL, "...");
+ *     if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) != MP_OK)
+ *         mp_die("timeline: %s", mp_last_error());
+ *     ...                            in any process:
+ *     mp_timeline_begin("p1", "music");
+ *     mp_sleep_ticks(5);             the busy work
+ *     mp_timeline_end();
+ *     ...                            in the main, once the children are joined:
+ *     mp_timeline_show();
+ *
+ * Drawn before the charted processes are joined, a span whose process is
+ * still in it (or was killed in the middle of it) is drawn up to the
+ * moment of drawing, and ends in '>'. */
 #include "mp.h"
 #include "mp_internal.h"
 #include "timeline_chart.h"
