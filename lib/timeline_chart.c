@@ -127,15 +127,17 @@ static void read_bars(struct chart *c, const struct timeline_span **list, int n,
  * short. */
 static void make_legend(struct chart *c, bool other, bool any_open)
 {
+    char text[sizeof c->legend[0].text];
     for (int j = 0; j < c->njobs; j++) {
         const struct chart_job *job = &c->jobs[j];
         struct chart_entry *e = &c->legend[c->nlegend++];
         e->mark = job->mark;
         e->job = j;
         if (job->name[0] == job->mark && job->name[1] == '\0')
-            snprintf(e->text, sizeof e->text, "%c", job->mark);
+            snprintf(text, sizeof text, "%c", job->mark);
         else
-            snprintf(e->text, sizeof e->text, "%c = %s", job->mark, job->name);
+            snprintf(text, sizeof text, "%c = %s", job->mark, job->name);
+        memcpy(e->text, text, sizeof text);
     }
     if (other)
         c->legend[c->nlegend++] = (struct chart_entry){ '#', -1, "# = any other job" };
@@ -162,7 +164,7 @@ static double nice_step(double min)
 /* The scale in words: "1 column = 0.02 s, a fifth of a tick (...)". */
 static void scale_words(struct chart *c, enum chart_why why, int squeeze, double unit_size)
 {
-    char col[32];
+    char col[24];
     snprintf(col, sizeof col, "%.3g %s", c->col / unit_size, c->unit);
     if (why == CHART_FIT)
         snprintf(c->scale, sizeof c->scale, "1 column = %s (fitted to the run)", col);

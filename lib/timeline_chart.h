@@ -66,7 +66,7 @@ struct chart {
 
     double col;             /* seconds one column stands for */
     int width;              /* columns of bars */
-    char scale[100];        /* "1 column = 0.02 s, a fifth of a tick (...)" */
+    char scale[128];        /* "1 column = 0.02 s, a fifth of a tick (...)" */
     const char *unit;       /* what the axis counts in: "s", "ms" or "µs" */
     struct chart_tick ticks[CHART_MAX_TICKS];  /* from 0, a step apart */
     int nticks;
