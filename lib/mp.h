@@ -568,66 +568,18 @@ void mp_pool_free(mp_pool *pool);
 /* timeline                                                                 */
 /* ======================================================================== */
 
-/* Who was busy when, drawn after the run. (No Python counterpart in
- * multiprocessing; a tracing profiler such as viztracer draws the same.)
- *
- * Every process marks its busy spans; the library writes each span (the
- * role you give, the job it works on, the process's PID, start and end on
- * the monotonic clock, which is the same clock in every process) into a
- * table in shared memory, created by mp_timeline_init *before* the children
- * start, so every child writes into the same table: a forked child through
- * the mapping it inherits, a new program (spawn, forkserver) by mapping
- * the descriptor the library hands it, at its first span.
- * A span takes its slot with one atomic add on a shared counter
- * (<stdatomic.h>): no lock, so no process ever waits for another, whatever
- * they are doing. The table holds MP_TIMELINE_MAX_SPANS spans; once it is
- * full, further spans are not recorded but counted, and the chart says how
- * many are missing.
- *
- * A demo takes the timeline's options with the others, marks its spans
- * unconditionally, and draws what the options ask for at the end; without
- * the options every timeline call does nothing:
- *
- *     const struct mp_option options[] = {
- *         MP_TIMELINE_OPTIONS,
- *         { NULL }
- *     };
- *     mp_parse_args(argc, argv, options, NULL, "...");
- *     if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) != MP_OK)
- *         mp_die("timeline: %s", mp_last_error());
- *     ...                            in any process:
- *     mp_timeline_begin("p1", "music");
- *     mp_sleep_ticks(5);             the busy work
- *     mp_timeline_end();
- *     ...                            in the main, once the children are joined:
- *     mp_timeline_show();
- *
- * A pool's workers are charted the same way: set up the timeline before
- * mp_pool_new, and let the task function mark its span (it runs in the
- * worker), so each worker that ran a task gets a row, as in pool_map and
- * pool_apply. The pool marks nothing itself: it comes before this layer on
- * this page, and only your task knows what its work is. One span per item:
- * a map over more items than the table holds draws the first ones only.
- *
- * The scale. So that two charts can be compared at a glance, a column stands
- * for a fixed time: by default a fifth of a tick (the seed's ten-tick serial
- * run then takes 50 columns, parallel's five ticks 25), or what
- * --timeline-scale says. A run too long for the 56 columns a chart has is
- * drawn 2, 3, ... times coarser, and the chart says so. Demos whose work
- * takes no ticks (a download, a task that only prints) fit the chart to the
- * run instead, unless --timeline-scale is given.
- */
-#define MP_TIMELINE_MAX_SPANS 4096
+/* Who was busy when, drawn after the run (no Python counterpart; a tracing
+ * profiler such as viztracer draws the same). Each process marks its busy
+ * spans in a table in shared memory that its children share; the chart has
+ * a row per process, the job's letter where it was busy, a time axis, the
+ * legend and the scale: a column is a fifth of a tick, so that charts of one
+ * tick compare, or the run fitted to 56 columns. Without the options every
+ * call does nothing. How it works: lib/timeline.c. */
 
-/* What the timeline options ask for; MP_TIMELINE_OPTIONS fills it in. */
-struct mp_timeline_options {
-    bool draw;          /* --timeline: the chart on standard output */
-    const char *svg;    /* --timeline-svg FILE: the same chart as an SVG picture */
-    double scale;       /* --timeline-scale SECONDS: one column; 0 = the default */
-};
+/* --timeline, --timeline-svg FILE, --timeline-scale SECONDS, for a demo's
+ * option table; what they asked for lands in mp_timeline_options. */
+struct mp_timeline_options { bool draw; const char *svg; double scale; };
 extern struct mp_timeline_options mp_timeline_options;
-
-/* The three options, for a demo's option table (see above). */
 #define MP_TIMELINE_OPTIONS                                                       \
     { "--timeline", MP_OPT_FLAG, &mp_timeline_options.draw, 0, 0, NULL,           \
       "after the run, draw which process was busy when" },                        \
@@ -636,67 +588,27 @@ extern struct mp_timeline_options mp_timeline_options;
     { "--timeline-scale", MP_OPT_SECONDS, &mp_timeline_options.scale, 1e-6, 3600, \
       "SECONDS", "one column of the chart lasts SECONDS" }
 
-/* True if --timeline or --timeline-svg was given. */
+/* After mp_parse_args: if an option asked, checks that FILE can take a
+ * picture (before the run, not after it) and starts the table. MP_OK or
+ * MP_ERROR. mp_timeline_asked: whether an option asked. */
+enum mp_timeline_scale { MP_TIMELINE_TICKS, MP_TIMELINE_FIT };
+enum mp_status mp_timeline_setup(int argc, char **argv, enum mp_timeline_scale scale);
 bool mp_timeline_asked(void);
 
-/* The chart's scale unless --timeline-scale sets one: a fifth of a tick, so
- * charts of one tick compare, or fitted to the run. */
-enum mp_timeline_scale { MP_TIMELINE_TICKS, MP_TIMELINE_FIT };
-
-/* After mp_parse_args: if --timeline or --timeline-svg was given, checks
- * that the picture's directory can be written (so a bad FILE fails before
- * the run, not after it), remembers the command line for the picture's
- * title and calls mp_timeline_init; else does nothing. MP_OK, or MP_ERROR
- * with errno set and mp_last_error() naming the file. */
-enum mp_status mp_timeline_setup(int argc, char **argv, enum mp_timeline_scale scale);
-
-/* Maps the shared span table (a memfd) and starts the clock the chart
- * counts from. Call it in the main program, before starting the processes
- * to chart. MP_OK, or MP_ERROR (EINVAL if it was already
- * called, or the error of memfd_create or mmap). */
-enum mp_status mp_timeline_init(void);
-
-/* Marks the calling process busy from now on with job, in the row labelled
- * with role. role is a short word such as "main", "p1" or "worker", shown
- * with the PID (a process's row takes the role of its first span); job (at
- * most 15 characters, or NULL) says what it works on: the chart draws the
- * span with the job's first letter (the next free letter if another job has
- * it) and names it in a legend. A span already open in this process is
- * ended first: spans do not nest. A child does not inherit its parent's
- * open span. */
+/* In any process: busy with job (drawn with its letter) in the row role,
+ * until the next begin or end. begin_for, in the parent: the child pid is
+ * busy from its start until its own first begin. */
 void mp_timeline_begin(const char *role, const char *job);
-
-/* Called in the parent right after starting process pid: marks pid busy
- * from now on, until pid's own first mp_timeline_begin. A child that is
- * ended before it marks anything itself (a daemonic child at exit) still
- * gets its row, drawn cut short. */
 void mp_timeline_begin_for(pid_t pid, const char *role, const char *job);
-
-/* Ends the calling process's open span (if any). */
 void mp_timeline_end(void);
 
-/* Draws the chart on standard output, at most 80 columns wide: one row per
- * process that marked a span, in the order they first got busy, its job's
- * letter where busy, a time axis in s, ms or µs, the legend and the scale.
- * Call it once the charted processes have ended (joined): a span still
- * open then - its process was killed in the middle of it - is drawn up to
- * the moment of drawing and ends in '>'. */
-void mp_timeline_print(void);
-
-/* Writes the same chart as an SVG picture to path: a row per process with
- * its role and PID, a bar per span coloured by job, the legend, the time
- * axis and a title naming the demo and its options. The picture is written
- * to a temporary file next to path, then renamed: path is never left half
- * written. MP_OK, or MP_ERROR with mp_last_error() saying why. */
-enum mp_status mp_timeline_write_svg(const char *path);
-
-/* At the end of a demo: what the options asked for. The chart if
- * --timeline, the picture if --timeline-svg (a picture that cannot be
- * written ends the program through mp_die), then mp_timeline_free. */
+/* In the main, once the children are joined: what the options asked for
+ * (a picture that cannot be written ends the program), then the table freed.
+ * Or by hand: init, then print and/or write_svg (MP_OK or MP_ERROR), free. */
 void mp_timeline_show(void);
-
-/* Unmaps the table in the calling process and closes its descriptor
- * (each child's mapping goes when the child ends). */
+enum mp_status mp_timeline_init(void);
+void mp_timeline_print(void);
+enum mp_status mp_timeline_write_svg(const char *path);
 void mp_timeline_free(void);
 
 /* ======================================================================== */
