@@ -215,7 +215,8 @@ static enum mp_status read_full(int fd, unsigned char *buf, size_t n, double dea
 
 /* A message cut short or too long leaves the stream in the middle of one,
  * where no message begins: the connection is closed (as Python closes it
- * after "bad message length"). */
+ * after "bad message length"), and every later call says "handle is
+ * closed". */
 static enum mp_status broken(mp_conn *c, int err, const char *why)
 {
     mp_conn_close(c);
@@ -236,6 +237,8 @@ enum mp_status mp_conn_recv(mp_conn *c, void *buf, size_t size, size_t *len, dou
         return broken(c, ETIMEDOUT, "timed out in the middle of a message");
     if (status == MP_TIMEOUT)
         mp_set_error(EAGAIN, "nothing received yet");
+    if (status == MP_ERROR && got > 0)
+        mp_conn_close(c);          /* cut short: no message begins here */
     if (status != MP_OK)
         return status;
     uint32_t n = (uint32_t)header[0] << 24 | (uint32_t)header[1] << 16 |
@@ -245,8 +248,10 @@ enum mp_status mp_conn_recv(mp_conn *c, void *buf, size_t size, size_t *len, dou
     status = read_full(c->fd, buf, n, deadline, true, &got);
     if (status == MP_TIMEOUT)
         return broken(c, ETIMEDOUT, "timed out in the middle of a message");
-    if (status != MP_OK)
+    if (status != MP_OK) {
+        mp_conn_close(c);          /* cut short, as above */
         return status;
+    }
     *len = n;
     return MP_OK;
 }
