@@ -164,10 +164,10 @@ static void talk(void)
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
         char buf[64];
         size_t len;
+        mp_print("main (PID %ld) sends \"%s\" (%zu bytes)", (long)getpid(), words[i],
+                 strlen(words[i]));        /* said first: the answer may come before */
         if (mp_conn_send(&mains, words[i], strlen(words[i])) != MP_OK)
             mp_die("send: %s", mp_last_error());
-        mp_print("main (PID %ld) sent \"%s\" (%zu bytes)", (long)getpid(), words[i],
-                 strlen(words[i]));
         if (mp_conn_recv(&mains, buf, sizeof buf - 1, &len, 10 * mp_tick + 5) != MP_OK)
             mp_die("recv: %s", mp_last_error());
         buf[len] = '\0';

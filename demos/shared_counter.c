@@ -53,7 +53,6 @@
 #include "mp.h"
 
 #include <limits.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -113,9 +112,9 @@ static void add_ones(volatile int *value, mp_lock *lock, long n, enum round roun
  * hundred thousand, so without it each worker would be done before the
  * next began, and no two would ever count at the same time. Each worker
  * says it is there (under ready's lock: the right way to add 1), then
- * waits, giving its CPU away each turn, until main says go; main says it
- * once all are there. (A load of an int is one instruction: it sees the
- * old number or the new, so reading go needs no lock.) */
+ * looks every 0.2 ms, sleeping between looks, until main says go; main
+ * says it once all are there. (A load of an int is one instruction: it
+ * sees the old number or the new, so reading go needs no lock.) */
 static void start_line(void)
 {
     if (mp_lock_acquire(mp_value_get_lock(ready), MP_FOREVER) != MP_OK)
@@ -125,7 +124,7 @@ static void start_line(void)
         mp_die("release: %s", mp_last_error());
     volatile int *started = mp_value_ptr(go);
     while (*started == 0)
-        sched_yield();
+        mp_sleep(0.0002);
 }
 
 static int count(void *arg)

@@ -9,7 +9,7 @@ load helpers
     main=$(pids_after '^main \(PID')
     main=${main%%$'\n'*}
     check "${lines[0]}" = "main (PID $main): Pipe(): a socketpair, both ends send and receive"
-    check "${lines[1]}" = "main (PID $main) sent \"hello\" (5 bytes)"
+    check "${lines[1]}" = "main (PID $main) sends \"hello\" (5 bytes)"
     [[ "${lines[2]}" =~ ^"Process-1 (PID "[0-9]+") got \"hello\" (5 bytes), sends it back in capitals"$ ]]
     check "${lines[3]}" = "main (PID $main) got \"HELLO\" (5 bytes)"
     check "${lines[6]}" = "main (PID $main) got \"PIPE\" (4 bytes)"

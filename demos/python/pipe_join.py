@@ -77,8 +77,8 @@ def talk(tick):
     p = Process(target=echo, args=(childs, mains, 30))
     start(p, childs)
     for word in WORDS:
+        print(f'main (PID {pid}) sends "{word}" ({len(word)} bytes)')
         mains.send_bytes(word.encode())
-        print(f'main (PID {pid}) sent "{word}" ({len(word)} bytes)')
         if not mains.poll(10 * tick + 5):
             sys.exit("pipe_join: recv: nothing received yet")
         msg = mains.recv_bytes(63)
