@@ -186,10 +186,11 @@ static void where_it_waits(pid_t pid, char *state, size_t state_size, char *wcha
 {
     snprintf(state, state_size, "?");
     snprintf(wchan, wchan_size, "?");
-    char path[64], line[512];
+    char path[64];
     snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
     FILE *f = fopen(path, "r");
     if (f != NULL) {
+        char line[512];
         const char *paren = fgets(line, sizeof line, f) ? strrchr(line, ')') : NULL;
         if (paren != NULL && paren[1] == ' ' && paren[2] != '\0')
             snprintf(state, state_size, "%c", paren[2]);

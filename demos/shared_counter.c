@@ -122,7 +122,7 @@ static void start_line(void)
     *(int *)mp_value_ptr(ready) += 1;
     if (mp_lock_release(mp_value_get_lock(ready)) != MP_OK)
         mp_die("release: %s", mp_last_error());
-    volatile int *started = mp_value_ptr(go);
+    const volatile int *started = mp_value_ptr(go);
     while (*started == 0)
         mp_sleep(0.0002);
 }
