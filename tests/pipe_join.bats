@@ -41,7 +41,8 @@ deadlock_shown() {
 }
 
 @test "pipe_join --messages 10: all fit in the pipe, the child ends, main still reads them all" {
-    run demo pipe_join --tick "$TICK" --messages 10
+    # (a tick of 0.5 s: the child must write ten messages and end within it)
+    run demo pipe_join --tick 0.5 --messages 10
     check "$status" -eq 0
     check "$(count_lines '^main: join returned: Process-2 ended after sending 10 of 10 messages:$')" -eq 1
     check "$(count_lines 'got 10 messages, 10000 bytes, then the empty one$')" -eq 1

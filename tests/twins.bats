@@ -76,7 +76,7 @@ twin() {
 
 @test "twins: shared_counter and pipe_join print the C demo's lines, under fork and spawn" {
     for args in "shared_counter --workers 2 --increments 2000" "pipe_join --tick 0.1" \
-                "pipe_join --tick 0.1 --messages 10" \
+                "pipe_join --tick 0.5 --messages 10" \
                 "shared_counter --workers 2 --increments 2000 --start-method spawn" \
                 "pipe_join --tick 0.2 --start-method spawn"; do
         run compare $args
