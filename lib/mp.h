@@ -482,7 +482,7 @@ enum mp_status mp_conn_send(mp_conn *c, const void *buf, size_t len);
  * (at most size bytes), its length to *len. MP_OK; MP_TIMEOUT: none began
  * in time; MP_CLOSED: end of file, every holder of the other end closed it
  * or died (Python: EOFError); MP_ERROR: "bad message length", "got end of
- * file during message" (then the connection is closed, as in Python). */
+ * file during message", a timeout mid-message (then the connection is closed). */
 enum mp_status mp_conn_recv(mp_conn *c, void *buf, size_t size, size_t *len, double timeout);
 
 /* Connection.poll(timeout): MP_OK (a message), MP_CLOSED (end of file), MP_TIMEOUT. */

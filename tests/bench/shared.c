@@ -4,8 +4,8 @@
  * instead of mp_queue. Twin: tests/bench/shared.py. One line per row:
  * "ROW<TAB>rate<TAB>unit".
  *
- *   "Value += 1 under its lock, 1 process"    acquire, *v += 1, release
- *   "Value += 1 under its lock, 2 processes"  the same, two processes at once
+ *   "Value += 1 locked, 1 process"            acquire, *v += 1, release
+ *   "Value += 1 locked, 2 processes"          the same, two processes at once
  *   "Pipe 1->1, 8-byte messages"              mp_conn_send / mp_conn_recv
  *   "8-byte items 1->1: mp_queue"             put / get, a queue of 4096
  *   "8-byte items 1->1: a pipe"               write(2) / read(2) of 8 bytes
@@ -166,8 +166,8 @@ int main(int argc, char **argv)
         mp_die("usage: shared [SCALE] (a number above 0)");
     long k = (long)(20000 * scale);
 
-    printf("Value += 1 under its lock, 1 process\t%.0f\tops/s\n", locked_adds(1, 100 * k));
-    printf("Value += 1 under its lock, 2 processes\t%.0f\tops/s\n", locked_adds(2, 50 * k));
+    printf("Value += 1 locked, 1 process\t%.0f\tops/s\n", locked_adds(1, 100 * k));
+    printf("Value += 1 locked, 2 processes\t%.0f\tops/s\n", locked_adds(2, 50 * k));
 
     if (mp_pipe(&conn_out, &conn_in, true) != MP_OK)
         mp_die("Pipe: %s", mp_last_error());

@@ -74,8 +74,8 @@ if __name__ == "__main__":
     mp.set_start_method("fork")
     scale = float(sys.argv[1]) if len(sys.argv) > 1 else 1
     k = int(1000 * scale)
-    print(f"Value += 1 under its lock, 1 process\t{locked_adds(1, 100 * k):.0f}\tops/s", flush=True)
-    print(f"Value += 1 under its lock, 2 processes\t{locked_adds(2, 50 * k):.0f}\tops/s", flush=True)
+    print(f"Value += 1 locked, 1 process\t{locked_adds(1, 100 * k):.0f}\tops/s", flush=True)
+    print(f"Value += 1 locked, 2 processes\t{locked_adds(2, 50 * k):.0f}\tops/s", flush=True)
     print(f"Pipe 1->1, 8-byte messages\t{move_items('conn', 5 * k):.0f}\tmsgs/s", flush=True)
     print(f"8-byte items 1->1: mp_queue\t{move_items('queue', 5 * k):.0f}\titems/s", flush=True)
     print(f"8-byte items 1->1: a pipe\t{move_items('pipe', 5 * k):.0f}\titems/s", flush=True)
