@@ -179,7 +179,7 @@ static double run_round(enum round round, long nworkers, long increments)
                    mp_process_exitcode(&workers[i]));
     }
     long expected = nworkers * increments;
-    mp_print("%-30s expected %ld, got %d, lost %ld updates", round_name[round], expected,
+    mp_print("%-29s expected %ld, got %d, lost %ld", round_name[round], expected,
              *value, expected - *value);
 
     const double *when = mp_value_ptr(times);
@@ -251,7 +251,7 @@ int main(int argc, char **argv)
         char ratio[32] = "";
         if (r != UNLOCKED && run[UNLOCKED] && seconds[UNLOCKED] > 0)
             snprintf(ratio, sizeof ratio, "  %.1fx", seconds[r] / seconds[UNLOCKED]);
-        mp_print("  %-30s %8.1f ns%s", round_name[r], seconds[r] / total * 1e9, ratio);
+        mp_print("  %-29s %8.1f ns%s", round_name[r], seconds[r] / total * 1e9, ratio);
     }
     mp_value_free(counter);
     mp_value_free(times);

@@ -78,8 +78,8 @@ def run_round(rnd, counter, times, ready, go, nworkers, n):
         if w.exitcode != 0:
             sys.exit(f"shared_counter: {w.name} ended with exitcode {w.exitcode}")
     expected = nworkers * n
-    print(f"{ROUND_NAME[rnd]:<30} expected {expected}, got {counter.value}, "
-          f"lost {expected - counter.value} updates")
+    print(f"{ROUND_NAME[rnd]:<29} expected {expected}, got {counter.value}, "
+          f"lost {expected - counter.value}")
     return max(times[1:2 * nworkers:2]) - min(times[0:2 * nworkers:2])
 
 
@@ -115,4 +115,4 @@ if __name__ == '__main__':
         ratio = ""
         if r != UNLOCKED and UNLOCKED in seconds and seconds[UNLOCKED] > 0:
             ratio = f"  {seconds[r] / seconds[UNLOCKED]:.1f}x"
-        print(f"  {ROUND_NAME[r]:<30} {seconds[r] / total * 1e9:8.1f} ns{ratio}")
+        print(f"  {ROUND_NAME[r]:<29} {seconds[r] / total * 1e9:8.1f} ns{ratio}")
