@@ -220,6 +220,91 @@ const char *mp_current_process_name(void);
  * the program's status is 1. */
 
 /* ======================================================================== */
+/* shared state                                                             */
+/* ======================================================================== */
+
+/* multiprocessing.Lock, Value, Array, Pipe: what processes share on purpose.
+ * A Lock, Value or Array is memory mapped MAP_SHARED (a memfd), shared by
+ * every process started after it was made: a forked child has it; under
+ * spawn and forkserver pass its descriptor (mp_lock_fd, mp_value_fd, then
+ * mp_process_pass_fd) and map it in the child (mp_lock_attach or
+ * mp_value_attach: NULL if fd holds none). Free it in each process. */
+typedef struct mp_lock mp_lock;
+typedef struct mp_value mp_value;
+
+mp_lock *mp_lock_new(void);    /* Lock(): a robust, process-shared mutex */
+
+/* Lock.acquire(block, timeout); `with lock:` is acquire ... release. Waits
+ * at most timeout seconds (0: block=False). MP_OK: held. MP_TIMEOUT: still
+ * held by another. MP_ERROR: EDEADLK if this process holds it already (not
+ * re-entrant: Python's would wait for ever). A holder that died holding it
+ * (SIGKILL, a crash) does not keep it: the next acquire gets it (the kernel
+ * hands a robust mutex on, EOWNERDEAD), and mp_lock_holder_died() then says
+ * true until release. What the lock guards holds what the dead process had
+ * stored, perhaps half an update (a Value: the old number or the new; an
+ * Array: some items changed, some not): put it right, then release.
+ * Python's Lock (a semaphore) stays held for ever: every acquire waits. */
+enum mp_status mp_lock_acquire(mp_lock *lock, double timeout);
+bool mp_lock_holder_died(const mp_lock *lock);
+
+/* Lock.release(). MP_ERROR (EPERM) unless this process holds it: "semaphore
+ * or lock released too many times" (Python lets another process release). */
+enum mp_status mp_lock_release(mp_lock *lock);
+int mp_lock_fd(const mp_lock *lock);
+mp_lock *mp_lock_attach(int fd);
+void mp_lock_free(mp_lock *lock);
+
+/* Value(typecode, 0), Array(typecode, n): n zeroed items of Python's type
+ * ('i' int, 'l' long, 'd' double, 'c' char...), each with its own lock.
+ * NULL if no memory, or EINVAL: n 0, "this type has no size". */
+mp_value *mp_value_new(char typecode);
+mp_value *mp_array_new(char typecode, size_t n);
+
+/* v.value, a[i]: the items themselves, in the shared memory. Loads and
+ * stores through the pointer are single instructions, but `+= 1` is three
+ * (load, add, store): two processes doing it at once lose updates unless
+ * each holds get_lock() around it. (RawValue, lock=False: the same memory,
+ * its lock left alone.) */
+void *mp_value_ptr(mp_value *v);
+size_t mp_value_len(const mp_value *v);           /* len(a): n */
+mp_lock *mp_value_get_lock(mp_value *v);          /* v.get_lock() */
+int mp_value_fd(const mp_value *v);
+mp_value *mp_value_attach(int fd);
+void mp_value_free(mp_value *v);
+
+/* One end of a Pipe, Python's Connection: plain data (spawn, forkserver:
+ * pass fd, copy the struct into the argument's bytes). */
+typedef struct mp_conn {
+    int fd;                    /* a socket or one end of a pipe; -1: closed */
+    bool readable, writable;   /* Connection.readable, .writable */
+} mp_conn;
+
+/* Pipe(duplex): two joined ends. duplex: socketpair(2), both send and
+ * receive; else pipe(2): a receives, b sends. A pipe holds 64 KiB (Linux):
+ * a send that does not fit waits in write(2) until the reader reads. End of
+ * file comes once every copy of the other end is closed: close in each
+ * process the ends it does not use. MP_OK, or MP_ERROR (EMFILE). */
+enum mp_status mp_pipe(mp_conn *a, mp_conn *b, bool duplex);
+
+/* Connection.send_bytes(buf): its length (4 bytes, as Python's), then the
+ * bytes, all of them. MP_OK; MP_CLOSED: no reader left (Python raises
+ * BrokenPipeError; no SIGPIPE here); MP_ERROR ("connection is read-only"). */
+enum mp_status mp_conn_send(mp_conn *c, const void *buf, size_t len);
+
+/* Connection.recv_bytes(maxlength), with a timeout: one message into buf
+ * (at most size bytes), its length to *len. MP_OK; MP_TIMEOUT: none began
+ * in time; MP_CLOSED: end of file, every holder of the other end closed it
+ * or died (Python: EOFError); MP_ERROR: "bad message length", "got end of
+ * file during message", a timeout mid-message (then the connection is closed). */
+enum mp_status mp_conn_recv(mp_conn *c, void *buf, size_t size, size_t *len, double timeout);
+
+/* Connection.poll(timeout): MP_OK (a message), MP_CLOSED (end of file), MP_TIMEOUT. */
+enum mp_status mp_conn_poll(mp_conn *c, double timeout);
+
+/* Connection.close(): this process's copy of the end; twice is harmless. */
+void mp_conn_close(mp_conn *c);
+
+/* ======================================================================== */
 /* queue                                                                    */
 /* ======================================================================== */
 

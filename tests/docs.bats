@@ -83,6 +83,14 @@ page() {
     page docs/04-shared_queue.md
 }
 
+@test "docs/12-shared_counter.md: its commands and samples match the demo" {
+    page docs/12-shared_counter.md
+}
+
+@test "docs/13-pipe_join.md: its commands and samples match the demo" {
+    page docs/13-pipe_join.md
+}
+
 @test "docs/05-process_class.md: its commands and samples match the demo" {
     page docs/05-process_class.md
 }
