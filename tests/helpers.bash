@@ -98,13 +98,15 @@ grouped() {
 }
 
 # group_gone PGID: waits up to 2 s for every process of the group to be gone
-# (by the group's number, so no other test's processes can count).
+# (by the group's number, so no other test's processes can count, even
+# when the kernel has given an ended process's PID to a new one). A zombie
+# counts as gone: it has ended, and only waits for whoever reaps orphans.
 group_gone() {
     local i
     for i in $(seq 40); do
-        pgrep -g "$1" >/dev/null || return 0
+        pgrep -g "$1" -r RSDtTWPI >/dev/null || return 0
         sleep 0.05
     done
-    echo "still running in group $1: $(pgrep -a -g "$1" | tr '\n' ' ')"
+    echo "still running in group $1: $(pgrep -a -g "$1" -r RSDtTWPI | tr '\n' ' ')"
     return 1
 }
