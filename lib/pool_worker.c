@@ -43,6 +43,9 @@ static struct {
 } tasks[MAX_TASKS];
 static int ntasks;
 
+/* MP_TASK(fn): enters fn in the table under name. MP_OK, also for the same
+ * name and function again; MP_ERROR: EINVAL (no name or function),
+ * ENAMETOOLONG, EEXIST (the name is another function's), ENOSPC (full). */
 enum mp_status mp_register_task(const char *name, mp_task fn)
 {
     mp_clear_error();
