@@ -134,10 +134,11 @@ static void run_task(const struct pool_mem *m, struct record *rec)
         rec->result.failed = t->count - t->first;
         rec->result.first_failed = t->first;
     }
+    const unsigned char *item_in = in + (size_t)t->first * t->in_size;
+    unsigned char *item_out = out + (size_t)t->first * t->out_size;
     for (long i = t->first; fn != NULL && i < t->count; i++) {
         atomic_store_explicit(&rec->running, i, memory_order_release);
-        void *item_out = out + (size_t)i * t->out_size;
-        int rc = fn(in + (size_t)i * t->in_size, item_out);
+        int rc = fn(item_in, item_out);
         if (rc != 0) {
             memset(item_out, 0, t->out_size);
             if (rec->result.failed++ == 0) {
@@ -145,6 +146,8 @@ static void run_task(const struct pool_mem *m, struct record *rec)
                 rec->result.error = rc;
             }
         }
+        item_in += t->in_size;
+        item_out += t->out_size;
     }
     atomic_store_explicit(&rec->running, t->count, memory_order_release);
 }
