@@ -430,223 +430,87 @@ void mp_queue_free(mp_queue *q);
 /* pool                                                                     */
 /* ======================================================================== */
 
-/* multiprocessing.Pool: a fixed team of worker processes, started once at
- * mp_pool_new, that run your function on the items you give them.
- *
- * A task is a C function that reads one input item and writes one output
- * item, both of fixed sizes (Python pickles any object; C copies bytes):
- *
- *     static int square(const void *in, void *out)
- *     {
- *         long x = *(const long *)in;
- *         *(long *)out = x * x;
- *         return 0;              // 0: done; anything else: this item failed
- *     }
- *
- * How the work travels: the parent copies the input items into task slots,
- * memory that the pool mapped MAP_SHARED (a memfd) before starting its
- * workers, each of which maps the same memory, so they see every byte
- * written there; then it puts a small description of each task (which
- * function, which slot, which items) on an mp_queue; a worker takes it,
- * runs the function on each item, writes the outputs into the same slot
- * and puts a small "done" on a second mp_queue; the parent copies the
- * outputs out.
- *
- * Which function: under fork, a plain pointer, since a forked worker runs
- * the same program at the same addresses. Under spawn and forkserver a
- * worker is a new program, whose addresses are randomised: the function
- * travels by name, as Python pickles it by its qualified name and the
- * worker looks it up. So register every task with MP_TASK at the top of
- * main, before mp_main_guard (see the process layer's start methods):
- *
- *     int main(int argc, char **argv)
- *     {
- *         MP_TASK(square);       // also registers the pool's worker
- *         mp_main_guard();       // a spawned worker stops here, and works
- *         ...
- *
- * The workers themselves are started by the start method in use when the
- * pool is made, and so is a worker started again after a crash (Python's
- * Pool keeps its context). Every guarantee below holds under all three.
- *
- * Differences from Python, on purpose:
- *   - The parent stays single-threaded. Python's Pool runs three threads in
- *     the parent (to hand out tasks, collect results, replace workers); a
- *     program that forks while other threads run can leave a lock held for
- *     ever in the child (the fork copies only the calling thread). Here that
- *     work is done by the caller, inside the pool calls: get, wait, ready,
- *     join, map and apply. So callbacks run in your own thread, inside one of
- *     those calls, and must not wait on the pool themselves. At most 1024
- *     tasks are handed to the workers at once; the rest of a big
- *     map_async / many apply_async calls are handed out as earlier tasks
- *     finish, while you are in one of those calls.
- *   - A worker that crashes (SIGSEGV...) or is killed (SIGKILL) fails only the
- *     item it was running, with an error naming the worker's PID and the
- *     signal; the pool starts a new worker and every other item still runs.
- *     CPython's Pool waits for ever in that case (python/cpython issue 66587).
- *     No item is lost and none runs twice, even for a worker killed inside
- *     mp_queue_get, when the task may be still in the queue or already gone
- *     with it: each sending of a task has a number, and a worker claims it
- *     (one compare-and-swap on the slot's claim word in shared memory)
- *     before it reads or writes the slot. When a worker dies without having
- *     claimed the sending it held, the parent takes the sending back the
- *     same way and sends the task anew under a new number; the old copy, if
- *     it was still in the queue, can no longer be claimed, and the worker
- *     that gets it drops it. So a slot is written only by the worker that
- *     owns its current sending, never by a stale copy after the slot went
- *     to another call.
+/* multiprocessing.Pool: worker processes, started once by mp_pool_new, that
+ * run a task function on the items you give them. A task function reads one
+ * input item and writes one output item, both of fixed sizes (Python pickles
+ * any object; C copies bytes), and returns 0, or a code of your choice that
+ * fails that item. The workers are daemonic mp_processes that ignore SIGINT
+ * (Ctrl-C is the parent's to handle); they are terminated when the program
+ * ends. How the work travels: the top of lib/pool.c. Unlike Python:
+ *   - The parent has no threads (Python's Pool runs three). Their work is done
+ *     inside the pool calls that wait (get, wait, ready, join, map, apply), so
+ *     callbacks run in the caller, inside one of them.
+ *   - A worker that crashes or is killed fails only the item it was running
+ *     (the error names its PID and signal) and is replaced; every other
+ *     item runs, exactly once. Python's Pool hangs for ever there
+ *     (python/cpython issue 66587).
  *   - A map does not stop at the first failed item: every other item still
- *     runs and gets its output; the call fails with the error of the first
- *     failed item (Python keeps only that error, and no results). A failed
- *     item's output is set to zero bytes.
- *   - Items of one task: Python cuts a map into chunks of chunksize items,
- *     and each chunk is one task. So does this pool, but one task slot holds
- *     16 KiB of inputs and outputs, so a bigger chunk travels as several
- *     tasks (for 8-byte inputs and outputs: 1023 items each). One input
- *     item plus one output item may take up to 16 KiB - 16 bytes.
- *
- * The workers are daemonic (so no worker outlives the program, and on Linux
- * none outlives a crashed parent) and ignore SIGINT: Ctrl-C reaches every
- * process of the terminal's process group, and is handled once, by the
- * parent, which ends the workers (see the process layer). When the program
- * ends (main returns, exit) with pools still running, their workers are
- * terminated, as Python's are; if tasks were still waiting or running, one
- * warning line on stderr says how many were dropped.
- */
+ *     runs and gets its output (a failed one's is zero bytes).
+ *   - Under spawn and forkserver a worker is a new program: a task travels by
+ *     name, as Python pickles a function. Register each with MP_TASK at the
+ *     top of main, before mp_main_guard (under fork it is harmless). */
 typedef struct mp_pool mp_pool;
-
-/* multiprocessing.pool.AsyncResult: what map_async and apply_async return. */
-typedef struct mp_async mp_async;
-
-/* A task: reads the item at in, writes its result at out; returns 0, or an
- * error code of your choice that makes this item fail. */
+typedef struct mp_async mp_async;       /* multiprocessing.pool.AsyncResult */
 typedef int (*mp_task)(const void *in, void *out);
-
-/* callback=...: called once the whole call succeeded, with the arg you gave;
- * the outputs are in your out array by then. */
+/* callback=, error_callback=: once the call succeeded, or an item failed. */
 typedef void (*mp_callback)(void *arg);
-
-/* error_callback=...: called once the whole call ended with an item failed,
- * with the error in words (the first failed item's) and the arg you gave. */
 typedef void (*mp_error_callback)(const char *error, void *arg);
 
-/* Registers fn as a pool task under name, so that a worker that is a new
- * program (spawn, forkserver) can find it: MP_TASK(square) registers square
- * as "square". Call it for every task at the top of main, before
- * mp_main_guard: that part of main runs in every new program too. The first
- * call also registers the pool's own worker as a target (mp_register_target,
- * named "PoolWorker"), so that registering the tasks before the guard
- * registers the worker too. At most 64 tasks, names of at most
- * MP_TASK_NAME_MAX characters. MP_OK (also for the same name and
- * function again), or MP_ERROR: ENAMETOOLONG, EEXIST (the name is another
- * function's), ENOSPC (the table is full), EINVAL (no name or function).
- * Under fork registering is harmless and not needed.
- *
- * A map or apply of a function not registered, under spawn or forkserver,
- * fails at once (MP_ERROR, or NULL for the async calls) in Python's words:
- * "Can't pickle <function at 0x...>: attribute lookup on __main__ failed".
- * A name the worker does not know (registered in the parent only after
- * mp_main_guard) fails the items it was given, naming it: "Can't get
- * attribute 'name' on <module '__main__'>". */
+/* MP_TASK(square) registers square under the name "square": at most 64
+ * names of at most MP_TASK_NAME_MAX characters, one function each. */
 #define MP_TASK_NAME_MAX 31
-enum mp_status mp_register_task(const char *name, mp_task fn);
 #define MP_TASK(fn) mp_register_task(#fn, fn)
+enum mp_status mp_register_task(const char *name, mp_task fn);
 
-/* How many workers a pool may have: 1 to MP_POOL_MAX_WORKERS. */
+/* Pool(processes): starts the workers now, by the start method in use (which
+ * the pool keeps), named as Python's: ForkPoolWorker-1... 0: one per CPU.
+ * NULL if processes is out of range, under spawn or forkserver if no task is
+ * registered, in a daemonic process (a pool's worker too, as in Python), or
+ * if a worker cannot start (none is left running then). */
 #define MP_POOL_MAX_WORKERS 256
-
-/* Pool(processes): starts the workers now (forks them, under the default
- * start method), each a daemonic mp_process named as Python names them:
- * "ForkPoolWorker-N", "SpawnPoolWorker-N" or "ForkServerPoolWorker-N".
- * processes 0 means one per online CPU (Python's Pool(None),
- * os.cpu_count()), capped at MP_POOL_MAX_WORKERS.
- * Returns NULL with errno set: EINVAL if processes is below 0 or above
- * MP_POOL_MAX_WORKERS (Python: ValueError), or under spawn and forkserver
- * if no task was registered with MP_TASK (so neither was the worker: each
- * would die at its start), EPERM in a daemonic process (a pool worker
- * included: they may not have children, as in Python), or why the memory
- * or a worker's start could not be had (no worker is left running then). */
 mp_pool *mp_pool_new(int processes);
 
-/* Pool.map(fn, in, chunksize): runs fn on each of the n items of in
- * (in_size bytes each) and writes the n results to out (out_size bytes each),
- * in input order, whichever worker ran which. Blocks until all are done.
- * chunksize 0 means Python's default: n / (4 * workers), rounded up; ask
- * mp_pool_chunksize() which one was used. Returns MP_OK, or MP_ERROR if an
- * item failed (its task returned non-zero, or its worker died: mp_last_error()
- * says which item and why; every other output is still written) or the pool
- * is not running (closed or terminated: Python's "Pool not running"). */
+/* pool.map(fn, in, chunksize): fn on each of the n items of in, the results
+ * to out in input order; blocks. chunksize 0: Python's, n / (4 * workers)
+ * rounded up (mp_pool_chunksize says which was used). An input plus an output
+ * item fit in 16 KiB - 16 bytes. MP_ERROR if an item failed (mp_last_error():
+ * the first failed item's error) or the pool is not running. */
 enum mp_status mp_pool_map(mp_pool *pool, mp_task fn, const void *in, size_t n,
                            size_t in_size, void *out, size_t out_size, size_t chunksize);
+size_t mp_pool_chunksize(const mp_pool *pool);
 
-/* Pool.map_async(fn, in, chunksize, callback, error_callback): as map, but
- * returns at once with a result to get() later (NULL if the pool is not
- * running). The input items are copied now; out must stay valid until the
- * result is ready. callback, error_callback and arg may be NULL. */
+/* pool.map_async(fn, in, chunksize, callback, error_callback): as map, but
+ * returns at once (NULL if it cannot start). in is copied; out must last until
+ * the result is ready. Each callback, or NULL, gets arg. */
 mp_async *mp_pool_map_async(mp_pool *pool, mp_task fn, const void *in, size_t n,
                             size_t in_size, void *out, size_t out_size, size_t chunksize,
                             mp_callback callback, mp_error_callback error_callback, void *arg);
 
-/* The chunksize the last map or map_async on this pool used (0 before any,
- * and for an empty map, as in Python). */
-size_t mp_pool_chunksize(const mp_pool *pool);
-
-/* Pool.apply(fn, args): runs fn once, on one item, in one worker, and blocks
- * until it ran. MP_OK, or MP_ERROR as for map. */
+/* pool.apply(fn, (x,)) and pool.apply_async(...): the same for one item. */
 enum mp_status mp_pool_apply(mp_pool *pool, mp_task fn, const void *in, size_t in_size,
                              void *out, size_t out_size);
-
-/* Pool.apply_async(fn, args, callback, error_callback): as apply, but returns
- * at once with a result to get() later (NULL if the pool is not running).
- * The input item is copied now; out must stay valid until the result is
- * ready. */
 mp_async *mp_pool_apply_async(mp_pool *pool, mp_task fn, const void *in, size_t in_size,
                               void *out, size_t out_size, mp_callback callback,
                               mp_error_callback error_callback, void *arg);
 
-/* AsyncResult.get(timeout): waits until every item of the call is done.
- * MP_OK: all succeeded, the outputs are in out. MP_TIMEOUT: not done yet
- * (Python's multiprocessing.TimeoutError; call get again later). MP_ERROR:
- * an item failed or the pool was terminated first; mp_last_error() says
- * which and why. Runs callbacks that are due, of this and other calls. */
+/* result.get(timeout): MP_OK (outputs in out), MP_TIMEOUT (Python's
+ * TimeoutError), or MP_ERROR (an item failed, or the pool was terminated).
+ * result.wait(timeout), result.ready(): whether it has finished.
+ * result.successful(): MP_OK, MP_ERROR, or MP_TIMEOUT if not ready yet.
+ * mp_async_free: one not ready still runs; its outputs are dropped. */
 enum mp_status mp_async_get(mp_async *result, double timeout);
-
-/* AsyncResult.wait(timeout): waits like get, returns whether it is ready
- * (Python returns None; ask ready() there). */
 bool mp_async_wait(mp_async *result, double timeout);
-
-/* AsyncResult.ready(): whether the call has finished, well or not. Does not
- * wait, but collects what the workers have finished so far. */
 bool mp_async_ready(mp_async *result);
-
-/* AsyncResult.successful(): MP_OK if the call finished and every item
- * succeeded, MP_ERROR if it finished with an item failed (mp_last_error()
- * says which), MP_TIMEOUT (errno EAGAIN) if it has not finished yet (Python
- * raises ValueError). */
 enum mp_status mp_async_successful(mp_async *result);
-
-/* Frees a result (Python: when the last reference goes). Freeing one that is
- * not ready does not stop its tasks; their outputs and callbacks are
- * dropped, and out is no longer written. */
 void mp_async_free(mp_async *result);
 
-/* Pool.close(): no new calls; the work already given still runs. */
+/* pool.close(): no new calls. pool.join(): after close, waits for every call
+ * and every worker (MP_ERROR on a running pool). pool.terminate(): ends the
+ * workers now (SIGTERM, then SIGKILL); unfinished calls fail. mp_pool_free:
+ * terminates, then frees (leaving `with Pool() as pool:`). */
 void mp_pool_close(mp_pool *pool);
-
-/* Pool.join(): waits until every call given to the pool has finished and
- * every worker has ended. Only after close (or terminate): on a running pool
- * it returns MP_ERROR with errno EINVAL ("pool is still running", Python's
- * ValueError). MP_OK once done. */
 enum mp_status mp_pool_join(mp_pool *pool);
-
-/* Pool.terminate(): ends the workers now (SIGTERM, then SIGKILL for any
- * still there after a second) and reaps them. Calls not finished fail: their
- * get returns MP_ERROR ("the pool was terminated"); no callback runs. */
 void mp_pool_terminate(mp_pool *pool);
-
-/* Terminates the pool if it still has workers, and frees it (Python: del
- * pool, or leaving `with Pool() as pool:`). Results you still hold stay
- * yours to free. */
 void mp_pool_free(mp_pool *pool);
 
 /* ======================================================================== */
