@@ -1,36 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * queue: mp_queue, multiprocessing.Queue for fixed-size items, in memory
- * shared by every process that forks from the one that made it.
- *
- * One mapping holds everything: the struct below and, after it, the ring
- * of cells the items are copied into. It is mapped MAP_SHARED from a memfd
- * (lib/shm.c): fork gives the child the same mapping at the same address,
- * a spawned child maps the same file from its descriptor, and MAP_SHARED
- * means the pages are not copied on write, as the rest of memory is:
- * every process reads and writes the very same bytes.
+ * shared by every process that forks from the one that made it: a memfd
+ * mapped MAP_SHARED (lib/shm.c), inherited by fork or mapped by a spawned
+ * child from its descriptor, never copied on write. It holds the struct
+ * below, then the ring of cells the items are copied into.
  *
  * The ring. Two counts say what is in it: puts, the items ever put, and
  * gets, the items ever taken. The queue holds puts - gets items; the oldest
- * is in cell gets % capacity, and the next put goes into cell
- * puts % capacity. (64-bit counts never wrap: at a billion items a second,
- * they would take 584 years.)
+ * is in cell gets % capacity, the next put goes into cell puts % capacity.
+ * (64-bit counts never wrap: at a billion items a second, in 584 years.)
  *
- * Two locks, one for each end of the ring (the "two-lock queue" of Michael
- * and Scott, 1996): producers take turns on the put end's lock, and only
- * its holder writes puts and copies items into free cells; consumers take
- * turns on the get end's lock, and only its holder writes gets and copies
- * items out. So a producer never waits for a consumer's lock, nor a
- * consumer for a producer's: they meet only through the two counts.
- *
- * A call that finds an item (a free cell) makes no system call: it takes
- * its lock (one atomic instruction when the lock is free), copies, commits
- * with one store, looks whether anyone sleeps at the other end, and
- * unlocks. A call that must wait looks again for a few microseconds, then
- * sleeps: see "waiting" below.
- *
- * This needs robust process-shared mutexes and unnamed POSIX semaphores:
- * Linux has both; macOS has neither.
+ * Two locks, one for each end (the "two-lock queue" of Michael and Scott,
+ * 1996): only the holder of the put end's lock writes puts and fills free
+ * cells, only the get end's writes gets and empties cells, so producers and
+ * consumers meet only through the two counts. A call that finds an item (a
+ * free cell) makes no system call: lock, copy, commit with one store, wake
+ * whoever sleeps at the other end, unlock. (Robust process-shared mutexes,
+ * unnamed POSIX semaphores: Linux has both, macOS neither.)
  */
 #include "mp.h"
 #include "mp_internal.h"
@@ -38,104 +25,65 @@
 #include "robust.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <semaphore.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* The atomics are shared by processes, not threads: that only works if each
- * is a real CPU instruction on the memory itself (lock-free), not a lock
- * hidden inside one process's copy of the C library. */
-_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "atomic_ullong must be lock-free to work across processes");
-_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_uint must be lock-free to work across processes");
-_Static_assert(ATOMIC_BOOL_LOCK_FREE == 2, "atomic_bool must be lock-free to work across processes");
-
-/* The size of a cache line on x86-64 and most ARM64 CPUs. */
-enum { LINE = 64 };
+/* Shared by processes, atomics must be instructions on the memory itself,
+ * not a lock hidden in one process's copy of the C library. */
+_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2 && ATOMIC_INT_LOCK_FREE == 2
+               && ATOMIC_BOOL_LOCK_FREE == 2, "the atomics must be lock-free");
+enum { LINE = 64 };            /* a cache line on x86-64 and most ARM64 */
 
 /*
- * Why the fields lie on lines of their own. Memory moves between the CPUs'
- * caches in lines of 64 bytes. Before a CPU writes a line, every other
- * CPU's copy of it is thrown away; the next time one of them reads it, the
- * line travels back, which takes longer than a whole put. So each end's
- * lock and count share a line written only at that end; each end keeps its
- * own copy of the other end's count (seen) and reads the real one only when
- * its copy says "empty" or "full" (the line then travels once and brings
- * news of many items); and what is read on every call but rarely written
- * lies on lines of its own. _Alignas(LINE) starts a new line (mmap returns
- * memory aligned on a page; on x86-64 Linux a mutex takes 40 bytes).
+ * Lines. Before a CPU writes a 64-byte line of memory, all other copies of
+ * it are thrown away, and the next read elsewhere fetches it back: slower
+ * than a whole put. So each end writes only its own lines, and reads the
+ * other's count only when its copy (seen) says "empty" ("full").
+ * Atomics. A consumer that loads the new puts must also see the item copied
+ * before it, though compiler and CPU reorder plain accesses: a C11 atomic
+ * store promises that. All are sequentially consistent (see wait_until).
  *
- * Why atomics (<stdatomic.h>). A producer copies an item into a cell, then
- * adds one to puts. A consumer that sees the new puts must also see the
- * bytes copied before it; but the compiler and the CPU may reorder plain
- * memory accesses, and the consumer does not hold the put end's lock, whose
- * instructions would forbid that. A process that loads the value an atomic
- * store stored also sees everything written before that store. Likewise, a
- * copy out of a cell is over before the new gets lets a producer write into
- * it again. All are of the default, strongest kind (sequentially
- * consistent), which the wake-ups need (see wait_until).
- *
- * A process can die anywhere (SIGKILL, a crash), even holding a lock. Five
+ * Crashes. A process can die anywhere (SIGKILL), even holding a lock. Five
  * rules make that harmless, each kept by the fields it names:
  *   1. lock is robust: when its holder dies, the kernel hands it to the
  *      next process that asks, with the answer EOWNERDEAD (lib/robust.c).
- *   2. count: the ring is whole at every instant. Put and get first copy,
- *      then commit with one store to their count. Killed before that store,
- *      a process changed nothing the others can see; after it, it finished.
- *      seen only lags behind the other count, which makes the queue look
- *      emptier (fuller) than it is, never the other way round, and before
- *      sleeping a process reads the real count. So the next holder of the
- *      lock simply carries on: nothing lost (but what a killed consumer had
- *      already taken), nothing duplicated, no half item.
- *   3. lock, sleepers: the process that gets EOWNERDEAD wakes every sleeper
- *      at both ends, since the dead one may have committed and died before
- *      waking anyone; then it carries on (rule 2).
+ *   2. count: the ring is whole at every instant. Put and get copy first,
+ *      then commit with one store to their count: killed before it, a
+ *      process changed nothing the others see (seen only ever lags behind).
+ *      The next holder just carries on: nothing lost (but what a killed
+ *      consumer had taken), nothing twice, no half item.
+ *   3. lock, sleepers: the one told EOWNERDEAD wakes every sleeper at both
+ *      ends: the dead one may have committed, then died before waking any.
  *   4. sleepers, wakeup: a waker posts first, then counts the sleeper off.
- *      A sleeper that dies leaves one count too many, a waker that dies
- *      between its two steps one post too many: either way someone wakes
- *      once for nothing, never a sleeper that no one will wake.
- *   5. wakeup: nobody sleeps on it more than a second before looking again.
- *      That covers what 3 and 4 cannot: a process woken, then killed before
- *      it took the lock, takes its wake-up with it; one killed after its
- *      commit but before its wake-ups wakes nobody until the next holder of
- *      that lock (rule 3); a close killed before its wake-ups wakes nobody.
- *      What they left waits at most for a sleeper's next look.
+ *      A death in between, or a sleeper's, leaves a post or a count too
+ *      many: someone wakes once for nothing, but no sleeper is forgotten.
+ *   5. wakeup: nobody sleeps on it more than a second before looking again,
+ *      for what 3 and 4 miss: a process woken, then killed before it takes
+ *      the lock; one killed between its commit and its wake-ups (until the
+ *      next lock); a close killed before its wake-ups.
  */
-
-/* One end of the ring: the producers' (q->put) or the consumers' (q->get). */
-struct end {
-    /* Its first line: written only by the holder of lock. */
-    _Alignas(LINE) pthread_mutex_t lock;   /* robust, process-shared */
-    atomic_ullong count;       /* puts (gets): read by the other end */
-    unsigned long long seen;   /* the other end's count as this end last
-                                  read it (<= that count) */
-    atomic_int cpu;            /* the CPU of the last process to take lock,
-                                  SPIN_NO_CPU while it sleeps (queue_spin.c) */
-
-    /* Its second line: read by every call at the other end, written only
-     * when a process sleeps here or is woken. No lock: an atomic count, and
-     * a semaphore (it does its own locking). */
-    _Alignas(LINE) atomic_uint sleepers;   /* asleep here, not yet woken */
-    sem_t wakeup;              /* posted once per sleeper woken */
+struct end {                   /* the producers' (q->put) or consumers' (q->get) */
+    _Alignas(LINE) pthread_mutex_t lock;   /* guards this line: rules 1, 3 */
+    atomic_ullong count;       /* puts (gets), read by the other end: rule 2 */
+    unsigned long long seen;   /* the other end's count when last read */
+    atomic_int cpu;            /* its last holder's CPU, SPIN_NO_CPU asleep */
+    /* Second line: read by each call at the other end, written when one
+     * sleeps here or is woken. No lock (an atomic, a semaphore). */
+    _Alignas(LINE) atomic_uint sleepers;   /* asleep here, not yet woken: 3, 4 */
+    sem_t wakeup;              /* posted once per sleeper woken: 4, 5 */
 };
 
 struct mp_queue {
-    /* Fixed by mp_queue_new before any fork, but closed, set once holding
-     * put.lock. Read on every call, so every CPU keeps a copy of this line. */
-    size_t item_size;          /* bytes in one item */
-    size_t capacity;           /* how many items fit (the number of cells) */
-    size_t map_size;           /* bytes mapped, for munmap */
-    int fd;                    /* the memfd: one number in every process */
+    /* Fixed before any fork (closed: set once, holding put.lock). */
+    size_t item_size, capacity;
+    size_t map_size;           /* for munmap */
+    int fd;                    /* the memfd, the same number everywhere */
     atomic_bool closed;        /* mp_queue_close was called */
-
     struct end put, get;
-
-    /* The ring, capacity * item_size bytes: a free cell is written only by
-     * the holder of put.lock, a full one read only by the holder of get.lock. */
-    _Alignas(LINE) unsigned char cells[];
+    _Alignas(LINE) unsigned char cells[];  /* filled under put.lock, emptied under get.lock */
 };
 
 static unsigned char *cell(mp_queue *q, unsigned long long n)
@@ -143,11 +91,7 @@ static unsigned char *cell(mp_queue *q, unsigned long long n)
     return q->cells + (size_t)(n % q->capacity) * q->item_size;
 }
 
-/* --- each end's look at the other end ------------------------------------ */
-
-/* Holding get.lock: how many items are there to take, up to want? Only when
- * our copy of puts shows fewer do we read the real puts, on the line the
- * producers write. */
+/* Holding get.lock: items to take, up to want (puts read if seen is short). */
 static size_t items_ready(mp_queue *q, size_t want)
 {
     unsigned long long gets = atomic_load(&q->get.count);
@@ -157,9 +101,12 @@ static size_t items_ready(mp_queue *q, size_t want)
     return n < want ? n : want;
 }
 
-/* Holding put.lock: how many free cells are there, up to want? */
+/* Holding put.lock: free cells, up to want; none once closed (which does
+ * not change while we hold put.lock). */
 static size_t room_ready(mp_queue *q, size_t want)
 {
+    if (atomic_load(&q->closed))
+        return 0;
     unsigned long long puts = atomic_load(&q->put.count);
     if (q->capacity - (puts - q->put.seen) < want)
         q->put.seen = atomic_load(&q->get.count);
@@ -167,26 +114,7 @@ static size_t room_ready(mp_queue *q, size_t want)
     return n < want ? n : want;
 }
 
-/* Holding get.lock: will no item ever come? A close sets closed holding
- * put.lock, so no put is then half-way through: every put either committed
- * before it or will see closed and refuse. So we read closed first, then
- * puts: if closed was set, that puts counts every item ever put. */
-static bool closed_and_drained(mp_queue *q)
-{
-    return atomic_load(&q->closed) && items_ready(q, 1) == 0;
-}
-
-static bool is_closed(mp_queue *q)
-{
-    return atomic_load(&q->closed);
-}
-
-/* --- waking -------------------------------------------------------------- */
-
-/* Takes one off *count unless it is 0; says whether it did. Other processes
- * may change the count between our load and our store, so the store is a
- * compare-exchange: it stores n - 1 only if the count is still n, else it
- * loads the new n into n, and we try again. */
+/* Takes one off *count unless it is (or others make it) 0; says if it did. */
 static bool count_down(atomic_uint *count)
 {
     unsigned n = atomic_load(count);
@@ -196,10 +124,8 @@ static bool count_down(atomic_uint *count)
     return false;
 }
 
-/* Wakes up to n of e's sleepers, one per item added (or cell freed), fewer
- * if fewer sleep: the post first, then the count (rule 4). (sem_post fails
- * only with EOVERFLOW, at SEM_VALUE_MAX posts nobody took: impossible, each
- * post has its sleeper.) */
+/* Wakes up to n of e's sleepers, one per item put (cell freed): post, then
+ * count (rule 4). (sem_post fails only at SEM_VALUE_MAX posts: not here.) */
 static void wake(struct end *e, size_t n)
 {
     for (; n > 0 && atomic_load(&e->sleepers) > 0; n--) {
@@ -208,35 +134,28 @@ static void wake(struct end *e, size_t n)
     }
 }
 
-/* Wakes every process asleep at e now (not those that come to sleep while
- * we wake these: they have looked at the queue after our change). */
-static void wake_all(struct end *e)
+/* Wakes all asleep at both ends now (who comes later saw our change). */
+static void wake_everyone(mp_queue *q)
 {
-    wake(e, atomic_load(&e->sleepers));
+    wake(&q->get, atomic_load(&q->get.sleepers));
+    wake(&q->put, atomic_load(&q->put.sleepers));
 }
 
-/* A process counted in e's sleepers that is not waiting (any more) takes
- * itself off the count. If a waker got there first, it has posted a wake-up
- * meant for us, or is about to: take it back if it is there, so it does not
- * wake someone for nothing later. (If it is not there yet, it will be: one
- * wake-up for nothing, which rule 4 allows; so EAGAIN is no error here.) */
+/* Counts off a process that is not (any more) waiting. If a waker did that
+ * first, take back its post (not there yet: rule 4 allows it, no error). */
 static void uncount(struct end *e)
 {
     if (!count_down(&e->sleepers))
         sem_trywait(&e->wakeup);
 }
 
-/* --- the locks ----------------------------------------------------------- */
-
-/* Takes e's lock (rule 1), after a holder's death waking every sleeper
- * (rule 3), and notes our CPU at e for the other end's waiters. MP_OK, or
- * MP_ERROR (recorded), not holding it. Letting go is mp_robust_unlock. */
+/* Takes e's lock (rules 1 and 3) and notes our CPU there for the other end's
+ * waiters. MP_OK, or MP_ERROR (recorded), not held. mp_robust_unlock lets go. */
 static enum mp_status lock(mp_queue *q, struct end *e)
 {
     int err = mp_robust_lock(&e->lock, -1);
     if (err == EOWNERDEAD) {
-        wake_all(&q->get);
-        wake_all(&q->put);
+        wake_everyone(q);
         err = 0;
     }
     if (err != 0) {
@@ -247,99 +166,52 @@ static enum mp_status lock(mp_queue *q, struct end *e)
     return MP_OK;
 }
 
-/* --- waiting -------------------------------------------------------------
- *
- * A get on an empty queue, or a put on a full one, waits in two steps:
- *
- *   1. Holding its end's lock (the others at its end wait their turn for
- *      it, asleep in the kernel; even a call with timeout 0), it looks
- *      again for as long as spin_a_while (lib/queue_spin.c) says it is
- *      worth it: a few tens of microseconds at most, while a process at
- *      the other end is awake to make the change it waits for.
- *   2. It sleeps: counts itself in its end's sleepers, looks once more,
- *      lets go of the lock and sleeps on wakeup; then takes the lock and
- *      looks again. Whoever adds items (frees cells) stores the new count,
- *      then looks at the other end's sleepers and posts their wakeup, once
- *      per item.
- *
- * Why a semaphore and not a condition variable, the textbook tool? glibc's
- * process-shared condition variables (before glibc 2.40) keep counts of
- * their waiters inside; a waiter killed in pthread_cond_wait leaves them
- * wrong for good, and the next waiter may never be woken. A semaphore keeps
- * no record of who waits.
- */
-
-/* A timeout in seconds -> a deadline on mp_now()'s clock (-1: none). */
-static double deadline_of(double timeout)
-{
-    return timeout < 0 ? -1.0 : mp_now() + timeout;
-}
-
-/* Step 2. Holding e's lock, counted in its sleepers: lets go of the lock
- * and sleeps on e's wakeup until woken, interrupted by a signal, a second
- * has passed (rule 5) or deadline; then takes the lock again, no longer
- * counted. MP_OK (held): look again, as a wake-up says the queue changed,
- * not that the change is still there for us. MP_TIMEOUT (the deadline had
- * passed: nothing slept), MP_ERROR: not held. */
-static enum mp_status sleep_on(mp_queue *q, struct end *e, double deadline)
-{
-    double nap = 1.0;
-    if (deadline >= 0) {
-        double left = deadline - mp_now();
-        if (!(left > 0)) {
-            uncount(e);
-            mp_robust_unlock(&e->lock);
-            return MP_TIMEOUT;
-        }
-        if (left < nap)
-            nap = left;
-    }
-    atomic_store(&e->cpu, SPIN_NO_CPU);    /* the other end: do not wait for us */
-    mp_robust_unlock(&e->lock);
-    struct timespec until = mp_time_of_day_in(nap);
-    if (sem_timedwait(&e->wakeup, &until) == -1)
-        uncount(e);                        /* timed out or EINTR: nobody woke us */
-    return lock(q, e);
-}
-
-/* Holding e's lock: waits (steps 1 and 2, as often as needed) until ready(q)
- * says the call can go on, or stop(q) says it never will. MP_OK: ready, lock
- * held. MP_CLOSED (stop), MP_TIMEOUT, MP_ERROR: not held.
- * Why no wake-up is lost: both sides store first (the sleeper its count in
- * sleepers, the waker the new puts or gets) and load second. Sequentially
- * consistent atomics happen in one single order, agreed by every CPU;
- * whichever of the two stores comes first in it, the other side's load
- * comes after it and sees it. So either the sleeper sees the change (and
- * does not sleep), or the waker sees the sleeper (and wakes it); maybe both,
- * and then one wake-up is too many, which is harmless: the one it wakes
- * looks again and sleeps again if there is nothing for it. close does the
- * same with closed. */
+/* Holding e's lock: waits until ready(q) finds an item (a free cell): MP_OK,
+ * held; or never will: MP_CLOSED; MP_TIMEOUT; MP_ERROR. In two steps:
+ *   1. Holding the lock, look again while spin_a_while (queue_spin.c) says
+ *      one awake at the other end will soon make the change: a few tens of
+ *      microseconds at most, while the others at this end (even a call with
+ *      timeout 0) wait for the lock, asleep in the kernel.
+ *   2. Count ourselves in sleepers, look once more, let go of the lock and
+ *      sleep on wakeup until woken, a signal, the deadline or a second
+ *      (rule 5); take the lock, look again (what woke us may be gone).
+ * closed is read first: set holding put.lock, when no put is half-way, it
+ * means the puts that ready reads next counts every item there will be.
+ * No wake-up is lost: the sleeper stores sleepers, then loads the count;
+ * the waker stores the count, then loads sleepers; sequentially consistent
+ * atomics happen in one order, so one side sees the other's store. (Not a
+ * condition variable: glibc's process-shared ones count their waiters
+ * inside, wrong for good when one is killed waiting.) */
 static enum mp_status wait_until(mp_queue *q, struct end *e, struct end *other, double deadline,
-                                 size_t (*ready)(mp_queue *, size_t), bool (*stop)(mp_queue *))
+                                 size_t (*ready)(mp_queue *, size_t))
 {
     double since = mp_now();
     for (;;) {
-        if (stop(q)) {
-            mp_robust_unlock(&e->lock);
-            return MP_CLOSED;
-        }
+        bool closed = atomic_load(&q->closed);
         if (ready(q, 1) > 0)
             return MP_OK;
+        double left = deadline < 0 ? 1.0 : deadline - mp_now();
+        if (closed || !(left > 0)) {
+            mp_robust_unlock(&e->lock);
+            return closed ? MP_CLOSED : MP_TIMEOUT;
+        }
         if (spin_a_while(&other->cpu, &other->count, since, deadline))
-            continue;                      /* step 1 */
-        atomic_fetch_add(&e->sleepers, 1);  /* step 2 */
+            continue;                          /* step 1 */
+        atomic_fetch_add(&e->sleepers, 1);     /* step 2 */
         if (atomic_load(&q->closed) || ready(q, 1) > 0) {
             uncount(e);
             continue;
         }
-        enum mp_status status = sleep_on(q, e, deadline);
-        if (status != MP_OK)
-            return status;
-        since = mp_now();                  /* woken: the other end is awake */
+        atomic_store(&e->cpu, SPIN_NO_CPU);    /* the other end: don't wait for us */
+        mp_robust_unlock(&e->lock);
+        struct timespec until = mp_time_of_day_in(left < 1.0 ? left : 1.0);   /* rule 5 */
+        if (sem_timedwait(&e->wakeup, &until) == -1)
+            uncount(e);                        /* timed out or EINTR: not woken */
+        if (lock(q, e) != MP_OK)
+            return MP_ERROR;
+        since = mp_now();                      /* woken: look again */
     }
 }
-
-/* --- the queue ----------------------------------------------------------- */
 
 mp_queue *mp_queue_new(size_t item_size, size_t capacity)
 {
@@ -352,30 +224,25 @@ mp_queue *mp_queue_new(size_t item_size, size_t capacity)
         mp_set_error(ENOMEM, "a queue of %zu items of %zu bytes is too big", capacity, item_size);
         return NULL;
     }
+    /* A new memfd is zeros: counts 0, nobody asleep, not closed. */
     size_t size = sizeof(mp_queue) + capacity * item_size;
-
-    /* Shared with every process forked from now on, and with any process
-     * given the descriptor (spawn, forkserver). A new memfd starts zeroed:
-     * counts 0, no sleepers, not closed. (All-zero bytes are a valid 0 or
-     * false for lock-free atomics.) */
     int fd;
     mp_queue *q = mp_shm_new(size, &fd);
     if (q == NULL)
         return NULL;
-    q->fd = fd;
     q->item_size = item_size;
     q->capacity = capacity;
     q->map_size = size;
+    q->fd = fd;
     atomic_store(&q->put.cpu, SPIN_NO_CPU);
     atomic_store(&q->get.cpu, SPIN_NO_CPU);
-
     int err = mp_robust_init(&q->put.lock);
     if (err == 0)
         err = mp_robust_init(&q->get.lock);
     if (err == 0 && (sem_init(&q->put.wakeup, 1, 0) == -1 || sem_init(&q->get.wakeup, 1, 0) == -1))
-        err = errno;           /* sem_init's second argument 1: process-shared */
+        err = errno;           /* the 1: shared between processes */
     if (err != 0) {
-        munmap(q, size);       /* undoing our own mmap cannot fail */
+        munmap(q, size);       /* our own mapping, our own file: cannot fail */
         close(fd);
         mp_set_error(err, "queue: %s", strerror(err));
         return NULL;
@@ -383,9 +250,8 @@ mp_queue *mp_queue_new(size_t item_size, size_t capacity)
     return q;
 }
 
-/* Holding put.lock, with room for at least one item: copies up to n items
- * from items into the ring, commits them (rule 2), wakes as many sleeping
- * consumers. Returns how many it put. */
+/* Holding put.lock, with room for one item at least: copies up to n items
+ * in, commits (rule 2), wakes as many consumers. Returns how many it put. */
 static size_t put_some(mp_queue *q, const unsigned char *items, size_t n)
 {
     n = room_ready(q, n);
@@ -397,9 +263,7 @@ static size_t put_some(mp_queue *q, const unsigned char *items, size_t n)
     return n;
 }
 
-/* Holding get.lock, with at least one item there: copies up to max items
- * out of the ring into items, commits, wakes as many sleeping producers.
- * Returns how many it took. */
+/* Holding get.lock, with one item at least: the same the other way. */
 static size_t get_some(mp_queue *q, unsigned char *items, size_t max)
 {
     size_t n = items_ready(q, max);
@@ -414,12 +278,12 @@ static size_t get_some(mp_queue *q, unsigned char *items, size_t max)
 enum mp_status mp_queue_put_many(mp_queue *q, const void *items, size_t n, size_t *put,
                                  double timeout)
 {
-    double deadline = deadline_of(timeout);
+    double deadline = timeout < 0 ? -1.0 : mp_now() + timeout;
     size_t done = 0;
     enum mp_status status = MP_OK;
     if (n > 0 && (status = lock(q, &q->put)) == MP_OK) {
-        while (done < n && (status = wait_until(q, &q->put, &q->get, deadline, room_ready,
-                                                is_closed)) == MP_OK)
+        while (done < n && (status = wait_until(q, &q->put, &q->get, deadline,
+                                                room_ready)) == MP_OK)
             done += put_some(q, (const unsigned char *)items + done * q->item_size, n - done);
         if (status == MP_OK)
             mp_robust_unlock(&q->put.lock);
@@ -433,29 +297,21 @@ enum mp_status mp_queue_put_many(mp_queue *q, const void *items, size_t n, size_
     return status;
 }
 
-/* One item: put_some and put_many for n = 1, written out, because this is
- * the call programs make millions of times and the general loops cost a
- * third more. When it must wait, put_many does (and looks again). */
+/* One item, the call made millions of times: straight to put_some when
+ * there is room, to put_many only to wait. */
 enum mp_status mp_queue_put(mp_queue *q, const void *item, double timeout)
 {
     if (lock(q, &q->put) != MP_OK)
         return MP_ERROR;
-    if (atomic_load(&q->closed) || room_ready(q, 1) == 0) {
-        mp_robust_unlock(&q->put.lock);
-        return mp_queue_put_many(q, item, 1, NULL, timeout);
-    }
-    unsigned long long puts = atomic_load(&q->put.count);
-    memcpy(cell(q, puts), item, q->item_size);
-    atomic_store(&q->put.count, puts + 1);           /* the commit */
-    wake(&q->get, 1);
+    size_t done = room_ready(q, 1) > 0 ? put_some(q, item, 1) : 0;
     mp_robust_unlock(&q->put.lock);
-    return MP_OK;
+    return done == 1 ? MP_OK : mp_queue_put_many(q, item, 1, NULL, timeout);
 }
 
 enum mp_status mp_queue_get_many(mp_queue *q, void *items, size_t max, size_t *got,
                                  double timeout)
 {
-    double deadline = deadline_of(timeout);
+    double deadline = timeout < 0 ? -1.0 : mp_now() + timeout;
     *got = 0;
     if (max == 0) {
         mp_set_error(EINVAL, "get_many of 0 items");
@@ -463,8 +319,7 @@ enum mp_status mp_queue_get_many(mp_queue *q, void *items, size_t max, size_t *g
     }
     if (lock(q, &q->get) != MP_OK)
         return MP_ERROR;
-    enum mp_status status = wait_until(q, &q->get, &q->put, deadline, items_ready,
-                                       closed_and_drained);
+    enum mp_status status = wait_until(q, &q->get, &q->put, deadline, items_ready);
     if (status == MP_OK) {
         *got = get_some(q, items, max);
         mp_robust_unlock(&q->get.lock);
@@ -474,28 +329,18 @@ enum mp_status mp_queue_get_many(mp_queue *q, void *items, size_t max, size_t *g
     return status;
 }
 
-/* One item, likewise written out; get_many waits when it must. */
+/* One item, likewise. */
 enum mp_status mp_queue_get(mp_queue *q, void *item, double timeout)
 {
     if (lock(q, &q->get) != MP_OK)
         return MP_ERROR;
-    if (items_ready(q, 1) == 0) {
-        mp_robust_unlock(&q->get.lock);
-        size_t got;
-        return mp_queue_get_many(q, item, 1, &got, timeout);
-    }
-    unsigned long long gets = atomic_load(&q->get.count);
-    memcpy(item, cell(q, gets), q->item_size);
-    atomic_store(&q->get.count, gets + 1);           /* the commit */
-    wake(&q->put, 1);
+    size_t got = items_ready(q, 1) > 0 ? get_some(q, item, 1) : 0;
     mp_robust_unlock(&q->get.lock);
-    return MP_OK;
+    return got == 1 ? MP_OK : mp_queue_get_many(q, item, 1, &got, timeout);
 }
 
-/* No lock: gets is read first, then puts, which can only have grown since,
- * so the difference is never negative. Items taken and put again between
- * the two reads can make it larger than the queue ever was: hence the
- * ceiling. */
+/* No lock: gets first, then puts, which can only have grown: never below 0,
+ * but maybe above capacity (items taken and put between the reads). */
 size_t mp_queue_qsize(mp_queue *q)
 {
     unsigned long long gets = atomic_load(&q->get.count);
@@ -513,16 +358,14 @@ bool mp_queue_full(mp_queue *q)
     return mp_queue_qsize(q) == q->capacity;
 }
 
-/* closed is set holding put.lock (see closed_and_drained); the wake-ups come
- * after, without it: a sleeper needs no lock to be woken. */
+/* closed is set holding put.lock (see wait_until); the wake-ups need none. */
 enum mp_status mp_queue_close(mp_queue *q)
 {
     if (lock(q, &q->put) != MP_OK)
         return MP_ERROR;
     atomic_store(&q->closed, true);
     mp_robust_unlock(&q->put.lock);
-    wake_all(&q->get);
-    wake_all(&q->put);
+    wake_everyone(q);
     return MP_OK;
 }
 
@@ -534,6 +377,7 @@ int mp_queue_fd(const mp_queue *q)
 mp_queue *mp_queue_attach(int fd)
 {
     size_t size;
+    mp_clear_error();
     mp_queue *q = mp_shm_attach(fd, &size);
     if (q == NULL)
         return NULL;
@@ -545,14 +389,11 @@ mp_queue *mp_queue_attach(int fd)
     return q;
 }
 
+/* This process's descriptor and mapping only (neither call can fail). */
 void mp_queue_free(mp_queue *q)
 {
     if (q == NULL)
         return;
-    close(q->fd);              /* this process's descriptor: cannot fail */
-    /* Only this process's mapping goes: others may still be using the queue,
-     * so the locks and semaphores are not destroyed (on Linux there is
-     * nothing to destroy: they are just words of memory, gone with the last
-     * mapping). munmap of our own mapping cannot fail. */
+    close(q->fd);
     munmap(q, q->map_size);
 }
