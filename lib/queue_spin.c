@@ -23,6 +23,9 @@ enum { MAX_SKIPS = 1024 };
 /* How often a process asks which CPU it runs on: every this many locks. */
 enum { NOTE_EVERY = 64 };
 
+/* PAUSE instructions per look in step 1. */
+enum { PAUSES = 16 };
+
 /* Per process (the CPU it shares is its own affair): how many more waits go
  * without a yield, and how many the next costly yield will skip. */
 static unsigned yields_to_skip, skips_after_costly = 1;
@@ -57,7 +60,7 @@ void spin_note_cpu(atomic_int *cpu)
  * loop down a little and leaves more of the core to a hyperthread sibling. */
 static void pause_a_moment(void)
 {
-    for (int i = 0; i < 16; i++) {
+    for (int i = 0; i < PAUSES; i++) {
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
 #elif defined(__aarch64__)
