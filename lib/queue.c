@@ -66,14 +66,14 @@ enum { LINE = 64 };            /* a cache line on x86-64 and most ARM64 */
  *      next lock); a close killed before its wake-ups.
  */
 struct end {                   /* the producers' (q->put) or consumers' (q->get) */
-    _Alignas(LINE) pthread_mutex_t lock;   /* guards this line: rules 1, 3 */
-    atomic_ullong count;       /* puts (gets), read by the other end: rule 2 */
+    _Alignas(LINE) pthread_mutex_t lock;   /* only its holder writes this line (rules 1, 3) */
+    atomic_ullong count;       /* puts (gets), read by the other end (rule 2) */
     unsigned long long seen;   /* the other end's count when last read */
     atomic_int cpu;            /* its last holder's CPU, SPIN_NO_CPU asleep */
     /* Second line: read by each call at the other end, written when one
      * sleeps here or is woken. No lock (an atomic, a semaphore). */
-    _Alignas(LINE) atomic_uint sleepers;   /* asleep here, not yet woken: 3, 4 */
-    sem_t wakeup;              /* posted once per sleeper woken: 4, 5 */
+    _Alignas(LINE) atomic_uint sleepers;   /* asleep here, not yet woken (rules 3, 4) */
+    sem_t wakeup;              /* posted once per sleeper woken (rules 4, 5) */
 };
 
 struct mp_queue {
