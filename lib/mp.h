@@ -308,122 +308,65 @@ void mp_conn_close(mp_conn *c);
 /* queue                                                                    */
 /* ======================================================================== */
 
-/* multiprocessing.Queue, for items of one fixed size (no pickling: the bytes
- * of the item are copied in and out). It lives in memory mapped MAP_SHARED,
- * so create it *before* fork and every child shares the very same queue.
- * Any number of processes may put and get at once: each item is taken
- * exactly once, and the items of any one producer come out in the order it
- * put them.
- *
- * A worker knows there is no more work in one of two ways:
- *
- *     while (mp_queue_get(q, &item, MP_FOREVER) == MP_OK)   // the main
- *         work(item);                      // calls mp_queue_close when done
- *
- *     while (mp_queue_get(q, &item, MP_FOREVER) == MP_OK && item != PILL)
- *         work(item);                      // the main puts one PILL per worker
- *
- * (the second is the "poison pill" Python's own Pool uses). Never decide
- * with mp_queue_empty() whether to call get: see below.
- *
- * When a process dies in the middle of a call (SIGKILL, a crash), even while
- * holding one of the queue's locks: Python documents that its queue may then
- * be corrupted; this one is not, and the others never stay blocked because
- * of it (at worst, one wakes up to a second late). The locks are robust
- * mutexes (the kernel hands a lock on, saying its holder died; a process
- * asleep on one looks at it again every 10 ms, as a death at the wrong
- * moment can leave it asleep on a free lock), and put and
- * get copy the item first, then commit with one store, so the queue is
- * whole at every instant. A put cut short leaves no item, not even half a
- * one; a get cut short leaves its item in the queue, unless it had already
- * been handed over (then it is lost with the process that had it). The
- * other processes are told nothing: their calls go on and return MP_OK,
- * MP_TIMEOUT or MP_CLOSED as usual, because nothing went wrong for them.
- * (Learning that a worker died is the process layer's job: its exitcode.)
- *
- * Underneath: two robust, process-shared pthread mutexes, one that producers
- * take turns on and one that consumers take turns on, so that a producer and
- * a consumer never wait for each other; the two counts (items put, items
- * taken) are C11 atomics, through which the two ends see each other; and
- * two process-shared POSIX semaphores wake processes that wait. A process
- * that finds the queue empty (in get) or full (in put) looks again for up to
- * 50 microseconds, holding its end's lock, while a process at the other end
- * is awake: after a short pause if that one runs on another CPU, after a
- * sched_yield if it shares ours (so another call at its end, even one with
- * timeout 0, may wait that long for the lock); then it sleeps without the
- * lock. Yields are timed, and dropped for a while when a program computing
- * beside us takes the CPU for whole time slices. lib/queue.c explains each
- * choice, and why not condition variables. These need Linux (or another
- * system with robust mutexes and unnamed POSIX semaphores; macOS has
- * neither). */
+/* multiprocessing.Queue, for items of one fixed size (their bytes are copied
+ * in and out: no pickling). Its memory is mapped MAP_SHARED, so a queue made
+ * *before* fork is the very same queue in every child. Any number of
+ * processes may put and get: each item is taken exactly once, each
+ * producer's items come out in its order. A worker stops when get returns
+ * MP_CLOSED (main called mp_queue_close) or at a "poison pill" item, as
+ * Python's Pool does; never on mp_queue_empty() (see qsize).
+ * A process killed in the middle of a call, even holding the queue's lock,
+ * leaves it whole, and the others never stay blocked (at worst one wakes a
+ * second late): a put cut short leaves no item, a get cut short leaves its
+ * item there, unless it had taken it; the others' calls go on as usual (a
+ * death shows in the process's exitcode). Python documents that its queue
+ * may be corrupted then. lib/queue.c tells how: robust mutexes, semaphores. */
 typedef struct mp_queue mp_queue;
 
-/* Queue(maxsize): a queue of at most capacity items of item_size bytes each
- * (both at least 1). Returns NULL with errno set if the memory cannot be had. */
+/* Queue(maxsize): room for capacity items of item_size bytes (both >= 1).
+ * NULL if the memory cannot be had. */
 mp_queue *mp_queue_new(size_t item_size, size_t capacity);
 
-/* Queue.put(item, timeout=...): copies item_size bytes from item into the
- * queue, waiting while it is full. MP_OK, MP_TIMEOUT if still full when the
- * timeout ran out, MP_CLOSED if the queue was closed (the item is not put:
- * an error, which mp_last_error() names), MP_ERROR if the lock failed. */
+/* Queue.put(item, timeout=...): copies the item in, waiting while the queue
+ * is full. MP_OK; MP_TIMEOUT (still full); MP_CLOSED (the queue is closed:
+ * not put); MP_ERROR. */
 enum mp_status mp_queue_put(mp_queue *q, const void *item, double timeout);
 
-/* Queue.get(timeout=...): copies the oldest item into item, waiting while the
- * queue is empty. MP_OK, MP_TIMEOUT if still empty when the timeout ran out,
- * MP_CLOSED once the queue is closed *and* empty: after close, get still
- * hands out what is left, then tells every consumer, waiting or not, that no
- * more will come. MP_ERROR if the lock failed. */
+/* Queue.get(timeout=...): copies the oldest item out, waiting while the queue
+ * is empty. MP_OK; MP_TIMEOUT (still empty); MP_CLOSED once it is closed
+ * *and* drained (what was put before close is still handed out); MP_ERROR. */
 enum mp_status mp_queue_get(mp_queue *q, void *item, double timeout);
 
-/* Batches (no Python twin; the idea is Pool's chunksize): put_many puts the
- * n items at items (n * item_size bytes, in order), waiting while the queue
- * is full; get_many waits as get does until there is at least one item, then
- * takes what is there, up to max, into items. Each moves as many items as
- * it can under one lock and one commit, so the locking, the commit and any
- * wake-up are paid once per batch rather than once per item. Each item is
- * still taken exactly once, and a process killed in either call leaves the
- * queue whole, as with put and get. The items of one put_many stay in
- * order, but another producer's may come between them when the queue
- * fills. *put (may be NULL) says how many items went in: n with MP_OK,
- * fewer with MP_TIMEOUT, MP_CLOSED or MP_ERROR (n == 0 puts nothing:
- * MP_OK). *got says how many came out: at least 1 with MP_OK, 0 otherwise;
- * max == 0 is an error (MP_ERROR, EINVAL). */
+/* Batches (no Python twin; Pool's chunksize idea): one lock and one commit
+ * for many items. put_many puts the n items at items, in order, waiting while
+ * full; *put (may be NULL) says how many went in. get_many waits as get does,
+ * then takes what is there, up to max (>= 1); *got says how many came out. */
 enum mp_status mp_queue_put_many(mp_queue *q, const void *items, size_t n, size_t *put,
                                  double timeout);
 enum mp_status mp_queue_get_many(mp_queue *q, void *items, size_t max, size_t *got,
                                  double timeout);
 
-/* Queue.qsize(), Queue.empty(), Queue.full(): read without a lock, so they
- * never wait and never fail. Exact while nobody else uses the queue;
- * otherwise a moment's picture, which another process may change the next
- * moment, so never decide with them whether to call get (the seed's `while
- * not q.empty(): q.get()` race: two workers both see one item left, one
+/* Queue.qsize(), empty(), full(): read without a lock, never wait or fail; a
+ * moment's picture that another process may change the next moment (the
+ * seed's `while not q.empty(): q.get()` race: two workers see one item, one
  * gets it, the other waits in get for ever). */
 size_t mp_queue_qsize(mp_queue *q);
 bool mp_queue_empty(mp_queue *q);
 bool mp_queue_full(mp_queue *q);
 
-/* Closes the queue for every process sharing it: put returns MP_CLOSED from
- * now on; get drains what is left, then returns MP_CLOSED; every process
- * waiting in put or get wakes up. (Python's Queue.close only closes the
- * calling process's end; this is the "no more items" signal workers need.)
- * Closing twice is harmless. MP_OK, or MP_ERROR if the producers' lock failed (then
- * nothing was closed; mp_last_error() says why). */
+/* "No more items", for every process (Python's close only closes the caller's
+ * end): put returns MP_CLOSED from now on, get drains then returns MP_CLOSED,
+ * every waiter wakes. Twice is harmless. MP_OK or MP_ERROR (nothing closed). */
 enum mp_status mp_queue_close(mp_queue *q);
 
-/* The queue's memory is a memfd (an anonymous file), so it can reach a
- * process started with spawn or forkserver: mp_queue_fd gives the
- * descriptor (pass it with mp_process_pass_fd and put its number in the
- * argument's bytes), and the child maps the same memory with
- * mp_queue_attach(fd): another address, the very same queue. NULL with
- * errno set if fd holds no queue or cannot be mapped. */
+/* For spawn and forkserver: the queue's descriptor, to pass to the child
+ * (mp_process_pass_fd), which maps the same queue with mp_queue_attach
+ * (NULL if fd holds no queue). */
 int mp_queue_fd(const mp_queue *q);
 mp_queue *mp_queue_attach(int fd);
 
-/* Unmaps the queue in the calling process. Every process that got it through
- * fork holds its own mapping; the memory is freed when the last one goes.
- * (The main program frees it too, after joining its children, so that a leak
- * checker finds nothing left.) */
+/* Unmaps the queue in this process (each one maps its own; the memory goes
+ * with the last). */
 void mp_queue_free(mp_queue *q);
 
 /* ======================================================================== */
