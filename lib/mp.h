@@ -51,9 +51,7 @@ enum mp_status {
     MP_ERROR,     /* something failed: mp_last_error() says what */
 };
 
-/* ======================================================================== */
-/* util                                                                     */
-/* ======================================================================== */
+/* ==== util =============================================================== */
 
 /* time.monotonic(): seconds on CLOCK_MONOTONIC, which never jumps back. */
 double mp_now(void);
@@ -126,9 +124,7 @@ int mp_parse_args(int argc, char **argv, const struct mp_option *options,
 /* One line naming the problem, then the usage: exit 2. */
 _Noreturn void mp_usage_error(const char *fmt, ...) MP_PRINTF(1, 2);
 
-/* ======================================================================== */
-/* process                                                                  */
-/* ======================================================================== */
+/* ==== process ============================================================ */
 
 /* multiprocessing.Process. Fill one in with mp_process_init, change what you
  * like (daemon, name, run), then mp_process_start.
@@ -212,16 +208,12 @@ enum mp_status mp_process_kill(mp_process *p);
 /* multiprocessing.current_process().name: "MainProcess", or the child's. */
 const char *mp_current_process_name(void);
 
-/* The end of the program, as Python's util._exit_function: at exit,
- * daemonic children get SIGTERM (SIGKILL a second later) and the others are
- * joined. Better than Python: on SIGINT (Ctrl-C), SIGTERM, SIGHUP or SIGPIPE
- * every child is ended, then the program dies of the signal (130 for
- * Ctrl-C), so no child is left. If any process could not write its output,
- * the program's status is 1. */
+/* At exit, as Python's util._exit_function: daemonic children get SIGTERM
+ * (SIGKILL a second later), the others are joined. Better than Python: on
+ * SIGINT (Ctrl-C), SIGTERM, SIGHUP or SIGPIPE every child is ended first,
+ * then the program dies of the signal (130 for Ctrl-C). */
 
-/* ======================================================================== */
-/* shared state                                                             */
-/* ======================================================================== */
+/* ==== shared state ======================================================= */
 
 /* multiprocessing.Lock, Value, Array, Pipe: what processes share on purpose.
  * A Lock, Value or Array is memory mapped MAP_SHARED (a memfd), shared by
@@ -234,16 +226,14 @@ typedef struct mp_value mp_value;
 
 mp_lock *mp_lock_new(void);    /* Lock(): a robust, process-shared mutex */
 
-/* Lock.acquire(block, timeout); `with lock:` is acquire ... release. Waits
- * at most timeout seconds (0: block=False). MP_OK: held. MP_TIMEOUT: still
- * held by another. MP_ERROR: EDEADLK if this process holds it already (not
- * re-entrant: Python's would wait for ever). A holder that died holding it
- * (SIGKILL, a crash) does not keep it: the next acquire gets it (the kernel
- * hands a robust mutex on, EOWNERDEAD), and mp_lock_holder_died() then says
- * true until release. What the lock guards holds what the dead process had
- * stored, perhaps half an update (a Value: the old number or the new; an
- * Array: some items changed, some not): put it right, then release.
- * Python's Lock (a semaphore) stays held for ever: every acquire waits. */
+/* Lock.acquire(block, timeout); `with lock:` is acquire ... release.
+ * MP_OK: held. MP_TIMEOUT: still held by another. MP_ERROR: EDEADLK if this
+ * process holds it already (Python's would wait for ever). A holder that
+ * died holding it does not keep it (the kernel hands a robust mutex on,
+ * EOWNERDEAD): the next acquire gets it, and mp_lock_holder_died() says so
+ * until release. The data it guards holds what the dead process stored,
+ * perhaps half an update: put it right, then release. (Python's Lock stays
+ * held for ever then.) */
 enum mp_status mp_lock_acquire(mp_lock *lock, double timeout);
 bool mp_lock_holder_died(const mp_lock *lock);
 
@@ -304,9 +294,7 @@ enum mp_status mp_conn_poll(mp_conn *c, double timeout);
 /* Connection.close(): this process's copy of the end; twice is harmless. */
 void mp_conn_close(mp_conn *c);
 
-/* ======================================================================== */
-/* queue                                                                    */
-/* ======================================================================== */
+/* ==== queue ============================================================== */
 
 /* multiprocessing.Queue, for items of one fixed size (their bytes are copied
  * in and out: no pickling). Its memory is mapped MAP_SHARED, so a queue made
@@ -369,9 +357,7 @@ mp_queue *mp_queue_attach(int fd);
  * with the last). */
 void mp_queue_free(mp_queue *q);
 
-/* ======================================================================== */
-/* pool                                                                     */
-/* ======================================================================== */
+/* ==== pool =============================================================== */
 
 /* multiprocessing.Pool: worker processes, started once by mp_pool_new, that
  * run a task function on the items you give them. A task function reads one
@@ -456,9 +442,7 @@ enum mp_status mp_pool_join(mp_pool *pool);
 void mp_pool_terminate(mp_pool *pool);
 void mp_pool_free(mp_pool *pool);
 
-/* ======================================================================== */
-/* timeline                                                                 */
-/* ======================================================================== */
+/* ==== timeline =========================================================== */
 
 /* Who was busy when, drawn after the run (no Python counterpart; a tracing
  * profiler such as viztracer draws the same). Each process marks its busy
@@ -503,30 +487,21 @@ void mp_timeline_print(void);
 enum mp_status mp_timeline_write_svg(const char *path);
 void mp_timeline_free(void);
 
-/* ======================================================================== */
-/* start methods (lesson 11)                                                */
-/* ======================================================================== */
+/* ==== start methods (lesson 11) ========================================== */
 
 /* How a new process comes to be (multiprocessing.set_start_method):
- *   "fork"        fork(2): a copy of the parent, every global, pointer and
- *                 lock as they were at that instant (the default here).
- *   "spawn"       the program's own executable started again (posix_spawn
- *                 of /proc/self/exe), a new program; it is told through a
- *                 pipe which target to run, by name, with which bytes.
+ *   "fork"        fork(2): a copy of the parent (the default here).
+ *   "spawn"       this program's executable started again (posix_spawn),
+ *                 told through a pipe which target to run with which bytes.
  *   "forkserver"  a clean server (this program again, started on first use)
- *                 forks each child on request over a Unix socket, which also
- *                 carries the descriptors the child needs (SCM_RIGHTS). The
- *                 child is the server's: it sends back how it ended.
- * Python 3.14 made "forkserver" its Linux default; macOS and Windows spawn.
- *
- * Under spawn and forkserver a child is a new program, so: its target is
- * found by name (register it with MP_TARGET above mp_main_guard); its
- * argument travels as bytes (mp_process_args); it sees main's globals only
- * as the program starts them; shared memory reaches it by descriptor
- * (mp_process_pass_fd: a queue's, a value's); a "subclass" is found by its
- * run, its own fields sent as bytes (MP_CLASS); a pool's tasks by name
- * (MP_TASK). join, exitcode, terminate, daemon, Ctrl-C and the exit work as
- * under fork. */
+ *                 forks each child on request over a Unix socket, which
+ *                 also carries its descriptors; it sends back how it ended.
+ * Under spawn and forkserver a child is a new program: its target is found
+ * by name (MP_TARGET), its argument travels as bytes (mp_process_args), it
+ * sees main's globals as the program starts them, shared memory reaches it
+ * by descriptor (mp_process_pass_fd), a subclass's fields go as bytes
+ * (MP_CLASS), a pool's tasks by name (MP_TASK). Python 3.14 made
+ * forkserver its Linux default; macOS and Windows spawn. */
 
 /* set_start_method(method) and get_start_method(). MP_ERROR (EINVAL,
  * "cannot find context for 'x'") for a name that is not a method. */
@@ -541,11 +516,10 @@ extern const char *mp_start_method_name;
       "how children start: fork (the default), spawn or forkserver" }
 void mp_start_method_setup(void);
 
-/* Registers target under name (MP_TARGET(work): "work"), at the top of
- * main, before mp_main_guard: that part of main runs in every new program
- * too, as a module's top level (its defs) runs again in a spawned child.
- * An unregistered target fails at start, in Python's words: "Can't pickle
- * <function at 0x...>: attribute lookup on __main__ failed". */
+/* Registers target under name (MP_TARGET(work): "work") at the top of
+ * main, before mp_main_guard: that part of main runs in every new program,
+ * as a module's defs run again in a spawned child. An unregistered target
+ * fails at start: "Can't pickle <function at 0x...>: attribute lookup...". */
 enum mp_status mp_register_target(const char *name, int (*target)(void *arg));
 #define MP_TARGET(fn) mp_register_target(#fn, fn)
 
@@ -555,12 +529,11 @@ enum mp_status mp_register_target(const char *name, int (*target)(void *arg));
 enum mp_status mp_register_class(const char *name, int (*run)(mp_process *self), size_t size);
 #define MP_CLASS(type, run) mp_register_class(#run, run, sizeof(type))
 
-/* The C `if __name__ == '__main__':`, at the top of main after the
- * MP_TARGETs. In the program you started it returns at once. In a program
- * the library started it runs the child (or the forkserver) and never
- * returns. A process started before it, in such a program, gets Python's
- * "An attempt has been made to start a new process before the current
- * process has finished its bootstrapping phase". */
+/* The C `if __name__ == '__main__':`, after the MP_TARGETs. In the program
+ * you started it returns at once; in one the library started it runs the
+ * child (or the forkserver) and never returns. Starting a process before
+ * it there is Python's "...before the current process has finished its
+ * bootstrapping phase" error. */
 void mp_main_guard(void);
 
 /* Process(args=(...)) as bytes (at most MP_ARG_MAX): copied into p, and
