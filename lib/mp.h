@@ -92,6 +92,12 @@ _Noreturn void mp_die(const char *fmt, ...) MP_PRINTF(1, 2);
 /* What the last failed call went wrong with, in words. */
 const char *mp_last_error(void);
 
+/* gettext's _("text"): in Chinese (demos/zh/NAME.po) if LANGUAGE, else LC_ALL,
+ * LC_MESSAGES or LANG, starts "zh". N_ marks what --help translates itself. */
+const char *mp_gettext(const char *msgid) __attribute__((format_arg(1)));
+#define _(msgid) mp_gettext(msgid)
+#define N_(msgid) msgid
+
 /* Command-line options, Python's argparse in miniature. A demo's table:
  *
  *     long items = 4;
