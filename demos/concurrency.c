@@ -116,7 +116,7 @@ static double children_cpu_seconds(void)
 {
     struct rusage ru;
     if (getrusage(RUSAGE_CHILDREN, &ru) == -1)
-        mp_die("getrusage: %s", _(strerror(errno)));
+        mp_die("getrusage: %s", strerror(errno));
     return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
          + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
@@ -182,13 +182,13 @@ static double run_processes(struct task *tasks, int n)
     for (int i = 0; i < n; i++) {
         mp_process_init(&procs[i], run_task, &tasks[i]);
         if (mp_process_start(&procs[i]) != MP_OK)
-            mp_die(_("start %s: %s"), procs[i].name, mp_last_error());
+            mp_die(N_("start %s: %s"), procs[i].name, mp_last_error());
     }
     for (int i = 0; i < n; i++) {
         if (mp_process_join(&procs[i], MP_FOREVER) != MP_OK)
-            mp_die(_("join %s: %s"), procs[i].name, mp_last_error());
+            mp_die(N_("join %s: %s"), procs[i].name, mp_last_error());
         if (mp_process_exitcode(&procs[i]) != 0)
-            mp_die(_("task %d ended with exit code %d"), i + 1, mp_process_exitcode(&procs[i]));
+            mp_die(N_("task %d ended with exit code %d"), i + 1, mp_process_exitcode(&procs[i]));
     }
     return mp_now() - start;
 }
@@ -218,7 +218,7 @@ static double run_pinned(struct task *tasks, int n)
     mp_print(_("  one process per task, all pinned to CPU %d:"), cpu);
     double took = run_processes(tasks, n);
     if (sched_setaffinity(0, sizeof all, &all) == -1)   /* the main: all its CPUs again */
-        mp_die("sched_setaffinity: %s", _(strerror(errno)));
+        mp_die("sched_setaffinity: %s", strerror(errno));
     return took;
 #else
     (void)tasks;
@@ -343,7 +343,7 @@ int main(int argc, char **argv)
                   N_("Seed 1: waiting and computing tasks, serial, on all CPUs, on one CPU."));
     int n = (int)ntasks;
     if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) != MP_OK)
-        mp_die(_("timeline: %s"), mp_last_error());
+        mp_die(N_("timeline: %s"), mp_last_error());
 
     int cpus = usable_cpus();
     mp_print(_("main: PID %ld, parent PID %ld (the shell that started it)"),

@@ -97,7 +97,7 @@ int main(int argc, char **argv)
                   N_("Seed 5.3: two children and no join; --daemon makes exit terminate them."));
     mp_start_method_setup();
     if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) != MP_OK)
-        mp_die(_("timeline: %s"), mp_last_error());
+        mp_die(N_("timeline: %s"), mp_last_error());
 
     double start = mp_now();
     mp_process p1, p2;
@@ -107,9 +107,9 @@ int main(int argc, char **argv)
     p2.daemon = daemonic;
 
     if (mp_process_start(&p1) != MP_OK)
-        mp_die(_("start %s: %s"), p1.name, mp_last_error());
+        mp_die(N_("start %s: %s"), p1.name, mp_last_error());
     if (mp_process_start(&p2) != MP_OK)
-        mp_die(_("start %s: %s"), p2.name, mp_last_error());
+        mp_die(N_("start %s: %s"), p2.name, mp_last_error());
     /* A daemonic child may be terminated before it runs a line of its own:
      * the main marks each child's row from its start, so the chart still
      * shows it, cut short. */
@@ -128,11 +128,11 @@ int main(int argc, char **argv)
     if (mp_timeline_asked()) {
         if (daemonic && (mp_process_terminate(&p1) != MP_OK ||
                          mp_process_terminate(&p2) != MP_OK))
-            mp_die(_("terminate: %s"), mp_last_error());
+            mp_die(N_("terminate: %s"), mp_last_error());
         if (mp_process_join(&p1, MP_FOREVER) != MP_OK)
-            mp_die(_("join %s: %s"), p1.name, mp_last_error());
+            mp_die(N_("join %s: %s"), p1.name, mp_last_error());
         if (mp_process_join(&p2, MP_FOREVER) != MP_OK)
-            mp_die(_("join %s: %s"), p2.name, mp_last_error());
+            mp_die(N_("join %s: %s"), p2.name, mp_last_error());
         mp_timeline_show();
     }
     /* Returning from main calls exit(): the library's atexit handler sends

@@ -105,11 +105,11 @@ int main(int argc, char **argv)
      * list's bytes, which it copies to an address of its own. */
     if (strcmp(mp_get_start_method(), "fork") != 0 &&
         (mp_process_args(&p1, &q, sizeof q) != MP_OK || mp_process_args(&p2, &q, sizeof q) != MP_OK))
-        mp_die(_("args: %s"), mp_last_error());
+        mp_die(N_("args: %s"), mp_last_error());
     if (mp_process_start(&p1) != MP_OK)
-        mp_die(_("start %s: %s"), p1.name, mp_last_error());
+        mp_die(N_("start %s: %s"), p1.name, mp_last_error());
     if (mp_process_start(&p2) != MP_OK)
-        mp_die(_("start %s: %s"), p2.name, mp_last_error());
+        mp_die(N_("start %s: %s"), p2.name, mp_last_error());
 
     mp_print(_("main process done!"));
     /* No join, as in the seed: returning from main calls exit(), and the

@@ -87,7 +87,7 @@ int main(int argc, char **argv)
     mp_start_method_setup();
     /* Before any child starts: the span table must be shared with them. */
     if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) != MP_OK)
-        mp_die(_("timeline: %s"), mp_last_error());
+        mp_die(N_("timeline: %s"), mp_last_error());
 
     double start = mp_now();
     mp_process p1, p2;
@@ -97,15 +97,15 @@ int main(int argc, char **argv)
     /* Each start is a fork(2): from here on the child runs its function on
      * its own, and the kernel decides which process runs when. */
     if (mp_process_start(&p1) != MP_OK)
-        mp_die(_("start %s: %s"), p1.name, mp_last_error());
+        mp_die(N_("start %s: %s"), p1.name, mp_last_error());
     if (mp_process_start(&p2) != MP_OK)
-        mp_die(_("start %s: %s"), p2.name, mp_last_error());
+        mp_die(N_("start %s: %s"), p2.name, mp_last_error());
 
     /* join = waitpid(2): the main sleeps until each child has ended. */
     if (mp_process_join(&p1, MP_FOREVER) != MP_OK)
-        mp_die(_("join %s: %s"), p1.name, mp_last_error());
+        mp_die(N_("join %s: %s"), p1.name, mp_last_error());
     if (mp_process_join(&p2, MP_FOREVER) != MP_OK)
-        mp_die(_("join %s: %s"), p2.name, mp_last_error());
+        mp_die(N_("join %s: %s"), p2.name, mp_last_error());
 
     double end = mp_now();
     mp_print(_("multi-process took %.2f s"), end - start);

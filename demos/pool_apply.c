@@ -70,37 +70,37 @@ int main(int argc, char **argv)
                   N_("Seed 6.2: Pool(2).apply blocks until its task ran; apply_async returns at once."));
     /* Before the pool forks its workers: they must share the span table. */
     if (mp_timeline_setup(argc, argv, MP_TIMELINE_FIT) != MP_OK)
-        mp_die(_("timeline: %s"), mp_last_error());
+        mp_die(N_("timeline: %s"), mp_last_error());
 
     mp_pool *pool = mp_pool_new(2);
     if (pool == NULL)
-        mp_die(_("Pool(2): %s"), mp_last_error());
+        mp_die(N_("Pool(2): %s"), mp_last_error());
     mp_print(_("main PID %ld: Pool(2) started"), (long)getpid());
 
     const struct args args = { 2, 3, 1 };
     long ran_in = 0;
     if (mp_pool_apply(pool, test, &args, sizeof args, &ran_in, sizeof ran_in) != MP_OK)
-        mp_die(_("apply: %s"), mp_last_error());
+        mp_die(N_("apply: %s"), mp_last_error());
     mp_print(_("main: apply returned after its task ran, in worker %ld"), ran_in);
 
     long async_ran_in = 0;
     mp_async *result = mp_pool_apply_async(pool, test, &args, sizeof args, &async_ran_in,
                                            sizeof async_ran_in, NULL, NULL, NULL);
     if (result == NULL)
-        mp_die(_("apply_async: %s"), mp_last_error());
+        mp_die(N_("apply_async: %s"), mp_last_error());
     mp_print(_("main: apply_async returned at once"));
     mp_print(_("help(pool.apply): runs the function once, in one worker, and waits"));
 
     /* What the seed leaves out: wait for the apply_async task, and take its
      * result. */
     if (mp_async_get(result, MP_FOREVER) != MP_OK)
-        mp_die(_("get: %s"), mp_last_error());
+        mp_die(N_("get: %s"), mp_last_error());
     mp_print(_("main: get() on the apply_async result: its task ran in worker %ld"), async_ran_in);
     mp_async_free(result);
 
     mp_pool_close(pool);
     if (mp_pool_join(pool) != MP_OK)
-        mp_die(_("join: %s"), mp_last_error());
+        mp_die(N_("join: %s"), mp_last_error());
     mp_pool_free(pool);
     mp_print(_("main program ends"));       /* the last line of the run, as it says */
     mp_timeline_show();                  /* the workers have ended: their spans are complete */

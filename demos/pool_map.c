@@ -117,18 +117,18 @@ int main(int argc, char **argv)
     mp_parse_args(argc, argv, options, NULL,
                   N_("Seed 6.1: Pool(9).map(square, [1, 2, 3, 4]) prints [1, 4, 9, 16] after one tick."));
     if (crash_item > items)
-        mp_usage_error(_("--crash: '%ld' is not one of the items 1 to %ld"), crash_item, items);
+        mp_usage_error(N_("--crash: '%ld' is not one of the items 1 to %ld"), crash_item, items);
     mp_start_method_setup();
 
     struct item *numbers = malloc((size_t)items * sizeof *numbers);
     long *squares = calloc((size_t)items, sizeof *squares);
     if (numbers == NULL || squares == NULL)
-        mp_die(_("out of memory"));
+        mp_die(N_("out of memory"));
     for (long i = 0; i < items; i++)
         numbers[i] = (struct item){ i + 1, i + 1 == crash_item };
     /* Before the pool starts its workers: they must share the span table. */
     if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) != MP_OK)
-        mp_die(_("timeline: %s"), mp_last_error());
+        mp_die(N_("timeline: %s"), mp_last_error());
 
     double start = mp_now();
     /* The workers start here, before any task exists. Under fork each is a
@@ -136,15 +136,15 @@ int main(int argc, char **argv)
      * under spawn and forkserver a new program, which finds it by name. */
     mp_pool *pool = mp_pool_new((int)workers);
     if (pool == NULL)
-        mp_die(_("Pool(%ld): %s"), workers, mp_last_error());
+        mp_die(N_("Pool(%ld): %s"), workers, mp_last_error());
 
     /* Blocks until every square is back, in the order of numbers. */
     enum mp_status status = mp_pool_map(pool, square, numbers, (size_t)items, sizeof *numbers,
                                         squares, sizeof *squares, (size_t)chunksize);
     if (mp_print_list(squares, (size_t)items) != MP_OK)
-        mp_die(_("print: %s"), mp_last_error());
+        mp_die(N_("print: %s"), mp_last_error());
     if (status != MP_OK)
-        mp_die(_("map: %s"), mp_last_error());
+        mp_die(N_("map: %s"), mp_last_error());
     mp_print(_("chunksize %zu (%s)"), mp_pool_chunksize(pool),
              chunksize > 0 ? "--chunksize" : _("Python's default: ceil(items / (4 * workers))"));
     mp_pool_close(pool);    /* no join, as in the seed: the workers end at exit */
@@ -155,7 +155,7 @@ int main(int argc, char **argv)
      * main joins them here, which the seed leaves to the exit. */
     if (mp_timeline_asked()) {
         if (mp_pool_join(pool) != MP_OK)
-            mp_die(_("join: %s"), mp_last_error());
+            mp_die(N_("join: %s"), mp_last_error());
         mp_timeline_show();
     }
     free(numbers);

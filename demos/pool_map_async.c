@@ -69,18 +69,18 @@ int main(int argc, char **argv)
     double start = mp_now();
     mp_pool *pool = mp_pool_new(8);
     if (pool == NULL)
-        mp_die(_("Pool(8): %s"), mp_last_error());
+        mp_die(N_("Pool(8): %s"), mp_last_error());
 
     /* Hands the four tasks to the workers and returns at once. */
     mp_async *result = mp_pool_map_async(pool, square, numbers, 4, sizeof numbers[0],
                                          squares, sizeof squares[0], 0, NULL, NULL, NULL);
     if (result == NULL)
-        mp_die(_("map_async: %s"), mp_last_error());
+        mp_die(N_("map_async: %s"), mp_last_error());
     if (get) {
         if (mp_async_get(result, MP_FOREVER) != MP_OK)
-            mp_die(_("get: %s"), mp_last_error());
+            mp_die(N_("get: %s"), mp_last_error());
         if (mp_print_list(squares, 4) != MP_OK)
-            mp_die(_("print: %s"), mp_last_error());
+            mp_die(N_("print: %s"), mp_last_error());
         mp_async_free(result);
     }
 

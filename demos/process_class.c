@@ -85,8 +85,8 @@ int main(int argc, char **argv)
     my_process_init(&p2);
 
     if (mp_process_start(&p1.base) != MP_OK)
-        mp_die(_("start %s: %s"), p1.base.name, mp_last_error());
+        mp_die(N_("start %s: %s"), p1.base.name, mp_last_error());
     if (mp_process_start(&p2.base) != MP_OK)
-        mp_die(_("start %s: %s"), p2.base.name, mp_last_error());
+        mp_die(N_("start %s: %s"), p2.base.name, mp_last_error());
     return 0;   /* no join, as in the seed: exit joins them (see mp.h) */
 }

@@ -105,7 +105,7 @@ static int racy_loop(const char *name, long pid)
             break;
         }
         if (status != MP_OK)
-            mp_die(_("get: %s"), mp_last_error());
+            mp_die(N_("get: %s"), mp_last_error());
         mp_print(_("%s (PID %ld) got %s"), name, pid, item.text);
         mp_sleep_ticks(WORK);
         got++;
@@ -125,7 +125,7 @@ static int closed_loop(const char *name, long pid)
         got++;
     }
     if (status != MP_CLOSED)
-        mp_die(_("get: %s"), mp_last_error());
+        mp_die(N_("get: %s"), mp_last_error());
     return got;
 }
 
@@ -133,7 +133,7 @@ static int work(void *arg)
 {
     const struct job *job = arg;
     if (q == NULL && (q = mp_queue_attach(job->queue_fd)) == NULL)
-        mp_die(_("queue: %s"), mp_last_error());
+        mp_die(N_("queue: %s"), mp_last_error());
     racy = job->racy;
     start = job->start;
     const char *name = mp_current_process_name();
@@ -173,7 +173,7 @@ int main(int argc, char **argv)
     size_t count = letters ? 3 : (size_t)nitems;
     q = mp_queue_new(sizeof(struct item), count);
     if (q == NULL)
-        mp_die(_("queue: %s"), mp_last_error());
+        mp_die(N_("queue: %s"), mp_last_error());
     for (size_t i = 0; i < count; i++) {
         struct item item;
         if (letters)
@@ -181,7 +181,7 @@ int main(int argc, char **argv)
         else
             snprintf(item.text, sizeof item.text, "%zu", i + 1);
         if (mp_queue_put(q, &item, 0) != MP_OK)
-            mp_die(_("put: %s"), mp_last_error());
+            mp_die(N_("put: %s"), mp_last_error());
     }
     if (letters)
         mp_print(_("main (PID %ld): put a, b, c into q"), (long)getpid());
@@ -190,7 +190,7 @@ int main(int argc, char **argv)
     /* "No more items": the workers' get drains the queue, then says closed.
      * The seed never says so: its workers guess with empty(), as --racy does. */
     if (!racy && mp_queue_close(q) != MP_OK)
-        mp_die(_("close the queue: %s"), mp_last_error());
+        mp_die(N_("close the queue: %s"), mp_last_error());
 
     mp_process workers[MAX_WORKERS];
     start = mp_now();
@@ -201,11 +201,11 @@ int main(int argc, char **argv)
             mp_process_pass_fd(&workers[i], job.queue_fd) != MP_OK)
             mp_die("%s", mp_last_error());
         if (mp_process_start(&workers[i]) != MP_OK)
-            mp_die(_("start %s: %s"), workers[i].name, mp_last_error());
+            mp_die(N_("start %s: %s"), workers[i].name, mp_last_error());
     }
     for (long i = 0; i < nworkers; i++)
         if (mp_process_join(&workers[i], MP_FOREVER) != MP_OK)
-            mp_die(_("join %s: %s"), workers[i].name, mp_last_error());
+            mp_die(N_("join %s: %s"), workers[i].name, mp_last_error());
 
     mp_print(_("main process done!"));
     mp_queue_free(q);

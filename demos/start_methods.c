@@ -118,9 +118,9 @@ static void *hold(void *arg)
 static void start_join(mp_process *p)
 {
     if (mp_process_start(p) != MP_OK)
-        mp_die(_("start (%s): %s"), mp_get_start_method(), mp_last_error());
+        mp_die(N_("start (%s): %s"), mp_get_start_method(), mp_last_error());
     if (mp_process_join(p, MP_FOREVER) != MP_OK)
-        mp_die(_("join (%s): %s"), mp_get_start_method(), mp_last_error());
+        mp_die(N_("join (%s): %s"), mp_get_start_method(), mp_last_error());
 }
 
 static int by_value(const void *a, const void *b)
@@ -134,7 +134,7 @@ static double cost(int n)
 {
     double *t = malloc((size_t)n * sizeof *t);
     if (t == NULL)
-        mp_die(_("out of memory"));
+        mp_die(N_("out of memory"));
     for (int i = 0; i < n; i++) {
         mp_process p;
         mp_process_init(&p, nothing, NULL);
@@ -188,17 +188,17 @@ int main(int argc, char **argv)
         if (strcmp(method, all[i]) == 0)
             first = last = i;
     if (strcmp(method, "all") != 0 && first != last)
-        mp_usage_error(_("--method: '%s' is not fork, spawn, forkserver or all"), method);
+        mp_usage_error(N_("--method: '%s' is not fork, spawn, forkserver or all"), method);
 
     counter = 2;
     struct list q = { { 'a', 'b', 'c' }, 0 };
     q.main_address = (uintptr_t)&q;
     pthread_t thread;
     if (sem_init(&held, 0, 0) == -1)
-        mp_die("sem_init: %s", _(strerror(errno)));
+        mp_die("sem_init: %s", strerror(errno));
     int err = pthread_create(&thread, NULL, hold, NULL);
     if (err != 0)
-        mp_die("pthread_create: %s", _(strerror(err)));
+        mp_die("pthread_create: %s", strerror(err));
     while (sem_wait(&held) == -1)            /* only EINTR: wait again */
         ;
     mp_print(_("main PID %ld: counter = 2, list [a, b, c] at %p"), (long)getpid(), (void *)&q);

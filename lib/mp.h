@@ -92,8 +92,8 @@ _Noreturn void mp_die(const char *fmt, ...) MP_PRINTF(1, 2);
 /* What the last failed call went wrong with, in words. */
 const char *mp_last_error(void);
 
-/* gettext's _("text"): in Chinese (demos/zh/NAME.po) if LANGUAGE, else LC_ALL,
- * LC_MESSAGES or LANG, starts "zh". N_ marks what --help translates itself. */
+/* gettext's _("text"): Chinese (demos/zh/NAME.po) if LANGUAGE, else LC_ALL, LC_MESSAGES or
+ * LANG, says "zh". N_("text"): for mp_die, mp_warn, mp_usage_error, --help: they translate. */
 const char *mp_gettext(const char *msgid) __attribute__((format_arg(1)));
 #define _(msgid) mp_gettext(msgid)
 #define N_(msgid) msgid

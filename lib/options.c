@@ -6,7 +6,8 @@
  * the usage and the help wrap at 80 columns (a projector), counted as a
  * terminal draws them: a Chinese character takes two. In Chinese (lang.c)
  * the library's words here are translated, and so are the options' help
- * texts and the demo's summary, which the demos mark with N_().
+ * texts, the demo's summary and a usage error's message, which the demos
+ * mark with N_().
  */
 #include "mp.h"
 #include "mp_internal.h"
@@ -114,7 +115,7 @@ void mp_usage_error(const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     fprintf(stderr, "%s: ", mp_prog);
-    vfprintf(stderr, fmt, ap);
+    vfprintf(stderr, _(fmt), ap);
     fprintf(stderr, "\n");
     va_end(ap);
     print_usage(stderr);
@@ -139,7 +140,7 @@ static void print_help(const char *summary)
     }
     help_line("-h, --help", N_("show this help and exit"));
     if (fflush(stdout) == EOF)
-        mp_die(_("standard output: %s"), _(strerror(errno)));
+        mp_die(N_("standard output: %s"), strerror(errno));
     exit(0);
 }
 
@@ -179,13 +180,13 @@ static void set_value(const struct mp_option *o, const char *text)
         break;
     case MP_OPT_INT:
         if (!parse_whole(text, &v) || v < o->min || v > o->max)
-            mp_usage_error(_("%s: '%s' is not a whole number from %.0f to %.0f"),
+            mp_usage_error(N_("%s: '%s' is not a whole number from %.0f to %.0f"),
                            o->name, text, o->min, o->max);
         *(long *)o->value = (long)v;
         break;
     case MP_OPT_SECONDS:
         if (!parse_number(text, &v) || v < o->min || v > o->max)
-            mp_usage_error(_("%s: '%s' is not a number of seconds from %g to %g"),
+            mp_usage_error(N_("%s: '%s' is not a number of seconds from %g to %g"),
                            o->name, text, o->min, o->max);
         *(double *)o->value = v;
         break;
@@ -202,7 +203,7 @@ static void hold_closed_std_streams(void)
     for (int fd = 0; fd <= 2; fd++)
         if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
             open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) == -1)
-            mp_die("/dev/null: %s", _(strerror(errno)));
+            mp_die("/dev/null: %s", strerror(errno));
 }
 
 int mp_parse_args(int argc, char **argv, const struct mp_option *options,
@@ -243,22 +244,22 @@ int mp_parse_args(int argc, char **argv, const struct mp_option *options,
             if (strlen(c->name) == namelen && strncmp(arg, c->name, namelen) == 0)
                 o = c;
         if (o == NULL)
-            mp_usage_error(_("unknown option '%.*s'"), (int)namelen, arg);
+            mp_usage_error(N_("unknown option '%.*s'"), (int)namelen, arg);
 
         if (o->type == MP_OPT_FLAG) {
             if (eq != NULL)
-                mp_usage_error(_("%s takes no value (got '%s')"), o->name, eq + 1);
+                mp_usage_error(N_("%s takes no value (got '%s')"), o->name, eq + 1);
             *(bool *)o->value = true;
         } else if (eq != NULL) {
             set_value(o, eq + 1);
         } else if (i + 1 < argc) {
             set_value(o, argv[++i]);
         } else {
-            mp_usage_error(_("%s needs a value (%s)"), o->name, metavar_of(o));
+            mp_usage_error(N_("%s needs a value (%s)"), o->name, metavar_of(o));
         }
     }
     if (args == NULL && i < argc)
-        mp_usage_error(_("unexpected argument '%s'"), argv[i]);
+        mp_usage_error(N_("unexpected argument '%s'"), argv[i]);
     return i;
 }
 

@@ -6,7 +6,7 @@ C re-builds, with the same options and, after numbers and addresses, the same
 lines. This module holds what all twelve need, once.
 
 The language, as the C demos choose it (lib/lang.c): under a Chinese locale
-_("text") is text's Chinese, from the same catalogs the C demos are built
+_(text) is that text in Chinese, from the same catalogs the C demos are built
 with (demos/zh/NAME.po, lib/zh.po), read here as they are; English
 otherwise. The texts are C's printf formats, the C demo's own, and % formats
 them as printf does (%ld, %zu, %p; %2$s, which lets a translation put the

@@ -50,7 +50,7 @@ if __name__ == '__main__':
     dropped = len(numbers) - finished.value
     if dropped:
         # What the exit does next: the pool's finalizer terminates the workers.
-        # (The C library's own words, lib/pool.c: English until it has them in
-        # Chinese too.)
-        print(f"pool_map_async: exit: {dropped} unfinished pool task"
-              f"{'' if dropped == 1 else 's'} dropped, workers terminated", file=sys.stderr)
+        # (The C library's words, lib/pool.c, and their Chinese in lib/zh.po.)
+        print("pool_map_async: " + _("exit: %zu unfinished pool task%s dropped, workers "
+                                     "terminated") % (dropped, '' if dropped == 1 else 's'),
+              file=sys.stderr)
