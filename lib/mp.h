@@ -56,9 +56,8 @@ enum mp_status {
 /* time.monotonic(): seconds on CLOCK_MONOTONIC, which never jumps back. */
 double mp_now(void);
 
-/* The seed's "one second": every demo sleeps in ticks, set with --tick
- * (default 1, real seconds for a class; the tests use 0.02). A lesson that
- * never sleeps sets mp_tick_option false before mp_parse_args. */
+/* The seed's "one second", set with --tick (default 1; the tests use 0.02);
+ * a lesson that never sleeps sets mp_tick_option false first. */
 extern double mp_tick;
 extern bool mp_tick_option;
 
@@ -67,12 +66,10 @@ extern bool mp_tick_option;
 void mp_sleep(double seconds);
 void mp_sleep_ticks(double ticks);
 
-/* print(...): one line, newline added, handed to the kernel in one write(2).
- * Nothing waits in a stdio buffer, so a line is never printed twice after
- * fork, never lost when a process is killed, never torn by another
- * process's line. A line that cannot be written ends the process with
- * status 1, as Python's print raises: the first process to find out says
- * "prog: standard output: why", the others end quietly. */
+/* print(...): one line, in one write(2): never printed twice after fork,
+ * lost with a killed process or torn by another's line. A line that cannot
+ * be written ends the process with status 1, as Python's print raises (the
+ * first process to find out says "prog: standard output: why"). */
 void mp_print(const char *fmt, ...) MP_PRINTF(1, 2);
 
 /* print(result) for whole numbers, as Python prints a list: "[1, 4, 9]".
@@ -89,6 +86,13 @@ _Noreturn void mp_die(const char *fmt, ...) MP_PRINTF(1, 2);
 
 /* What the last failed call went wrong with, in words. */
 const char *mp_last_error(void);
+
+/* gettext's _("text"): Chinese (demos/zh/NAME.po) if LANGUAGE, else LC_ALL,
+ * LC_MESSAGES or LANG, says "zh". N_("text"): for mp_die, mp_warn,
+ * mp_usage_error and --help, which translate themselves. */
+const char *mp_gettext(const char *msgid) __attribute__((format_arg(1)));
+#define _(msgid) mp_gettext(msgid)
+#define N_(msgid) msgid
 
 /* Command-line options, Python's argparse in miniature. A demo's table:
  *
