@@ -49,10 +49,13 @@ timed_demos() {
 }
 
 @test "every demo that sleeps lists --tick and refuses a bad one with exit 2" {
+    # every value on one demo (the parsing is the library's), one on each
     for d in $(timed_demos); do
         run demo "$d" --help
         [[ "$output" == *"--tick SECONDS"* ]] || { echo "$d: no --tick in --help"; false; }
-        for bad in abc -1 0 nan 1e999 "" 0x1; do
+        bads=(0)
+        [ "$d" = serial ] && bads=(abc -1 0 nan 1e999 "" 0x1)
+        for bad in "${bads[@]}"; do
             run --separate-stderr demo "$d" --tick "$bad"
             check "$status" -eq 2
             check -z "$output"
