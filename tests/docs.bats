@@ -45,6 +45,22 @@ page() {
     done
 }
 
+@test "lib/README.md: the core's files exist, their lengths are true, and they add up to at most 2,500 lines" {
+    cd "$BATS_TEST_DIRNAME/../lib"
+    rows=$(sed -nE 's/^\| \[([a-z_]+\.[ch])\]\([a-z_.]+\) \| ([0-9]+) \|.*/\1 \2/p' README.md)
+    check "$(wc -l <<<"$rows")" -ge 5
+    total=0
+    while read -r file said; do
+        [ -f "$file" ] || { echo "lib/README.md names $file, which does not exist"; false; }
+        lines=$(wc -l <"$file")
+        check "$file: $said" = "$file: $lines"
+        total=$((total + lines))
+    done <<<"$rows"
+    check "$total" -le 2500
+    grep -qF "That is $(sed -E ':a; s/([0-9])([0-9]{3})(,|$)/\1,\2\3/; ta' <<<"$total") lines in all" README.md ||
+        { echo "lib/README.md does not say the core's total, $total lines"; false; }
+}
+
 @test "docs/00-c-for-python.md: the demo lines it quotes are still in the demos" {
     page docs/00-c-for-python.md
 }

@@ -9,6 +9,14 @@
 #   tests/docs_check.sh page FILE    FILE's commands run as it says, its samples match
 #   tests/docs_check.sh c-constructs PAGE FILE...
 #                                    PAGE teaches every C construct FILE... use
+#   tests/docs_check.sh step EN ZH   the Chinese page ZH is in step with EN
+#   tests/docs_check.sh translations every English page has its Chinese page,
+#                                    in step, and no Chinese page is left over
+#
+# The Chinese pages: docs/zh/NAME.md beside docs/NAME.md, README.zh-CN.md
+# beside README.md. `page` on a Chinese page runs no command (they are the
+# English page's) and runs a sample only where its output differs from the
+# English page's, under a Chinese locale.
 #
 # Exit status: 0 passed, 1 failed (saying why). A page or a command naming a
 # demo that is not built fails; a command that needs python3 is only noted,
@@ -44,13 +52,15 @@ if grep -q __ubsan_handle "$BIN"/* 2>/dev/null; then
 fi
 
 # normalise: what varies from run to run, replaced by a placeholder: addresses,
-# PIDs (a number after "PID", "worker" or "child"), times ("5.01 s", "12 ms"),
+# PIDs (a number after "PID", "worker", "child" or "进程"), times ("5.01 s",
+# "12 ms", and the seed's unitless "所用的时间0.51"),
 # ratios ("3.91x") and loopback ports.
 normalise() {
     sed -E \
         -e 's/0x[0-9a-fA-F]+/<ADDR>/g' \
-        -e 's/(PID|pid|worker|child)(:?) *[0-9]+/\1\2 <PID>/g' \
+        -e 's/(PID|pid|worker|child|进程)(:?) *[0-9]+/\1\2 <PID>/g' \
         -e 's/[0-9]+(\.[0-9]+)? (s|ms)\b/<TIME> \2/g' \
+        -e 's/(时间|时间是:|使用了)[0-9]+\.[0-9]+/\1<TIME>/g' \
         -e 's/[0-9]+\.[0-9]+x\b/<RATIO>x/g' \
         -e 's/(127\.0\.0\.1|localhost):[0-9]+/\1:<PORT>/g' \
         ${sanitized[@]+"${sanitized[@]}"} \
@@ -78,15 +88,13 @@ lesson_pages() {
 }
 
 cmd_coverage() {
-    local bin name page found failed=0
+    local bin name failed=0 covered
+    # every page's demo line at once (few processes: the suite is timed)
+    covered=" $(sed -nE 's/^<!-- demo: (.*) -->$/\1/p' $(lesson_pages) | tr '\n' ' ') "
     for bin in "$BIN"/*; do
         [ -x "$bin" ] || continue
         name=$(basename "$bin")
-        found=""
-        for page in $(lesson_pages); do
-            case " $(demos_of "$page") " in *" $name "*) found=$page ;; esac
-        done
-        if [ -z "$found" ]; then
+        if [[ "$covered" != *" $name "* ]]; then
             echo "demo $name has no lesson page (no docs/NN-*.md says <!-- demo: $name -->)"
             failed=1
         fi
@@ -94,35 +102,54 @@ cmd_coverage() {
     return $failed
 }
 
-cmd_index() {
+# index_of DIR: every page of DIR (docs or docs/zh) must be linked from
+# DIR/README.md.
+index_of() {
     local page failed=0
-    for page in docs/*.md; do
-        [ "$page" = docs/README.md ] && continue
-        if ! grep -qF "]($(basename "$page"))" docs/README.md; then
-            echo "docs/README.md does not link $(basename "$page")"
+    for page in "$1"/*.md; do
+        [ "$page" = "$1/README.md" ] && continue
+        if ! grep -qF "]($(basename "$page"))" "$1/README.md"; then
+            echo "$1/README.md does not link $(basename "$page")"
             failed=1
         fi
     done
     return $failed
 }
 
-# slugs FILE: the anchors of FILE's headings, as GitHub makes them (lower
-# case, punctuation dropped, spaces to hyphens; enough for ASCII headings).
-slugs() {
-    sed -nE 's/^#+ +//p' "$1" | tr 'A-Z' 'a-z' | sed -E 's/[^a-z0-9 _-]//g; s/ /-/g'
+cmd_index() {
+    local failed=0
+    index_of docs || failed=1
+    if [ -f docs/zh/README.md ]; then index_of docs/zh || failed=1; fi
+    return $failed
 }
 
-# Every relative link [text](target) must name an existing file, and a link
-# to a heading of a page must name one of its headings.
+# all_pages: every page of the course, English and Chinese.
+all_pages() {
+    ls README.md README.zh-CN.md docs/*.md docs/zh/*.md lib/README.md 2>/dev/null
+}
+
+# slugs FILE: the anchors of FILE's headings, as GitHub makes them: lower
+# case, ASCII punctuation and the full-width punctuation of Chinese prose
+# dropped, spaces to hyphens, every other character (Chinese) kept.
+slugs() {
+    sed -nE 's/^#+ +//p' "$1" | LC_ALL=C tr 'A-Z' 'a-z' |
+        LC_ALL=C tr -d '!"#$%&'"'"'()*+,./:;<=>?@[\\]^`{|}~' |
+        sed -E 's/，|。|：|；|？|！|（|）|、|《|》|“|”|‘|’|—|…//g; s/ /-/g'
+}
+
+# Every relative link [text](target) must name an existing file, from the
+# page's own folder, and a link to a heading of a page must name one of its
+# headings.
 cmd_links() {
-    local page target path failed=0
-    for page in docs/*.md; do
+    local page target path dir failed=0
+    for page in $(all_pages); do
+        dir=$(dirname "$page")
         while IFS= read -r target; do
             case "$target" in
                 http://* | https://* | mailto:*) continue ;;
                 '#'*) target="$(basename "$page")$target" ;;   # a heading of this page
             esac
-            path="docs/${target%%#*}"
+            path="$dir/${target%%#*}"
             if [ -e "$path" ]; then
                 if [[ "$target" == *'#'* && "$path" == *.md ]] &&
                    ! slugs "$path" | grep -qxF -- "${target#*#}"; then
@@ -138,36 +165,49 @@ cmd_links() {
     return $failed
 }
 
-# well_formed FILE: FILE is well-formed XML with an <svg> root. python3's
-# parser where python3 is installed; else a plain check (the XML declaration
+# not_well_formed FILE...: those of the files that are not well-formed XML
+# with an <svg> root, one a line. python3's parser (one start for them
+# all) where python3 is installed; else a plain check (the XML declaration
 # first, </svg> last, and no '&' that does not start one of XML's entities).
-well_formed() {
+not_well_formed() {
     if command -v python3 >/dev/null; then
         python3 -c 'import sys, xml.dom.minidom
-if xml.dom.minidom.parse(sys.argv[1]).documentElement.tagName != "svg": sys.exit(1)' "$1" 2>/dev/null
+for f in sys.argv[1:]:
+    try:
+        if xml.dom.minidom.parse(f).documentElement.tagName != "svg": print(f)
+    except Exception:
+        print(f)' "$@"
         return
     fi
-    [[ "$(head -1 "$1")" == '<?xml version="1.0" encoding="UTF-8"?>' ]] &&
-        grep -q '^<svg ' "$1" && [[ "$(tail -1 "$1")" == '</svg>' ]] &&
-        ! grep -qE '&([^lgaq]|l[^t]|g[^t])' "$1"
+    local f
+    for f in "$@"; do
+        [[ "$(head -1 "$f")" == '<?xml version="1.0" encoding="UTF-8"?>' ]] &&
+            grep -q '^<svg ' "$f" && [[ "$(tail -1 "$f")" == '</svg>' ]] &&
+            ! grep -qE '&([^lgaq]|l[^t]|g[^t])' "$f" || echo "$f"
+    done
 }
 
 # Every picture a page shows, ![text](FILE), must exist, and an SVG must be
 # well-formed (a browser draws nothing of a broken one).
 cmd_pictures() {
-    local page target path failed=0
-    for page in docs/*.md; do
+    local page target path bad failed=0
+    local -A shown=()            # each picture: the first page that shows it
+    for page in $(all_pages); do
         while IFS= read -r target; do
-            path="docs/$target"
+            path=$(realpath -m --relative-to=. "$(dirname "$page")/$target")
             if [ ! -f "$path" ]; then
                 echo "$page: shows $target, which does not exist (make pictures draws them)"
                 failed=1
-            elif [[ "$path" == *.svg ]] && ! well_formed "$path"; then
-                echo "$page: shows $target, which is not a well-formed SVG"
-                failed=1
+            elif [[ "$path" == *.svg && -z "${shown[$path]+set}" ]]; then
+                shown[$path]=$page
             fi
         done < <(grep -oE '!\[[^]]*\]\([^) ]+\)' "$page" | sed -E 's/.*\((.*)\)$/\1/')
     done
+    [ ${#shown[@]} -gt 0 ] || return $failed
+    while IFS= read -r bad; do
+        echo "${shown[$bad]}: shows $bad, which is not a well-formed SVG"
+        failed=1
+    done < <(not_well_formed "${!shown[@]}")
     return $failed
 }
 
@@ -210,10 +250,11 @@ unavailable() {
     return 1
 }
 
-# run_line LINE OUTFILE: runs it, sets $status.
+# run_line LINE OUTFILE [VAR=VALUE...]: runs it, in that environment, sets
+# $status.
 run_line() {
     prepare "$1"
-    timeout 30 bash -c "$cmd" </dev/null >"$2" 2>&1 3>&-
+    env "${@:3}" timeout 30 bash -c "$cmd" </dev/null >"$2" 2>&1 3>&-
     status=$?
 }
 
@@ -257,8 +298,25 @@ cmd_page() {
     fi
     tmp=$(mktemp -d)
     blocks "$page" "$tmp"
+    if is_zh "$page"; then
+        # a Chinese page: its commands and quotes are its English page's
+        # (step checks that), checked there; its samples, where they differ
+        # from the English ones, run here, under a Chinese locale
+        mkdir "$tmp/en"
+        blocks "$(en_of "$page")" "$tmp/en"
+    fi
     for block in "$tmp"/*; do
-        [ -e "$block" ] || continue
+        [ -f "$block" ] || continue
+        if [ -d "$tmp/en" ]; then
+            case "$block" in
+            *.run) runs=$((runs + $(grep -cvE '^[[:space:]]*(#.*)?$' "$block"))); continue ;;
+            *.quote | *.from) continue ;;
+            esac
+            if cmp -s "$block" "$tmp/en/$(basename "$block")"; then
+                samples=$((samples + 1))
+                continue
+            fi
+        fi
         case "$block" in
         *.run)
             while IFS= read -r line || [ -n "$line" ]; do
@@ -298,7 +356,11 @@ cmd_page() {
                 skipped="$skipped"$'\n'"  sample not compared ($why): $line"
                 continue
             fi
-            run_line "$line" "$tmp/out"
+            if [ -d "$tmp/en" ]; then
+                run_line "$line" "$tmp/out" LANGUAGE=zh_CN LANG=C.UTF-8
+            else
+                run_line "$line" "$tmp/out"
+            fi
             samples=$((samples + 1))
             if [ "$status" -ne "$want" ]; then
                 echo "$page: sample '$line' exited $status, the page says $want"
@@ -348,6 +410,89 @@ cmd_page() {
     fi
     [ -n "$skipped" ] && echo "$page: some commands not run here:$skipped"
     [ "$failed" -eq 0 ] && echo "$page: checked $runs commands, $samples samples, $quoted quoted lines"
+    return $failed
+}
+
+# --- the Chinese pages ----------------------------------------------------
+
+# zh_of PAGE, en_of PAGE: a page's Chinese page, a Chinese page's English one.
+zh_of() { case "$1" in README.md) echo README.zh-CN.md ;; *) echo "docs/zh/${1#docs/}" ;; esac; }
+en_of() { case "$1" in README.zh-CN.md) echo README.md ;; *) echo "docs/${1#docs/zh/}" ;; esac; }
+is_zh() { [[ "$1" == README.zh-CN.md || "$1" == docs/zh/* ]]; }
+
+# skeleton FILE: what a page and its translation share, one item a line:
+# its first line (the link to the other language) aside, its ## sections
+# (counted, not read), the demo line, the pictures, each command of a ```sh
+# or ```sh run block (a comment may be translated, so it is dropped; a
+# closing "# exit N" is kept), each line of a ```c from block, and each
+# sample's kind and "$ COMMAND" (its output is in the page's language).
+skeleton() {
+    awk '
+        /^ *```/ && !inside {
+            inside = 1; match($0, /^ */); info = substr($0, RLENGTH + 4)
+            sub(/[[:space:]]+$/, "", info)
+            kind = info ~ /^sh( run)?$/ ? "command" : info ~ /^c from / ? "quote" : \
+                   info ~ /^text sample/ ? "sample" : ""
+            if (kind == "quote" || kind == "sample") print "```" info
+            first = 1
+            next
+        }
+        /^ *```/ && inside { inside = 0; next }
+        inside && kind == "command" {
+            line = $0; sub(/^[[:space:]]+/, "", line)
+            if (line ~ /^(#.*)?$/) next
+            if (line !~ /[[:space:]]#[[:space:]]*exit[[:space:]]+[0-9]+[[:space:]]*$/)
+                sub(/[[:space:]]+#[^"'\'']*$/, "", line)
+            print "command: " line
+            next
+        }
+        inside && kind == "quote" { print "  " $0; next }
+        inside && kind == "sample" { if (first) print "  " $0; first = 0; next }
+        inside { next }
+        /^## / { print "## (a section)"; next }
+        /^<!-- demo: / { print; next }
+        {
+            line = $0
+            while (match(line, /!\[[^]]*\]\([^) ]+\)/)) {
+                pic = substr(line, RSTART, RLENGTH); line = substr(line, RSTART + RLENGTH)
+                sub(/^.*\(/, "", pic); sub(/\)$/, "", pic); sub(/^.*\//, "", pic)
+                print "picture: " pic
+            }
+        }' "$1"
+}
+
+# step EN ZH: ZH is EN's Chinese page: each opens with a link to the other,
+# and they have the same skeleton.
+cmd_step() {
+    local en=$1 zh=$2 failed=0 want
+    [ -f "$en" ] || { echo "no such page: $en"; return 1; }
+    [ -f "$zh" ] || { echo "$en has no Chinese page ($zh)"; return 1; }
+    want="[中文]($(realpath -m --relative-to="$(dirname "$en")" "$zh"))"
+    [ "$(head -1 "$en")" = "$want" ] || { echo "$en: line 1 must be $want"; failed=1; }
+    want="[English]($(realpath -m --relative-to="$(dirname "$zh")" "$en"))"
+    [ "$(head -1 "$zh")" = "$want" ] || { echo "$zh: line 1 must be $want"; failed=1; }
+    if ! diff -u <(skeleton "$en") <(skeleton "$zh") >"${TMPDIR:-/tmp}/step.$$"; then
+        echo "$zh is not in step with $en: their sections, commands, code quotes, samples' commands or pictures differ"
+        sed -e "1s|.*|--- $en|" -e "2s|.*|+++ $zh|" "${TMPDIR:-/tmp}/step.$$"
+        failed=1
+    fi
+    rm -f "${TMPDIR:-/tmp}/step.$$"
+    return $failed
+}
+
+# translations: every English page has its Chinese page, in step; every
+# Chinese page has its English one.
+cmd_translations() {
+    local page failed=0 n=0
+    for page in README.md docs/*.md; do
+        cmd_step "$page" "$(zh_of "$page")" || failed=1
+        n=$((n + 1))
+    done
+    for page in README.zh-CN.md docs/zh/*.md; do
+        [ -f "$page" ] || continue
+        [ -f "$(en_of "$page")" ] || { echo "$page: no English page $(en_of "$page")"; failed=1; }
+    done
+    [ "$failed" -eq 0 ] && echo "$n pages, each with its Chinese page, in step"
     return $failed
 }
 
@@ -560,5 +705,7 @@ case "${1-}" in
     page) [ $# -eq 2 ] || { echo "usage: $0 page FILE" >&2; exit 2; }; cmd_page "$2" ;;
     c-constructs) [ $# -ge 3 ] || { echo "usage: $0 c-constructs PAGE FILE..." >&2; exit 2; }
         shift; cmd_c_constructs "$@" ;;
-    *) echo "usage: $0 coverage | index | links | pictures | page FILE | c-constructs PAGE FILE..." >&2; exit 2 ;;
+    step) [ $# -eq 3 ] || { echo "usage: $0 step EN ZH" >&2; exit 2; }; cmd_step "$2" "$3" ;;
+    translations) cmd_translations ;;
+    *) echo "usage: $0 coverage | index | links | pictures | page FILE | c-constructs PAGE FILE... | step EN ZH | translations" >&2; exit 2 ;;
 esac
