@@ -45,6 +45,39 @@ page() {
     done
 }
 
+@test "every page has its Chinese page, in step: the same sections, commands, code quotes, samples and pictures" {
+    run "$BATS_TEST_DIRNAME/docs_check.sh" translations
+    check "$status" -eq 0
+}
+
+@test "an English page changed alone is out of step with its Chinese page" {
+    # copies of a page and its Chinese page, the English one given one more
+    # command, then one code quote line less
+    mkdir -p "$BATS_TEST_TMPDIR/docs/zh"
+    en=$BATS_TEST_TMPDIR/docs/07-parallel.md zh=$BATS_TEST_TMPDIR/docs/zh/07-parallel.md
+    cp "$BATS_TEST_DIRNAME/../docs/07-parallel.md" "$en"
+    cp "$BATS_TEST_DIRNAME/../docs/zh/07-parallel.md" "$zh"
+    run "$BATS_TEST_DIRNAME/docs_check.sh" step "$en" "$zh"
+    check "$status" -eq 0
+    sed -i '0,/^build\/bin\/parallel$/s//&\nbuild\/bin\/parallel --help/' "$en"
+    run "$BATS_TEST_DIRNAME/docs_check.sh" step "$en" "$zh"
+    check "$status" -eq 1
+    check "${lines[0]}" = "$zh is not in step with $en: their sections, commands, code quotes, samples' commands or pictures differ"
+    [[ "$output" == *"-command: build/bin/parallel --help"* ]]
+    cp "$BATS_TEST_DIRNAME/../docs/07-parallel.md" "$en"
+    sed -i '0,/mp_main_guard();/{/mp_main_guard();/d}' "$en"
+    run "$BATS_TEST_DIRNAME/docs_check.sh" step "$en" "$zh"
+    check "$status" -eq 1
+    [[ "$output" == *"+      mp_main_guard();"* ]]
+}
+
+@test "the Chinese pages: their samples match what the demos print in Chinese" {
+    for f in "$BATS_TEST_DIRNAME"/../docs/zh/*.md; do
+        grep -qE '^ *```text sample' "$f" || continue
+        page "docs/zh/$(basename "$f")"
+    done
+}
+
 @test "lib/README.md: the core's files exist, their lengths are true, and they add up to at most 2,500 lines" {
     cd "$BATS_TEST_DIRNAME/../lib"
     rows=$(sed -nE 's/^\| \[([a-z_]+\.[ch])\]\([a-z_.]+\) \| ([0-9]+) \|.*/\1 \2/p' README.md)
