@@ -247,7 +247,8 @@ zh_demo_c() {
     for args in "serial --tick 0.01" "parallel --tick 0.01" "daemon --tick 0.01" list_copy \
                 process_class "shared_queue --tick 0.02" "pool_map --tick 0.02" \
                 "pool_map_async --tick 0.02" "pool_map_async --tick 0.02 --get" pool_apply \
-                "start_methods --tick 0.05 --starts 2" "parallel --tick 0.01 --start-method spawn"; do
+                "start_methods --tick 0.05 --starts 2" "parallel --tick 0.01 --start-method spawn" \
+                "shared_counter --workers 2 --increments 2000" "pipe_join --tick 0.1"; do
         run zh_compare $args
         [ "$status" -eq 0 ] || { echo "$args:"; echo "$output"; false; }
         # the lines compared are the Chinese ones
