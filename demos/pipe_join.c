@@ -89,16 +89,16 @@ static int echo(void *arg)
     enum mp_status status;
     while ((status = mp_conn_recv(&job->mine, buf, sizeof buf - 1, &len, 30)) == MP_OK) {
         buf[len] = '\0';
-        mp_print("%s (PID %ld) got \"%s\" (%zu bytes), sends it back in capitals",
+        mp_print(_("%s (PID %ld) got \"%s\" (%zu bytes), sends it back in capitals"),
                  mp_current_process_name(), (long)getpid(), buf, len);
         for (size_t i = 0; i < len; i++)
             buf[i] = (char)toupper((unsigned char)buf[i]);
         if (mp_conn_send(&job->mine, buf, len) != MP_OK)
-            mp_die("send: %s", mp_last_error());
+            mp_die(N_("send: %s"), mp_last_error());
     }
     if (status != MP_CLOSED)
-        mp_die("recv: %s", mp_last_error());
-    mp_print("%s (PID %ld): recv says end of file: main has closed its end",
+        mp_die(N_("recv: %s"), mp_last_error());
+    mp_print(_("%s (PID %ld): recv says end of file: main has closed its end"),
              mp_current_process_name(), (long)getpid());
     return 0;
 }
@@ -113,16 +113,16 @@ static int send_all(void *arg)
     mp_value *sent = mp_value_attach(job->sent_fd);
     char *buf = calloc((size_t)job->size + 1, 1);
     if (sent == NULL || buf == NULL)
-        mp_die("attach: %s", mp_last_error());
+        mp_die(N_("attach: %s"), mp_last_error());
     volatile int *count = mp_value_ptr(sent);
     for (long i = 0; i < job->messages; i++) {
         memset(buf, 'x', (size_t)job->size);
         if (mp_conn_send(&job->mine, buf, (size_t)job->size) != MP_OK)
-            mp_die("send: %s", mp_last_error());
+            mp_die(N_("send: %s"), mp_last_error());
         *count = (int)(i + 1);
     }
     if (mp_conn_send(&job->mine, "", 0) != MP_OK)
-        mp_die("send: %s", mp_last_error());
+        mp_die(N_("send: %s"), mp_last_error());
     free(buf);
     return 0;
 }
@@ -138,25 +138,25 @@ static void start(mp_process *p, int (*target)(void *), struct job *job)
         (job->sent_fd >= 0 && mp_process_pass_fd(p, job->sent_fd) != MP_OK))
         mp_die("%s", mp_last_error());
     if (mp_process_start(p) != MP_OK)
-        mp_die("start %s: %s", p->name, mp_last_error());
+        mp_die(N_("start %s: %s"), p->name, mp_last_error());
     mp_conn_close(&job->mine);
 }
 
 static void join(mp_process *p, double timeout)
 {
     if (mp_process_join(p, timeout) != MP_OK)
-        mp_die("join %s: %s", p->name, mp_last_error());
+        mp_die(N_("join %s: %s"), p->name, mp_last_error());
     if (mp_process_exitcode(p) != 0)
-        mp_die("%s ended with exitcode %d", p->name, mp_process_exitcode(p));
-    mp_print("main (PID %ld) joined %s: exitcode 0", (long)getpid(), p->name);
+        mp_die(N_("%s ended with exitcode %d"), p->name, mp_process_exitcode(p));
+    mp_print(_("main (PID %ld) joined %s: exitcode 0"), (long)getpid(), p->name);
 }
 
 static void talk(void)
 {
     mp_conn mains, childs;
     if (mp_pipe(&mains, &childs, true) != MP_OK)
-        mp_die("Pipe: %s", mp_last_error());
-    mp_print("main (PID %ld): Pipe(): a socketpair, both ends send and receive",
+        mp_die(N_("Pipe: %s"), mp_last_error());
+    mp_print(_("main (PID %ld): Pipe(): a socketpair, both ends send and receive"),
              (long)getpid());
     struct job job = { childs, mains, -1, 0, 0 };
     mp_process p;
@@ -164,16 +164,16 @@ static void talk(void)
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
         char buf[64];
         size_t len;
-        mp_print("main (PID %ld) sends \"%s\" (%zu bytes)", (long)getpid(), words[i],
+        mp_print(_("main (PID %ld) sends \"%s\" (%zu bytes)"), (long)getpid(), words[i],
                  strlen(words[i]));        /* said first: the answer may come before */
         if (mp_conn_send(&mains, words[i], strlen(words[i])) != MP_OK)
-            mp_die("send: %s", mp_last_error());
+            mp_die(N_("send: %s"), mp_last_error());
         if (mp_conn_recv(&mains, buf, sizeof buf - 1, &len, 10 * mp_tick + 5) != MP_OK)
-            mp_die("recv: %s", mp_last_error());
+            mp_die(N_("recv: %s"), mp_last_error());
         buf[len] = '\0';
-        mp_print("main (PID %ld) got \"%s\" (%zu bytes)", (long)getpid(), buf, len);
+        mp_print(_("main (PID %ld) got \"%s\" (%zu bytes)"), (long)getpid(), buf, len);
     }
-    mp_print("main (PID %ld) closes its end", (long)getpid());
+    mp_print(_("main (PID %ld) closes its end"), (long)getpid());
     mp_conn_close(&mains);
     join(&p, 10 * mp_tick + 5);
 }
@@ -224,7 +224,7 @@ static long read_all(mp_conn *reader, long size, long *bytes)
 {
     char *buf = malloc((size_t)size + 1);
     if (buf == NULL)
-        mp_die("malloc: out of memory");
+        mp_die(N_("malloc: out of memory"));
     long n = 0;
     size_t len;
     enum mp_status status;
@@ -235,9 +235,9 @@ static long read_all(mp_conn *reader, long size, long *bytes)
         *bytes += (long)len;
     }
     if (status == MP_CLOSED)
-        mp_die("recv: the sender ended before its empty message");
+        mp_die(N_("recv: the sender ended before its empty message"));
     if (status != MP_OK)
-        mp_die("recv: %s", mp_last_error());
+        mp_die(N_("recv: %s"), mp_last_error());
     free(buf);
     return n;
 }
@@ -247,45 +247,45 @@ static void deadlock(long messages, long size)
     mp_conn reader, writer;
     mp_value *sent = mp_value_new('i');
     if (sent == NULL || mp_pipe(&reader, &writer, false) != MP_OK)
-        mp_die("Pipe: %s", mp_last_error());
+        mp_die(N_("Pipe: %s"), mp_last_error());
     long in_it, holds;
     pipe_fill(reader.fd, &in_it, &holds);
-    mp_print("main (PID %ld): Pipe(duplex=False): a pipe, which holds %ld bytes", (long)getpid(),
+    mp_print(_("main (PID %ld): Pipe(duplex=False): a pipe, which holds %ld bytes"), (long)getpid(),
              holds);
     struct job job = { writer, reader, mp_value_fd(sent), messages, size };
     mp_process p;
     start(&p, send_all, &job);
-    mp_print("main: %s sends %ld messages of %ld bytes (%ld with their lengths),", p.name,
+    mp_print(_("main: %s sends %ld messages of %ld bytes (%ld with their lengths),"), p.name,
              messages, size, messages * (size + 4));
-    mp_print("then an empty one; once the first is there, main joins it before");
-    mp_print("reading, for at most a tick");
+    mp_print(_("then an empty one; once the first is there, main joins it before"));
+    mp_print(_("reading, for at most a tick"));
 
     /* poll: the first message has come, so the child has started (spawning
      * a new program may take longer than a tick); not one byte is read. */
     enum mp_status status = mp_conn_poll(&reader, 10 * mp_tick + 5);
     if (status != MP_OK)
-        mp_die("poll: %s", mp_last_error());
+        mp_die(N_("poll: %s"), mp_last_error());
     status = mp_process_join(&p, mp_tick);
     volatile int *count = mp_value_ptr(sent);
     if (status == MP_TIMEOUT) {
         char state[8], wchan[64];
         where_it_waits(p.pid, state, sizeof state, wchan, sizeof wchan);
         pipe_fill(reader.fd, &in_it, &holds);
-        mp_print("main: join timed out. %s (PID %ld) is in state %s,", p.name, (long)p.pid,
+        mp_print(_("main: join timed out. %s (PID %ld) is in state %s,"), p.name, (long)p.pid,
                  state);
-        mp_print("  asleep in %s; it has sent %d of %ld messages,", wchan, *count, messages);
-        mp_print("  and %ld bytes wait in the pipe: it waits for main to read,", in_it);
-        mp_print("  and main waited for it to end: a deadlock.");
-        mp_print("The fix: read everything, up to the empty message, then join.");
+        mp_print(_("  asleep in %s; it has sent %d of %ld messages,"), wchan, *count, messages);
+        mp_print(_("  and %ld bytes wait in the pipe: it waits for main to read,"), in_it);
+        mp_print(_("  and main waited for it to end: a deadlock."));
+        mp_print(_("The fix: read everything, up to the empty message, then join."));
     } else if (status == MP_OK) {
-        mp_print("main: join returned: %s ended after sending %d of %ld messages:", p.name,
+        mp_print(_("main: join returned: %s ended after sending %d of %ld messages:"), p.name,
                  *count, messages);
-        mp_print("  they fit in the pipe, which keeps them after their sender ended.");
+        mp_print(_("  they fit in the pipe, which keeps them after their sender ended."));
     } else
-        mp_die("join %s: %s", p.name, mp_last_error());
+        mp_die(N_("join %s: %s"), p.name, mp_last_error());
 
     long bytes, got = read_all(&reader, size, &bytes);
-    mp_print("main (PID %ld) got %ld messages, %ld bytes, then the empty one", (long)getpid(),
+    mp_print(_("main (PID %ld) got %ld messages, %ld bytes, then the empty one"), (long)getpid(),
              got, bytes);
     join(&p, 10 * mp_tick + 5);
     mp_conn_close(&reader);
@@ -301,14 +301,14 @@ int main(int argc, char **argv)
     long messages = 100, size = 1000;
     const struct mp_option options[] = {
         { "--messages", MP_OPT_INT, &messages, 1, 100000, "N",
-          "part 2: how many messages the child sends (default 100)" },
+          N_("part 2: how many messages the child sends (default 100)") },
         { "--size", MP_OPT_INT, &size, 1, 1000000, "BYTES",
-          "part 2: bytes in each message (default 1000)" },
+          N_("part 2: bytes in each message (default 1000)") },
         MP_START_METHOD_OPTION,
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_parse_args(argc, argv, options, NULL,
-                  "A Pipe between two processes; the deadlock of joining before reading.");
+                  N_("A Pipe between two processes; the deadlock of joining before reading."));
     mp_start_method_setup();
 
     talk();

@@ -61,7 +61,7 @@
 enum round { UNLOCKED, LOCKED, LOCAL, ROUNDS };
 
 static const char *round_name[ROUNDS] = {
-    "without the lock", "with get_lock()", "locally, then get_lock() once",
+    N_("without the lock"), N_("with get_lock()"), N_("locally, then get_lock() once"),
 };
 
 static mp_value *counter;   /* Value('i', 0): the shared counter */
@@ -91,20 +91,20 @@ static void add_ones(volatile int *value, mp_lock *lock, long n, enum round roun
     } else if (round == LOCKED) {
         for (long i = 0; i < n; i++) {
             if (mp_lock_acquire(lock, MP_FOREVER) != MP_OK)
-                mp_die("acquire: %s", mp_last_error());
+                mp_die(N_("acquire: %s"), mp_last_error());
             *value += 1;            /* the three steps, with nobody between */
             if (mp_lock_release(lock) != MP_OK)
-                mp_die("release: %s", mp_last_error());
+                mp_die(N_("release: %s"), mp_last_error());
         }
     } else {
         volatile int mine = 0;      /* the same three steps, in our own memory */
         for (long i = 0; i < n; i++)
             mine += 1;
         if (mp_lock_acquire(lock, MP_FOREVER) != MP_OK)
-            mp_die("acquire: %s", mp_last_error());
+            mp_die(N_("acquire: %s"), mp_last_error());
         *value += mine;
         if (mp_lock_release(lock) != MP_OK)
-            mp_die("release: %s", mp_last_error());
+            mp_die(N_("release: %s"), mp_last_error());
     }
 }
 
@@ -118,10 +118,10 @@ static void add_ones(volatile int *value, mp_lock *lock, long n, enum round roun
 static void start_line(void)
 {
     if (mp_lock_acquire(mp_value_get_lock(ready), MP_FOREVER) != MP_OK)
-        mp_die("acquire: %s", mp_last_error());
+        mp_die(N_("acquire: %s"), mp_last_error());
     *(int *)mp_value_ptr(ready) += 1;
     if (mp_lock_release(mp_value_get_lock(ready)) != MP_OK)
-        mp_die("release: %s", mp_last_error());
+        mp_die(N_("release: %s"), mp_last_error());
     const volatile int *started = mp_value_ptr(go);
     while (*started == 0)
         mp_sleep(0.0002);
@@ -134,7 +134,7 @@ static int count(void *arg)
                             (times = mp_value_attach(job->times_fd)) == NULL ||
                             (ready = mp_value_attach(job->ready_fd)) == NULL ||
                             (go = mp_value_attach(job->go_fd)) == NULL))
-        mp_die("attach: %s", mp_last_error());
+        mp_die(N_("attach: %s"), mp_last_error());
     start_line();
     double *when = mp_value_ptr(times);
     when[2 * job->index] = mp_now();            /* the same clock in every process */
@@ -162,24 +162,24 @@ static double run_round(enum round round, long nworkers, long increments)
             mp_process_pass_fd(&workers[i], job.go_fd) != MP_OK)
             mp_die("%s", mp_last_error());
         if (mp_process_start(&workers[i]) != MP_OK)
-            mp_die("start %s: %s", workers[i].name, mp_last_error());
+            mp_die(N_("start %s: %s"), workers[i].name, mp_last_error());
     }
     while (*at_line < nworkers) {
         for (long i = 0; i < nworkers; i++)
             if (!mp_process_is_alive(&workers[i]))
-                mp_die("%s ended before the start", workers[i].name);
+                mp_die(N_("%s ended before the start"), workers[i].name);
         mp_sleep(0.001);
     }
     *started = 1;
     for (long i = 0; i < nworkers; i++) {
         if (mp_process_join(&workers[i], MP_FOREVER) != MP_OK)
-            mp_die("join %s: %s", workers[i].name, mp_last_error());
+            mp_die(N_("join %s: %s"), workers[i].name, mp_last_error());
         if (mp_process_exitcode(&workers[i]) != 0)
-            mp_die("%s ended with exitcode %d", workers[i].name,
+            mp_die(N_("%s ended with exitcode %d"), workers[i].name,
                    mp_process_exitcode(&workers[i]));
     }
     long expected = nworkers * increments;
-    mp_print("%-29s expected %ld, got %d, lost %ld", round_name[round], expected,
+    mp_print(_("%-29s expected %ld, got %d, lost %ld"), _(round_name[round]), expected,
              *value, expected - *value);
 
     const double *when = mp_value_ptr(times);
@@ -202,20 +202,20 @@ int main(int argc, char **argv)
     const char *only = NULL;
     const struct mp_option options[] = {
         { "--workers", MP_OPT_INT, &nworkers, 1, MAX_WORKERS, "N",
-          "how many processes count (default 4, at most 64)" },
+          N_("how many processes count (default 4, at most 64)") },
         { "--increments", MP_OPT_INT, &increments, 1, 100000000, "M",
-          "how many times each adds 1 (default 1000000)" },
+          N_("how many times each adds 1 (default 1000000)") },
         { "--only", MP_OPT_TEXT, &only, 0, 0, "ROUND",
-          "run one round: unlocked, locked or local (default: all three)" },
+          N_("run one round: unlocked, locked or local (default: all three)") },
         MP_START_METHOD_OPTION,
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_tick_option = false;     /* nothing here sleeps */
     mp_parse_args(argc, argv, options, NULL,
-                  "N processes add 1 to one shared counter: without the lock, with it.");
+                  N_("N processes add 1 to one shared counter: without the lock, with it."));
     mp_start_method_setup();
     if (nworkers * increments > INT_MAX)    /* the counter is a C int, Python's 'i' */
-        mp_usage_error("--workers times --increments is %ld, more than an int holds (%d)",
+        mp_usage_error(N_("--workers times --increments is %ld, more than an int holds (%d)"),
                        nworkers * increments, INT_MAX);
     bool run[ROUNDS] = { true, true, true };
     if (only != NULL) {
@@ -223,7 +223,7 @@ int main(int argc, char **argv)
         for (int r = 0; r < ROUNDS; r++)
             run[r] = strcmp(only, names[r]) == 0;
         if (!run[UNLOCKED] && !run[LOCKED] && !run[LOCAL])
-            mp_usage_error("--only: '%s' is not unlocked, locked or local", only);
+            mp_usage_error(N_("--only: '%s' is not unlocked, locked or local"), only);
     }
 
     counter = mp_value_new('i');
@@ -231,27 +231,27 @@ int main(int argc, char **argv)
     ready = mp_value_new('i');
     go = mp_value_new('i');
     if (counter == NULL || times == NULL || ready == NULL || go == NULL)
-        mp_die("Value: %s", mp_last_error());
+        mp_die(N_("Value: %s"), mp_last_error());
 
-    mp_print("%ld processes (%s) each add 1 to one shared counter %ld times", nworkers,
+    mp_print(_("%ld processes (%s) each add 1 to one shared counter %ld times"), nworkers,
              mp_get_start_method(), increments);
     double seconds[ROUNDS];
     for (int r = 0; r < ROUNDS; r++)
         if (run[r])
             seconds[r] = run_round((enum round)r, nworkers, increments);
-    mp_print("Why: adding 1 is three steps: load the number, add 1, store it back.");
-    mp_print("Two processes that load the same number both store it plus 1: one");
-    mp_print("update is lost. The lock lets one process at a time do all three.");
+    mp_print(_("Why: adding 1 is three steps: load the number, add 1, store it back."));
+    mp_print(_("Two processes that load the same number both store it plus 1: one"));
+    mp_print(_("update is lost. The lock lets one process at a time do all three."));
 
     double total = (double)(nworkers * increments);
-    mp_print("Cost per increment (the counting's wall time / %.0f):", total);
+    mp_print(_("Cost per increment (the counting's wall time / %.0f):"), total);
     for (int r = 0; r < ROUNDS; r++) {
         if (!run[r])
             continue;
         char ratio[32] = "";
         if (r != UNLOCKED && run[UNLOCKED] && seconds[UNLOCKED] > 0)
             snprintf(ratio, sizeof ratio, "  %.1fx", seconds[r] / seconds[UNLOCKED]);
-        mp_print("  %-29s %8.1f ns%s", round_name[r], seconds[r] / total * 1e9, ratio);
+        mp_print(_("  %-29s %8.1f ns%s"), _(round_name[r]), seconds[r] / total * 1e9, ratio);
     }
     mp_value_free(counter);
     mp_value_free(times);

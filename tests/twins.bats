@@ -233,8 +233,8 @@ serve_stop() {
 
 # --- in Chinese: the twins read the C demos' catalogs (demos/zh/NAME.po) ---
 
-CATALOGUED="concurrency daemon list_copy parallel pool_apply pool_map pool_map_async
-            process_class serial shared_queue start_methods"
+CATALOGUED="concurrency daemon list_copy parallel pipe_join pool_apply pool_map pool_map_async
+            process_class serial shared_counter shared_queue start_methods"
 
 zh_compare() {
     zh env BIN="$BIN" PY="$PY" PYTHON="$PYTHON" timeout 120 "$BATS_TEST_DIRNAME/compare.sh" "$@" 3>&-
@@ -257,6 +257,12 @@ zh_demo_c() {
         [ "$status" -eq 0 ] || { echo "$args:"; echo "$output"; false; }
         # the lines compared are the Chinese ones
         check "$(chinese_lines)" -ge 4
+    done
+    # the lessons beyond the seed's lines: the same Chinese lines too
+    for args in "shared_counter --workers 2 --increments 2000" "pipe_join --tick 0.1"; do
+        run zh_compare $args
+        [ "$status" -eq 0 ] || { echo "$args:"; echo "$output"; false; }
+        check "$(chinese_lines)" -ge 20
     done
     # concurrency: the same table; only the conclusion's verdict may differ
     normal() { grep -vE '^(结论|  计算)' | sed -E 's/0x[0-9a-f]+/0x…/g; s/[0-9]+/N/g; s/ +/ /g'; }

@@ -7,8 +7,8 @@
 # catalogs themselves: tests/catalog.bats.)
 load helpers
 
-DEMOS="concurrency daemon list_copy parallel pool_apply pool_map pool_map_async process_class
-       serial shared_queue start_methods"
+DEMOS="concurrency daemon list_copy parallel pipe_join pool_apply pool_map pool_map_async
+       process_class serial shared_counter shared_queue start_methods"
 
 # zh_demo NAME ARGS...: the demo under a Chinese locale, under a timeout
 zh_demo() {
@@ -95,12 +95,50 @@ zh_demo() {
     check "$(count_lines '^  counter = 1: 主进程的修改看不到$')" -eq 2
 }
 
+@test "zh: shared_counter speaks Chinese, its three rounds aligned; --help, a usage error" {
+    run zh_demo shared_counter --workers 2 --increments 2000
+    check "$status" -eq 0
+    check "${lines[0]}" = "2 个进程(fork)给同一个共享计数器加 1, 每个加 2000 次"
+    # printf pads by bytes: each name has seven Chinese characters, so all
+    # three take 29 columns, as the English names do
+    check "$(count_lines '^不加锁, 直接累加 {14}应得 4000, 实得 [0-9]+, 丢失的更新 [0-9]+$')" -eq 1
+    check "$(count_lines '^每次加 1 都在 get_lock\(\) 之内 应得 4000, 实得 4000, 丢失的更新 0$')" -eq 1
+    check "$(count_lines '^本地加完, 再 get_lock\(\) 一次  应得 4000, 实得 4000, 丢失的更新 0$')" -eq 1
+    check "$(count_lines '^一次更新就丢失了\(竞态条件\)。')" -eq 1
+    check "$(count_lines '^  (不加锁|每次加 1|本地加完).* +[0-9.]+ ns')" -eq 3
+    run zh_demo shared_counter --help
+    check "$status" -eq 0
+    check "$(count_lines '^  --workers N +参与计数的进程数\(默认 4, 最多 64\)$')" -eq 1
+    run --separate-stderr zh_demo shared_counter --only some
+    check "$status" -eq 2
+    check "$(head -1 <<<"$stderr")" = "shared_counter: --only: 'some' 不是 unlocked、locked 或 local"
+}
+
+@test "zh: pipe_join speaks Chinese, the deadlock and its fix too; --help, a usage error" {
+    run zh_demo pipe_join --tick 0.05
+    check "$status" -eq 0
+    check "$(count_lines '^主进程 \(PID [0-9]+\) 收到 "HELLO" \(5 字节\)$')" -eq 1
+    check "$(count_lines '^Process-1 \(PID [0-9]+\): recv 读到文件末尾: 主进程已关闭它那一端$')" -eq 1
+    # the child cannot end before main reads: the join times out whatever the load
+    check "$(count_lines '^主进程: join 超时。Process-2 \(PID [0-9]+\) 处于状态 [A-Z],$')" -eq 1
+    check "$(count_lines '^  而主进程在等它结束: 这就是死锁。$')" -eq 1
+    check "$(count_lines '^主进程 \(PID [0-9]+\) 收到 100 条消息, 共 100000 字节, 然后是那条空消息$')" -eq 1
+    check "$(count_lines '^主进程 \(PID [0-9]+\) join 了 Process-2: 退出代码 0$')" -eq 1
+    run zh_demo pipe_join --help
+    check "$status" -eq 0
+    check "$(count_lines '^  --size BYTES +第 2 部分: 每条消息的字节数\(默认 1000\)$')" -eq 1
+    run --separate-stderr zh_demo pipe_join --messages 0
+    check "$status" -eq 2
+    check "$(head -1 <<<"$stderr")" = "pipe_join: --messages: '0' 不是 1 到 100000 之间的整数"
+}
+
 @test "zh: every demo prints English without a Chinese locale, and Chinese with one" {
     for d in $DEMOS; do
         args=""
         "$BIN/$d" --help | grep -q -- '--tick' && args="--tick 0.02"
         [ "$d" = concurrency ] && args="$args --tasks 1"
         [ "$d" = start_methods ] && args="$args --starts 1 --method fork"
+        [ "$d" = shared_counter ] && args="$args --workers 2 --increments 2000"
         run demo "$d" $args
         check "$status" -eq 0
         check "$(chinese_lines)" -eq 0

@@ -26,7 +26,7 @@ from multiprocessing import Pipe, Process, Value, current_process
 
 import multiprocessing
 
-from common import number, parser, start_method_option
+from common import _, number, parser, start_method_option
 
 WORDS = ["hello", "pipe"]
 F_GETPIPE_SZ = 1032             # fcntl.F_GETPIPE_SZ from Python 3.10 on
@@ -37,15 +37,15 @@ def echo(mine, mains, timeout):
     name, pid = current_process().name, os.getpid()
     while True:
         if not mine.poll(timeout):
-            sys.exit(f"pipe_join: recv: nothing received in {timeout} s")
+            sys.exit("pipe_join: " + _("recv: nothing received in %d s") % timeout)
         try:
             msg = mine.recv_bytes(63)
         except EOFError:
             break
-        print(f'{name} (PID {pid}) got "{msg.decode()}" ({len(msg)} bytes), '
-              'sends it back in capitals')
+        print(_("%s (PID %ld) got \"%s\" (%zu bytes), sends it back in capitals")
+              % (name, pid, msg.decode(), len(msg)))
         mine.send_bytes(msg.upper())
-    print(f"{name} (PID {pid}): recv says end of file: main has closed its end")
+    print(_("%s (PID %ld): recv says end of file: main has closed its end") % (name, pid))
 
 
 def send_all(mine, mains, sent, messages, size):
@@ -64,26 +64,26 @@ def start(p, childs):
 def join(p, timeout):
     p.join(timeout)
     if p.is_alive():
-        sys.exit(f"pipe_join: join {p.name}: still running after {timeout} s")
+        sys.exit("pipe_join: " + _("join %s: still running after %g s") % (p.name, timeout))
     if p.exitcode != 0:
-        sys.exit(f"pipe_join: {p.name} ended with exitcode {p.exitcode}")
-    print(f"main (PID {os.getpid()}) joined {p.name}: exitcode 0")
+        sys.exit("pipe_join: " + _("%s ended with exitcode %d") % (p.name, p.exitcode))
+    print(_("main (PID %ld) joined %s: exitcode 0") % (os.getpid(), p.name))
 
 
 def talk(tick):
     mains, childs = Pipe()
     pid = os.getpid()
-    print(f"main (PID {pid}): Pipe(): a socketpair, both ends send and receive")
+    print(_("main (PID %ld): Pipe(): a socketpair, both ends send and receive") % pid)
     p = Process(target=echo, args=(childs, mains, 30))
     start(p, childs)
     for word in WORDS:
-        print(f'main (PID {pid}) sends "{word}" ({len(word)} bytes)')
+        print(_("main (PID %ld) sends \"%s\" (%zu bytes)") % (pid, word, len(word)))
         mains.send_bytes(word.encode())
         if not mains.poll(10 * tick + 5):
-            sys.exit("pipe_join: recv: nothing received yet")
+            sys.exit("pipe_join: " + _("recv: nothing received yet"))
         msg = mains.recv_bytes(63)
-        print(f'main (PID {pid}) got "{msg.decode()}" ({len(msg)} bytes)')
-    print(f"main (PID {pid}) closes its end")
+        print(_("main (PID %ld) got \"%s\" (%zu bytes)") % (pid, msg.decode(), len(msg)))
+    print(_("main (PID %ld) closes its end") % pid)
     mains.close()
     join(p, 10 * tick + 5)
 
@@ -112,11 +112,11 @@ def read_all(reader, size, tick):
     n = nbytes = 0
     while True:
         if not reader.poll(10 * tick + 5):
-            sys.exit("pipe_join: recv: nothing received yet")
+            sys.exit("pipe_join: " + _("recv: nothing received yet"))
         try:
             msg = reader.recv_bytes(size)
         except EOFError:
-            sys.exit("pipe_join: recv: the sender ended before its empty message")
+            sys.exit("pipe_join: " + _("recv: the sender ended before its empty message"))
         if not msg:
             return n, nbytes
         n += 1
@@ -127,42 +127,42 @@ def deadlock(messages, size, tick):
     reader, writer = Pipe(duplex=False)
     sent = Value('i', 0)
     pid = os.getpid()
-    print(f"main (PID {pid}): Pipe(duplex=False): a pipe, which holds "
-          f"{pipe_fill(reader.fileno())[1]} bytes")
+    print(_("main (PID %ld): Pipe(duplex=False): a pipe, which holds %ld bytes")
+          % (pid, pipe_fill(reader.fileno())[1]))
     p = Process(target=send_all, args=(writer, reader, sent, messages, size))
     start(p, writer)
-    print(f"main: {p.name} sends {messages} messages of {size} bytes "
-          f"({messages * (size + 4)} with their lengths),")
-    print("then an empty one; once the first is there, main joins it before")
-    print("reading, for at most a tick")
+    print(_("main: %s sends %ld messages of %ld bytes (%ld with their lengths),")
+          % (p.name, messages, size, messages * (size + 4)))
+    print(_("then an empty one; once the first is there, main joins it before"))
+    print(_("reading, for at most a tick"))
     if not reader.poll(10 * tick + 5):       # the child has started; nothing is read
-        sys.exit("pipe_join: poll: nothing received yet")
+        sys.exit("pipe_join: " + _("poll: nothing received yet"))
     p.join(tick)
     if p.is_alive():
         state, wchan = where_it_waits(p.pid)
         in_it = pipe_fill(reader.fileno())[0]
-        print(f"main: join timed out. {p.name} (PID {p.pid}) is in state {state},")
-        print(f"  asleep in {wchan}; it has sent {sent.value} of {messages} messages,")
-        print(f"  and {in_it} bytes wait in the pipe: it waits for main to read,")
-        print("  and main waited for it to end: a deadlock.")
-        print("The fix: read everything, up to the empty message, then join.")
+        print(_("main: join timed out. %s (PID %ld) is in state %s,") % (p.name, p.pid, state))
+        print(_("  asleep in %s; it has sent %d of %ld messages,") % (wchan, sent.value, messages))
+        print(_("  and %ld bytes wait in the pipe: it waits for main to read,") % in_it)
+        print(_("  and main waited for it to end: a deadlock."))
+        print(_("The fix: read everything, up to the empty message, then join."))
     else:
-        print(f"main: join returned: {p.name} ended after sending {sent.value} of "
-              f"{messages} messages:")
-        print("  they fit in the pipe, which keeps them after their sender ended.")
+        print(_("main: join returned: %s ended after sending %d of %ld messages:")
+              % (p.name, sent.value, messages))
+        print(_("  they fit in the pipe, which keeps them after their sender ended."))
     got, nbytes = read_all(reader, size, tick)
-    print(f"main (PID {pid}) got {got} messages, {nbytes} bytes, then the empty one")
+    print(_("main (PID %ld) got %ld messages, %ld bytes, then the empty one") % (pid, got, nbytes))
     join(p, 10 * tick + 5)
     reader.close()
 
 
 if __name__ == '__main__':
-    p = parser('pipe_join', 'A Pipe between two processes; the deadlock of joining '
-               'before reading.')
+    p = parser('pipe_join', _("A Pipe between two processes; the deadlock of joining "
+                              "before reading."))
     p.add_argument('--messages', type=number('--messages', 1, 100000, whole=True), default=100,
-                   metavar='N', help='part 2: how many messages the child sends (default 100)')
+                   metavar='N', help=_("part 2: how many messages the child sends (default 100)"))
     p.add_argument('--size', type=number('--size', 1, 1000000, whole=True), default=1000,
-                   metavar='BYTES', help='part 2: bytes in each message (default 1000)')
+                   metavar='BYTES', help=_("part 2: bytes in each message (default 1000)"))
     start_method_option(p)
     args = p.parse_args()
     multiprocessing.set_start_method(args.start_method)

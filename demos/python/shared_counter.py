@@ -26,10 +26,10 @@ from multiprocessing import Array, Process, Value
 
 import multiprocessing
 
-from common import number, parser, start_method_option
+from common import _, number, parser, start_method_option
 
 UNLOCKED, LOCKED, LOCAL = range(3)
-ROUND_NAME = ["without the lock", "with get_lock()", "locally, then get_lock() once"]
+ROUND_NAME = [_("without the lock"), _("with get_lock()"), _("locally, then get_lock() once")]
 ROUND_WORD = ["unlocked", "locked", "local"]
 
 
@@ -70,49 +70,49 @@ def run_round(rnd, counter, times, ready, go, nworkers, n):
     while ready.value < nworkers:
         for w in workers:
             if not w.is_alive():
-                sys.exit(f"shared_counter: {w.name} ended before the start")
+                sys.exit("shared_counter: " + _("%s ended before the start") % w.name)
         time.sleep(0.001)
     go.value = 1
     for w in workers:
         w.join()
         if w.exitcode != 0:
-            sys.exit(f"shared_counter: {w.name} ended with exitcode {w.exitcode}")
+            sys.exit("shared_counter: " + _("%s ended with exitcode %d") % (w.name, w.exitcode))
     expected = nworkers * n
-    print(f"{ROUND_NAME[rnd]:<29} expected {expected}, got {counter.value}, "
-          f"lost {expected - counter.value}")
+    print(_("%-29s expected %ld, got %d, lost %ld")
+          % (ROUND_NAME[rnd], expected, counter.value, expected - counter.value))
     return max(times[1:2 * nworkers:2]) - min(times[0:2 * nworkers:2])
 
 
 if __name__ == '__main__':
-    p = parser('shared_counter', 'N processes add 1 to one shared counter: without '
-               'the lock, with it.', tick=False)
+    p = parser('shared_counter', _("N processes add 1 to one shared counter: without "
+                                   "the lock, with it."), tick=False)
     p.add_argument('--workers', type=number('--workers', 1, 64, whole=True), default=4,
-                   metavar='N', help='how many processes count (default 4, at most 64)')
+                   metavar='N', help=_("how many processes count (default 4, at most 64)"))
     p.add_argument('--increments', type=number('--increments', 1, 100000000, whole=True),
                    default=100000, metavar='M',
-                   help='how many times each adds 1 (default 100000)')
+                   help=_("how many times each adds 1 (default 100000)"))
     p.add_argument('--only', choices=ROUND_WORD, metavar='ROUND',
-                   help='run one round: unlocked, locked or local (default: all three)')
+                   help=_("run one round: unlocked, locked or local (default: all three)"))
     start_method_option(p)
     args = p.parse_args()
     if args.workers * args.increments > 2**31 - 1:
-        p.error(f"--workers times --increments is {args.workers * args.increments}, "
-                f"more than an int holds ({2**31 - 1})")
+        p.error(_("--workers times --increments is %ld, more than an int holds (%d)")
+                % (args.workers * args.increments, 2**31 - 1))
     multiprocessing.set_start_method(args.start_method)
     nworkers, n = args.workers, args.increments
     counter, ready, go = Value('i', 0), Value('i', 0), Value('i', 0)
     times = Array('d', 2 * nworkers)
-    print(f"{nworkers} processes ({args.start_method}) each add 1 to one shared counter "
-          f"{n} times")
+    print(_("%ld processes (%s) each add 1 to one shared counter %ld times")
+          % (nworkers, args.start_method, n))
     rounds = [r for r in range(3) if args.only in (None, ROUND_WORD[r])]
     seconds = {r: run_round(r, counter, times, ready, go, nworkers, n) for r in rounds}
-    print("Why: adding 1 is three steps: load the number, add 1, store it back.")
-    print("Two processes that load the same number both store it plus 1: one")
-    print("update is lost. The lock lets one process at a time do all three.")
+    print(_("Why: adding 1 is three steps: load the number, add 1, store it back."))
+    print(_("Two processes that load the same number both store it plus 1: one"))
+    print(_("update is lost. The lock lets one process at a time do all three."))
     total = nworkers * n
-    print(f"Cost per increment (the counting's wall time / {total}):")
+    print(_("Cost per increment (the counting's wall time / %.0f):") % total)
     for r in rounds:
         ratio = ""
         if r != UNLOCKED and UNLOCKED in seconds and seconds[UNLOCKED] > 0:
             ratio = f"  {seconds[r] / seconds[UNLOCKED]:.1f}x"
-        print(f"  {ROUND_NAME[r]:<29} {seconds[r] / total * 1e9:8.1f} ns{ratio}")
+        print(_("  %-29s %8.1f ns%s") % (ROUND_NAME[r], seconds[r] / total * 1e9, ratio))
