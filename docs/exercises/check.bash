@@ -17,11 +17,11 @@
 #   run [WATCH-OPTIONS] -- ARGS...       your program with ARGS, under watch
 #   run_demo NAME [WATCH-OPTIONS] -- ARGS...   build/bin/NAME instead
 #   run_python FILE [WATCH-OPTIONS] -- ARGS... python3 FILE instead
-#       WATCH-OPTIONS: --deadline S, --grace S, --snapshot REGEX DELAY,
+#       WATCH-OPTIONS: --deadline S (default 30), --grace S, --snapshot REGEX DELAY,
 #       --signal REGEX SIGNAL main|writer (see watch.c), and --leftovers-ok
 #       (a process left behind is what this run is about: not a failure).
 #     Each run is then held to three rules: it ended by itself before the
-#     deadline, no line says "PID n" unless process n wrote it, and no
+#     deadline (and was not asleep in every process for IDLE, 2, seconds), no line says "PID n" unless process n wrote it, and no
 #     process was left running or unreaped when the main ended.
 #   expect_* ...                         one expectation each (below)
 #   finish                               the verdict: exit 0 or 1
@@ -59,7 +59,7 @@ run_python() { local file=$1; shift; _watch "$PYTHON" "$file" -- "$@"; }
 
 # _watch COMMAND... -- [WATCH-OPTIONS] -- ARGS...  (the two lists in that order)
 _watch() {
-    local command=() options=() args=() deadline=10
+    local command=() options=() args=() deadline=${DEADLINE:-30}
     while [ $# -gt 0 ] && [ "$1" != -- ]; do command+=("$1"); shift; done
     shift
     LEFTOVERS_OK=0
@@ -78,179 +78,207 @@ _watch() {
     RUNS=$((RUNS + 1))
     RUN=$CHECK_TMP/run$RUNS
     RUN_ARGS="${args[*]}"
-    "$WATCH" --deadline "$deadline" ${options[@]+"${options[@]}"} -- \
-        "${command[@]}" ${args[@]+"${args[@]}"} >"$RUN" 2>"$RUN.watch"
-    if [ $? -ne 0 ]; then
+    # RECORD (the test suite's): keep each run's output, to replay it later.
+    [ -n "${RECORD:-}" ] && options+=(--record "$RECORD/$RUNS")
+    if ! "$WATCH" --deadline "$deadline" --idle "${IDLE:-2}" ${options[@]+"${options[@]}"} -- \
+        "${command[@]}" ${args[@]+"${args[@]}"} >"$RUN" 2>"$RUN.watch"; then
         fail "the checker could not run the program" "" "$(head -3 "$RUN.watch")"
         BROKEN=1
         return 1
     fi
+    _load
+    [ -n "${RECORD:-}" ] && echo "$END" >"$RECORD/$RUNS.status"
     _rules "$deadline"
 }
 
 # The three rules every run is held to.
 _rules() {
     BROKEN=0
-    local lie left
-    if [ "$(end_status)" = timeout ]; then
-        fail "it did not end by itself within $1 s (run with: ${RUN_ARGS:-no options})" \
-            "the program ends" "still running then, and killed: $(_stuck)"
+    if [ "$END" = timeout ] || [ "$END" = idle ]; then
+        local when="within $1 s"
+        [ "$END" = idle ] && when="(for ${IDLE:-2} s every process was asleep, printing nothing: waiting for ever?)"
+        fail "it did not end by itself $when (run with: ${RUN_ARGS:-no options})" \
+            "the program ends" "stopped then, where each process waited: $STUCK"
         BROKEN=1
         return 1
     fi
-    lie=$(awk -F'\t' '$1 == "lie" { print "\"" $5 "\" was printed by " $3 ", not by " $4; exit }' "$RUN")
-    [ -z "$lie" ] || fail "every line that says \"PID n\" is printed by process n" \
-        "each process prints its own PID" "$lie"
-    left=$(awk -F'\t' '$1 == "left" {
-        what = $4 == "zombie" ? "had ended, but nobody reaped it (a zombie)" : "was still running after the main ended (killed)"
-        printf "%s%s %s", sep, $2, what; sep = "; " }' "$RUN")
-    if [ -n "$left" ] && [ "$LEFTOVERS_OK" = 0 ]; then
+    [ -z "$LIE" ] || fail "every line that says \"PID n\" is printed by process n" \
+        "each process prints its own PID" "$LIE"
+    if [ -n "$LEFT" ] && [ "$LEFTOVERS_OK" = 0 ]; then
         fail "no process is left running or unreaped when the main ends" \
-            "every child joined (waited for) before the main ends" "$left"
+            "every child joined (waited for) before the main ends" "$LEFT"
     fi
     return 0
 }
 
-_stuck() {
-    awk -F'\t' '$1 == "stuck" {
-        where = $5 == "-" ? "" : " in " $5
-        state = $4 == "S" ? "sleeping" $5 : $4 == "R" ? "running" : "state " $4
-        if ($4 == "S") state = "sleeping" where
-        printf "%s%s (parent %s) %s", sep, $2, $3, state; sep = "; " }' "$RUN"
+# ---- reading the transcript ----------------------------------------------
+# Each run's transcript is read once, into arrays: a check asks many
+# questions of it, and answering them in bash itself, without a new process
+# for each, keeps a check fast.
+#   L_TEXT[i] L_STREAM[i] L_BY[i] L_PARENT[i]   line i (from 1), who wrote it,
+#                                                that one's parent then
+#   PARENT[token]      each process's parent when watch first saw it ("?" if
+#                      it had already ended; "watch" if watch had adopted it)
+#   SNAP_STATE[token] SNAP_WCHAN[token]          the snapshot, if any
+#   END ("exit N", "signal N" or "timeout"), END_MS, CPU_MS; LIE, LEFT, STUCK
+#   (the rules' findings, in words)
+declare -A PARENT SNAP_STATE SNAP_WCHAN
+
+_load() {
+    L_TEXT=() L_STREAM=() L_BY=() L_PARENT=() PARENT=() SNAP_STATE=() SNAP_WCHAN=()
+    END="" END_MS=0 CPU_MS=0 LIE="" LEFT="" STUCK="" NLINES=0
+    local kind a b c d e
+    while IFS=$'\t' read -r kind a b c d e; do
+        case $kind in
+            line) NLINES=$((NLINES + 1))
+                  L_STREAM[NLINES]=$b L_BY[NLINES]=$c L_PARENT[NLINES]=$d L_TEXT[NLINES]=$e ;;
+            proc) PARENT[$a]=$b ;;
+            lie) [ -n "$LIE" ] || LIE="\"$d\" was printed by $b, not by $c" ;;
+            snap) SNAP_STATE[$b]=$d SNAP_WCHAN[$b]=$e ;;
+            end) END_MS=$a END=$b CPU_MS=$c ;;
+            stuck) local how="in state $c"
+                   [ "$c" = S ] && how="sleeping${d:+ in $d}" && [ "$d" = - ] && how=sleeping
+                   [ "$c" = R ] && how=running
+                   STUCK="$STUCK${STUCK:+; }$a (parent $b) $how" ;;
+            left) if [ "$c" = zombie ]; then LEFT="$LEFT${LEFT:+; }$a had ended, but nobody reaped it (a zombie)"
+                  else LEFT="$LEFT${LEFT:+; }$a was still running after the main ended (killed)"; fi ;;
+        esac
+    done <"$RUN"
 }
 
-# ---- reading the transcript ----------------------------------------------
+# _match RE [out|err]: MATCH=(the numbers of the lines matching RE).
+_match() {
+    local i s=${2:-out}
+    MATCH=()
+    for ((i = 1; i <= NLINES; i++)); do
+        [ "${L_STREAM[i]}" = "$s" ] && [[ ${L_TEXT[i]} =~ $1 ]] && MATCH+=("$i")
+    done
+    return 0
+}
 
-# end_status: "exit N", "signal N" or "timeout". elapsed: seconds the main ran.
-end_status() { awk -F'\t' '$1 == "end" { print $3 }' "$RUN"; }
-elapsed() { awk -F'\t' '$1 == "end" { printf "%.3f\n", $2 / 1000 }' "$RUN"; }
-cpu_seconds() { awk -F'\t' '$1 == "end" { printf "%.3f\n", $4 / 1000 }' "$RUN"; }
+# _writers RE [out|err]: WRITERS=(each process that wrote a matching line, once).
+_writers() {
+    local i seen=" "
+    _match "$1" "${2:-out}"
+    WRITERS=()
+    for i in ${MATCH[@]+"${MATCH[@]}"}; do
+        [[ $seen == *" ${L_BY[i]} "* ]] && continue
+        seen="$seen${L_BY[i]} "
+        WRITERS+=("${L_BY[i]}")
+    done
+    return 0
+}
 
+# For the checks' own questions (each prints its answer):
+end_status() { echo "$END"; }
+elapsed() { printf '%d.%03d\n' $((END_MS / 1000)) $((END_MS % 1000)); }
+cpu_seconds() { printf '%d.%03d\n' $((CPU_MS / 1000)) $((CPU_MS % 1000)); }
 # lines [RE] [out|err]: the text of each line (matching RE), in order.
 lines() {
-    awk -F'\t' -v s="${2:-out}" '$1 == "line" && $3 == s { print $6 }' "$RUN" |
-        if [ -n "${1-}" ]; then grep -E -- "$1"; else cat; fi
+    local i
+    _match "${1:-}" "${2:-out}"
+    for i in ${MATCH[@]+"${MATCH[@]}"}; do printf '%s\n' "${L_TEXT[i]}"; done
 }
-count() { lines "${1-}" "${2:-out}" | grep -c '' ; }
+count() { _match "$1" "${2:-out}"; echo "${#MATCH[@]}"; }
+writers() { _writers "$1" "${2:-out}"; [ "${#WRITERS[@]}" -eq 0 ] || printf '%s\n' "${WRITERS[@]}"; }
+parent_of() { echo "${PARENT[$1]:-}"; }
+# snap TOKEN state|wchan: from the snapshot.
+snap() { if [ "$2" = state ]; then echo "${SNAP_STATE[$1]:-}"; else echo "${SNAP_WCHAN[$1]:-}"; fi; }
 
-# records RE [out|err]: "NUMBER WRITER PARENT" of each matching line.
-records() {
-    awk -F'\t' -v s="${2:-out}" '$1 == "line" { n++ } $1 == "line" && $3 == s { print n "\t" $4 "\t" $5 "\t" $6 }' "$RUN" |
-        awk -F'\t' -v re="$1" '$4 ~ re { print $1, $2, $3 }'
-}
-writers() { records "$1" "${2:-out}" | awk '{ print $2 }'; }
-distinct_writers() { writers "$1" "${2:-out}" | sort -u | grep -c ''; }
-# first_line RE / last_line RE: the line number (among all lines) of the first or last match.
-first_line() { records "$1" | awk 'NR == 1 { print $1 }'; }
-last_line() { records "$1" | awk '{ n = $1 } END { print n }'; }
-
-# parent_of TOKEN: TOKEN's parent when watch first saw it ("?" if it had
-# already ended, "watch" if its own parent had ended and watch adopted it).
-parent_of() {
-    awk -F'\t' -v t="$1" '$1 == "proc" && $2 == t { print $3; exit }' "$RUN"
-}
-
-# snap TOKEN FIELD: from the snapshot, TOKEN's parent, state or wchan.
-snap() {
-    awk -F'\t' -v t="$1" -v f="$2" '$1 == "snap" && $3 == t {
-        print (f == "parent" ? $4 : f == "state" ? $5 : $6); exit }' "$RUN"
-}
-
-# is_child_of_main TOKEN: TOKEN's parent is the main, or the forkserver the
-# main started (a process of the run whose parent is P1 and that printed nothing).
-is_child_of_main() {
-    local parent
-    parent=$(parent_of "$1")
-    [ "$parent" = P1 ] && return 0
-    [ "$(parent_of "$parent")" = P1 ] && [ -z "$({ writers . out; writers . err; } | grep -x -- "$parent")" ]
+# _is_child TOKEN: one of the program's processes other than the main: a
+# child of the main, or of the forkserver the main started (a process whose
+# parent is P1 and that printed nothing), or one that had ended before watch
+# could look at its parent ("?": still the program's, as it wrote a line).
+_is_child() {
+    local p=${PARENT[$1]:-} i
+    [ "$1" != P1 ] || return 1
+    [ "$p" = P1 ] || [ "$p" = "?" ] && return 0
+    [ -n "$p" ] && [ "${PARENT[$p]:-}" = P1 ] || return 1
+    for ((i = 1; i <= NLINES; i++)); do [ "${L_BY[i]}" != "$p" ] || return 1; done
+    return 0
 }
 
 # ---- expectations ---------------------------------------------------------
-# Each says what it checks; skipped (silently) after a run that timed out.
+# Each says what it checks, with ✓ or ✗; skipped (silently) after a run that
+# timed out, whose lines say nothing more.
 
 # expect_exit N  |  expect_exit "signal N"
 expect_exit() {
     [ "$BROKEN" = 1 ] && return 1
-    local want=$1 got
+    local want=$1
     [[ $want == signal* ]] || want="exit $want"
-    got=$(end_status)
-    if [ "$got" = "$want" ]; then ok "the main's exit status: ${want#exit }"
-    else fail "the main's exit status" "${want}" "$got"; fi
+    if [ "$END" = "$want" ]; then ok "the main's exit status: ${want#exit }"
+    else fail "the main's exit status" "$want" "$END"; fi
 }
 
 # expect_count N RE [WHAT] [out|err]: exactly N lines match RE.
 expect_count() {
     [ "$BROKEN" = 1 ] && return 1
-    local n=$1 re=$2 what=${3:-lines matching \"$2\"} got
-    got=$(count "$re" "${4:-out}")
-    if [ "$got" -eq "$n" ]; then ok "$n $what"
-    else fail "$n $what" "$n such lines" "$got"; fi
+    _match "$2" "${4:-out}"
+    if [ "${#MATCH[@]}" -eq "$1" ]; then ok "$1 ${3:-lines matching \"$2\"}"
+    else fail "$1 ${3:-lines matching \"$2\"}" "$1" "${#MATCH[@]}"; fi
 }
 
 # expect_between LOW HIGH RE [WHAT]: from LOW to HIGH lines match RE.
 expect_between() {
     [ "$BROKEN" = 1 ] && return 1
-    local got what=${4:-lines matching \"$3\"}
-    got=$(count "$3")
-    if [ "$got" -ge "$1" ] && [ "$got" -le "$2" ]; then ok "$1 to $2 $what ($got)"
-    else fail "$1 to $2 $what" "$1 to $2" "$got"; fi
+    _match "$3"
+    local got=${#MATCH[@]} what="$1 to $2 ${4:-lines matching \"$3\"}"
+    if [ "$got" -ge "$1" ] && [ "$got" -le "$2" ]; then ok "$what ($got)"
+    else fail "$what" "$1 to $2" "$got"; fi
 }
 
 # expect_none RE [WHAT] [out|err]: no line matches RE.
 expect_none() {
     [ "$BROKEN" = 1 ] && return 1
-    local first
-    first=$(lines "$1" "${3:-out}" | head -1)
-    if [ -z "$first" ]; then ok "${2:-no line matches \"$1\"}"
-    else fail "${2:-no line matches \"$1\"}" "no such line" "\"$first\""; fi
+    _match "$1" "${3:-out}"
+    if [ "${#MATCH[@]}" -eq 0 ]; then ok "${2:-no line matches \"$1\"}"
+    else fail "${2:-no line matches \"$1\"}" "no such line" "\"${L_TEXT[${MATCH[-1]}]}\""; fi
+}
+
+_processes() {
+    case $1 in 0) echo "no process (no such line)" ;; 1) echo "one process" ;; *) echo "$1 distinct processes" ;; esac
 }
 
 # expect_writers N RE [WHAT]: the lines matching RE come from N distinct processes.
 expect_writers() {
     [ "$BROKEN" = 1 ] && return 1
-    local got
-    got=$(distinct_writers "$2")
-    local what="${3:-lines \"$2\"} printed by $(_processes "$1")"
+    _writers "$2"
+    local got=${#WRITERS[@]} what="${3:-lines \"$2\"} printed by $(_processes "$1")"
     if [ "$got" -eq "$1" ]; then ok "$what"
-    else fail "$what" "$(_processes "$1")" "$(_processes "$got"): $(writers "$2" | sort -u | tr '\n' ' ')"; fi
+    else fail "$what" "$(_processes "$1")" "$(_processes "$got")${WRITERS[*]:+: ${WRITERS[*]}}"; fi
 }
 
-_processes() { if [ "$1" -eq 1 ]; then echo "one process"; else echo "$1 distinct processes"; fi; }
-
 # expect_by main|child RE [WHAT]: every line matching RE (at least one) is
-# printed by the main, or by another process of the program: a child of the
-# main (the forkserver's, under forkserver), or one that had ended before
-# watch could look at its parent (parent "?").
+# printed by the main, or by another of the program's processes (_is_child).
 expect_by() {
     [ "$BROKEN" = 1 ] && return 1
-    local who=$1 re=$2 what=${3:-lines \"$2\"} w bad="" all whom
-    whom="the main (P1)"
-    [ "$who" = main ] || whom="the main's children, not the main"
-    all=$(writers "$re" | sort -u)
-    if [ -z "$all" ]; then fail "$what, printed by $whom" "at least one such line" "none"; return; fi
-    for w in $all; do
-        if [ "$who" = main ]; then [ "$w" = P1 ] || bad="$bad $w"
-        else [ "$w" != P1 ] && { is_child_of_main "$w" || [ "$(parent_of "$w")" = "?" ]; } ||
-                bad="$bad $w (parent $(parent_of "$w"))"; fi
+    local what=${3:-lines \"$2\"} w bad="" whom="the main (P1)"
+    [ "$1" = main ] || whom="the main's children, not the main"
+    _writers "$2"
+    if [ "${#WRITERS[@]}" -eq 0 ]; then fail "$what, printed by $whom" "at least one such line" "none"; return; fi
+    for w in "${WRITERS[@]}"; do
+        if [ "$1" = main ]; then [ "$w" = P1 ] || bad="$bad $w"
+        else _is_child "$w" || bad="$bad $w (parent ${PARENT[$w]:-?})"; fi
     done
     if [ -z "$bad" ]; then ok "$what: printed by $whom"
     else fail "$what: printed by $whom" "$whom" "printed by$bad"; fi
 }
-
-# line_text N: the text of line N (among all lines, as show numbers them).
-line_text() { awk -F'\t' -v n="$1" '$1 == "line" && ++k == n { print $6; exit }' "$RUN"; }
 
 # expect_before RE1 RE2 [WHAT]: every line matching RE1 comes before every
 # line matching RE2 (and there are some of each).
 expect_before() {
     [ "$BROKEN" = 1 ] && return 1
     local a b what=${3:-every \"$1\" line before every \"$2\" line}
-    a=$(last_line "$1") b=$(first_line "$2")
+    _match "$1"
+    a=${MATCH[-1]:-}
+    _match "$2"
+    b=${MATCH[0]:-}
     if [ -z "$a" ]; then fail "$what" "lines matching \"$1\"" "none"
     elif [ -z "$b" ]; then fail "$what" "lines matching \"$2\"" "none"
     elif [ "$a" -lt "$b" ]; then ok "$what"
     else fail "$what" "every \"$1\" line before every \"$2\" line" \
-        "line $b \"$(line_text "$b")\" came before line $a \"$(line_text "$a")\""; fi
+        "line $b \"${L_TEXT[b]}\" came before line $a \"${L_TEXT[a]}\""; fi
 }
 
 # expect_true WHAT EXPECTED GOT COMMAND...: COMMAND succeeds.
@@ -355,14 +383,18 @@ show() {
     echo "  (P1 is the main; by: the process that wrote the line; parent: its parent,"
     echo "  ? if it had ended before the checker could look):"
     echo "      #  by    parent line"
-    awk -F'\t' '
-        $1 == "line" && n < 40 { n++; printf "    %3d %-5s %-6s %s%s\n", n, $4, $5, ($3 == "err" ? "(stderr) " : ""), $6; next }
-        $1 == "line" { more++ }
+    local total
+    total=$(grep -c '^line' "$1")
+    # At most 40 lines: the first 25 and the last 15 (an error's last words).
+    awk -F'\t' -v total="$total" '
+        $1 == "line" { n++ }
+        $1 == "line" && (total <= 40 || n <= 25 || n > total - 15) {
+            printf "    %3d %-5s %-6s %s%s\n", n, $4, $5, ($3 == "err" ? "(stderr) " : ""), $6 }
+        $1 == "line" && total > 40 && n == 26 { printf "        ... %d more lines ...\n", total - 40 }
         $1 == "signal" { printf "        (the checker sent signal %s to %s)\n", $4, $3 }
         $1 == "end" { end = $3; t = $2 }
         $1 == "left" { left = left sprintf("    left behind: %s (parent now %s), %s\n", $2, $3, $4) }
         END {
-            if (more) printf "    ... and %d more lines\n", more
             if (end == "timeout") printf "    the main did not end: killed after %.1f s\n", t / 1000
             else if (end != "") printf "    the main ended after %.2f s: %s\n", t / 1000, end
             printf "%s", left

@@ -22,8 +22,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/../.." || exit 2
 EXERCISES=${EXERCISES:-$here}            # where the folders (and your files) are
 BUILD=${BUILD:-build}
-WATCH=$PWD/$BUILD/exercises/watch
-BIN=$PWD/$BUILD/bin
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+WATCH=$BUILD/exercises/watch
+BIN=$BUILD/bin
 PROGRESS=$EXERCISES/.progress
 
 die() { echo "exercises: $*" >&2; exit 2; }
@@ -33,25 +34,38 @@ die() { echo "exercises: $*" >&2; exit 2; }
 # CC, CFLAGS, LDFLAGS, LDLIBS: the course's, as the Makefile has them.
 . "$BUILD/exercises/build.env"
 
-# The manifest: "ID LESSON KIND NEEDS TITLE..." a line, in course order.
-manifest() { grep -vE '^(#|[[:space:]]*$)' "$EXERCISES/manifest"; }
-field() { manifest | awk -v id="$1" -v f="$2" '$1 == id { print $f }'; }
-title() { manifest | awk -v id="$1" '$1 == id { $1 = $2 = $3 = $4 = ""; sub(/^ +/, ""); print }'; }
+# The manifest: "ID LESSON KIND NEEDS TITLE..." a line, in course order;
+# read once, into IDS (in order) and LESSON, KIND, NEEDS, TITLE by ID.
+IDS=()
+declare -A LESSON KIND NEEDS TITLE
+while read -r id lesson kind needs title; do
+    case $id in '#'* | '') continue ;; esac
+    IDS+=("$id") LESSON[$id]=$lesson KIND[$id]=$kind NEEDS[$id]=$needs TITLE[$id]=$title
+done <"$EXERCISES/manifest"
+title() { echo "${TITLE[$1]}"; }
 
-# resolve ID: the full name of the exercise ID names, or nothing.
+# resolve ID: the full name of the exercise ID names (07.1 or 07.1-...), or nothing.
 resolve() {
-    manifest | awk -v n="$1" '$1 == n || index($1, n "-") == 1 { print $1; exit }'
+    local id
+    for id in "${IDS[@]}"; do
+        if [ "$id" = "$1" ] || [[ $id == "$1"-* ]]; then echo "$id"; return; fi
+    done
 }
 
-# The interpreter itself, not a launcher script in front of it (pyenv's shims
-# start a shell each time: slow, and every spawned child pays it again).
+# The interpreter: $PYTHON if set (the test suite sets it once), else
+# python3 itself, not a launcher script in front of it (pyenv's shims start
+# a shell each time: slow, and every spawned child would pay it again).
 python() {
-    local py=${PYTHON-$(command -v python3)}
-    [ -n "$py" ] && "$py" -c 'import sys; print(sys.executable)' 2>/dev/null
+    if [ -n "${PYTHON+set}" ]; then
+        [ -x "$PYTHON" ] && echo "$PYTHON"
+        return
+    fi
+    local py
+    py=$(command -v python3) && "$py" -c 'import sys; print(sys.executable)' 2>/dev/null
 }
 
 ext() {
-    case $(field "$1" 3) in
+    case ${KIND[$1]} in
         c) echo c ;;
         python) echo py ;;
         *) echo txt ;;
@@ -81,10 +95,10 @@ compile() {
 check() {
     local id=$1 file=$2 kind dir py status
     shift 2
-    kind=$(field "$id" 3)
+    kind=${KIND[$id]}
     dir=$EXERCISES/$id
     py=""
-    if [ "$kind" = python ] || [ "$(field "$id" 4)" = python3 ]; then
+    if [ "$kind" = python ] || [ "${NEEDS[$id]}" = python3 ]; then
         py=$(python) || py=""
         if [ -z "$py" ]; then
             echo "  - skipped: this exercise needs python3, which is not installed"
@@ -97,13 +111,13 @@ check() {
     elif [ "$kind" = c ]; then
         local name
         name=$(basename "$file" .c)
-        compile "$file" "$PWD/$BUILD/exercises/$id/$name" || return 1
-        program=("$PWD/$BUILD/exercises/$id/$name")
+        compile "$file" "$BUILD/exercises/$id/$name" || return 1
+        program=("$BUILD/exercises/$id/$name")
     elif [ "$kind" = python ]; then
         program=("$py" "$file")
     elif [ -f "$dir/program.c" ]; then
-        compile "$dir/program.c" "$PWD/$BUILD/exercises/$id/program" || return 1
-        program=("$PWD/$BUILD/exercises/$id/program")
+        compile "$dir/program.c" "$BUILD/exercises/$id/program" || return 1
+        program=("$BUILD/exercises/$id/program")
     fi
     (
         CHECK_TMP=$(mktemp -d) || exit 1
@@ -148,7 +162,7 @@ mark_done() {
 }
 
 header() {
-    echo "$1 $(title "$1")  (lesson $(field "$1" 2), $(field "$1" 3))"
+    echo "$1 ${TITLE[$1]}  (lesson ${LESSON[$1]}, ${KIND[$1]})"
     echo "  your file: $(yours "$1" | sed "s|^$PWD/||")"
 }
 
@@ -171,12 +185,15 @@ cmd_one() {
     return $status
 }
 
-anchor() { echo "$1" | tr -d '.' | tr 'A-Z' 'a-z'; }
+# anchor ID: the answers page's heading for ID, as GitHub makes its anchor.
+anchor() {
+    echo "${1%%-*} ${TITLE[$1]}" | tr 'A-Z' 'a-z' | sed -E 's/[^a-z0-9 _-]//g; s/ /-/g'
+}
 
 cmd_all() {
     local id total done=0 skipped=0 status
-    total=$(manifest | grep -c '')
-    for id in $(manifest | awk '{ print $1 }'); do
+    total=${#IDS[@]}
+    for id in "${IDS[@]}"; do
         if is_done "$id"; then
             done=$((done + 1))
             continue
@@ -202,10 +219,10 @@ cmd_all() {
 
 cmd_list() {
     local id mark
-    for id in $(manifest | awk '{ print $1 }'); do
+    for id in "${IDS[@]}"; do
         mark=" "
         is_done "$id" && mark="✓"
-        printf '%s %-28s %-3s %-15s %s\n' "$mark" "$id" "$(field "$id" 2)" "$(field "$id" 3)" "$(title "$id")"
+        printf '%s %-28s %-3s %-8s %s\n' "$mark" "$id" "${LESSON[$id]}" "${KIND[$id]}" "${TITLE[$id]}"
     done
 }
 

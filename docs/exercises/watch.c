@@ -3,8 +3,26 @@
  * watch - runs one program and writes down what each of its processes did.
  * Every exercise's check runs the program through it (docs/exercises/README.md).
  *
- *   watch [--deadline S] [--grace S] [--snapshot REGEX DELAY]
- *         [--signal REGEX SIGNAL main|writer] -- PROGRAM [ARGS...]
+ *   watch [--deadline S] [--idle S] [--grace S] [--snapshot REGEX DELAY]
+ *         [--signal REGEX SIGNAL main|writer] [--record PREFIX] -- PROGRAM [ARGS...]
+ *
+ *   --deadline S   kill everything after S seconds (default 10)
+ *   --idle S       the same, sooner, once for S seconds every process of the
+ *                  program has been asleep, using no CPU, printing nothing:
+ *                  a deadlock, which would only wait for the deadline (a
+ *                  program that sleeps that long in one go would be taken
+ *                  for one: the exercises' programs sleep a tick at a time)
+ *   --grace S      after the main ended, how long the others may take to end
+ *                  by themselves before they count as left running (default 3:
+ *                  a helper such as Python's resource tracker ends when the
+ *                  main does, but a busy machine may run it late)
+ *   --snapshot REGEX DELAY   DELAY seconds after the first line matching
+ *                  REGEX, write down every process of the program: its state
+ *                  and what it waits in (ps's STAT and WCHAN)
+ *   --signal REGEX SIGNAL main|writer   at the first line matching REGEX,
+ *                  send signal number SIGNAL to the main or to that line's writer
+ *   --record PREFIX  also keep the output as it came, in PREFIX.out and
+ *                  PREFIX.err (the test suite replays it, to see it fail)
  *
  * How it knows who printed what. The program's standard output and error are
  * not pipes but Unix sockets on which watch has set SO_PASSCRED: the kernel
@@ -36,10 +54,10 @@
  *   lie    MS  WRITER  CLAIMED  TEXT     the line says "PID n" but n did not write it
  *   signal MS  TOKEN  SIGNAL             --signal sent it
  *   snap   MS  TOKEN  PARENT  STATE  WCHAN   --snapshot: every process then
- *   end    MS  exit N | signal N | timeout  CPU-MS
+ *   end    MS  exit N | signal N | timeout | idle  CPU-MS
  *                                        how the main ended (CPU: its own and
  *                                        its reaped children's)
- *   stuck  TOKEN  PARENT  STATE  WCHAN   at the deadline: every process, then killed
+ *   stuck  TOKEN  PARENT  STATE  WCHAN   at the deadline (or idle): every process, then killed
  *   left   TOKEN  PARENT  zombie|running  STATE  WCHAN
  *                                        after the main ended: a child nobody
  *                                        reaped, or one still running GRACE s
@@ -101,10 +119,12 @@ static struct partial partials[64];
 static pid_t self, main_pid;
 static double started;
 static volatile sig_atomic_t interrupted;
+static double last_output;        /* when the program last wrote something */
 static regex_t snap_re, signal_re;
 static bool snap_wanted, signal_wanted;
 static double snap_delay, snap_at = -1;
 static int signal_number;
+static int record[2] = { -1, -1 };  /* --record: the raw output, as it came */
 static bool signal_main;          /* else the writer of the line */
 
 static double now(void)
@@ -121,15 +141,17 @@ static long ms(void)
 
 static _Noreturn void usage(const char *why)
 {
-    fprintf(stderr, "watch: %s\nusage: watch [--deadline S] [--grace S] [--snapshot REGEX DELAY] "
-                    "[--signal REGEX SIGNAL main|writer] -- PROGRAM [ARGS...]\n", why);
+    fprintf(stderr, "watch: %s\nusage: watch [--deadline S] [--idle S] [--grace S] [--snapshot REGEX DELAY] "
+                    "[--signal REGEX SIGNAL main|writer] [--record PREFIX] -- PROGRAM [ARGS...]\n", why);
     exit(2);
 }
 
-/* What /proc/PID/stat says of pid: its parent and its state letter (R, S,
- * D, Z, T...). False if there is no such process. The name in brackets may
- * hold spaces and brackets itself, so the fields are read after the last ')'. */
-static bool stat_of(pid_t pid, pid_t *ppid, char *state)
+/* What /proc/PID/stat says of pid: its parent, its state letter (R, S, D,
+ * Z, T...) and, if cpu is not NULL, the CPU time all its threads have used,
+ * in clock ticks. False if there is no such process. The name in brackets
+ * may hold spaces and brackets itself, so the fields are read after the
+ * last ')'. */
+static bool stat_of(pid_t pid, pid_t *ppid, char *state, unsigned long long *cpu)
 {
     char path[64], buf[1024];
     snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
@@ -141,9 +163,13 @@ static bool stat_of(pid_t pid, pid_t *ppid, char *state)
     buf[n] = '\0';
     char *end = strrchr(buf, ')');
     long parent;
-    if (end == NULL || sscanf(end + 1, " %c %ld", state, &parent) != 2)
+    unsigned long long utime, stime;
+    if (end == NULL || sscanf(end + 1, " %c %ld %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu %llu",
+                              state, &parent, &utime, &stime) != 4)
         return false;
     *ppid = (pid_t)parent;
+    if (cpu != NULL)
+        *cpu = utime + stime;
     return true;
 }
 
@@ -169,7 +195,7 @@ static bool is_ours(pid_t pid)
     for (int depth = 0; depth < 64 && pid > 1; depth++) {
         if (pid == main_pid || pid == self)
             return true;
-        if (!stat_of(pid, &pid, &state))
+        if (!stat_of(pid, &pid, &state, NULL))
             return false;
     }
     return false;
@@ -186,7 +212,7 @@ static const char *parent_token(pid_t pid)
     char state;
     if (pid == main_pid)
         return "watch";
-    if (!stat_of(pid, &ppid, &state))
+    if (!stat_of(pid, &ppid, &state, NULL))
         return "?";
     return token_of(ppid);
 }
@@ -346,6 +372,9 @@ static struct partial *partial_of(int stream, pid_t pid)
 /* Adds what writer wrote to its line so far; hands on each whole line. */
 static void got_bytes(int stream, pid_t writer, const char *buf, size_t n)
 {
+    last_output = now();
+    if (record[stream] != -1 && write(record[stream], buf, n) != (ssize_t)n)
+        record[stream] = -1;              /* a full disk: stop recording, go on */
     struct partial *p = partial_of(stream, writer);
     for (size_t i = 0; i < n; i++) {
         if (buf[i] == '\n' || p->len == LINE_MAX_BYTES - 1) {
@@ -422,6 +451,7 @@ static void drain(int fds[2], bool open[2])
 struct seen {
     pid_t pid, ppid;
     char state;
+    unsigned long long cpu;
 };
 static struct seen all[32768];
 
@@ -434,7 +464,7 @@ static int scan(struct seen *out, int max)
     struct dirent *e;
     while ((e = readdir(dir)) != NULL && nall < (int)(sizeof all / sizeof all[0])) {
         pid_t pid = (pid_t)atol(e->d_name);
-        if (pid > 0 && stat_of(pid, &all[nall].ppid, &all[nall].state))
+        if (pid > 0 && stat_of(pid, &all[nall].ppid, &all[nall].state, &all[nall].cpu))
             all[nall++].pid = pid;
     }
     closedir(dir);
@@ -514,13 +544,43 @@ static void leftovers(int fds[2], bool open[2], double grace)
     kill_all(main_pid);
 }
 
+/* Whether the program has been idle for seconds: every process asleep (S,
+ * or stopped), none of them using CPU time, nothing printed. Looked at every
+ * fifth of a second while the program prints nothing. */
+static bool idle_for(double seconds)
+{
+    static struct seen s[MAX_PROCS];
+    static double since, looked;
+    static unsigned long long cpu_then;
+    double t = now();
+    if (t - last_output < 0.2 || t - looked < 0.2) {
+        if (t - last_output < 0.2)
+            since = 0;
+        return false;
+    }
+    looked = t;
+    int n = scan(s, MAX_PROCS);
+    unsigned long long cpu = 0;
+    bool asleep = true;
+    for (int i = 0; i < n; i++) {
+        cpu += s[i].cpu;
+        asleep = asleep && (s[i].state == 'S' || s[i].state == 'T' || s[i].state == 'Z');
+    }
+    if (!asleep || cpu != cpu_then || since == 0) {
+        since = t;                        /* something moved: start again */
+        cpu_then = cpu;
+        return false;
+    }
+    return t - since >= seconds;
+}
+
 static void on_signal(int sig)
 {
     interrupted = sig;
 }
 
 /* Reads the options; returns the index of PROGRAM in argv. */
-static int options(int argc, char **argv, double *deadline, double *grace)
+static int options(int argc, char **argv, double *deadline, double *idle, double *grace)
 {
     int i = 1;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
@@ -529,6 +589,10 @@ static int options(int argc, char **argv, double *deadline, double *grace)
             *deadline = strtod(argv[++i], &end);
             if (*end != '\0' || *deadline <= 0)
                 usage("--deadline: not a number of seconds");
+        } else if (strcmp(argv[i], "--idle") == 0 && i + 1 < argc) {
+            *idle = strtod(argv[++i], &end);
+            if (*end != '\0' || *idle <= 0)
+                usage("--idle: not a number of seconds");
         } else if (strcmp(argv[i], "--grace") == 0 && i + 1 < argc) {
             *grace = strtod(argv[++i], &end);
             if (*end != '\0' || *grace < 0)
@@ -552,6 +616,15 @@ static int options(int argc, char **argv, double *deadline, double *grace)
                 usage("--signal: send it to main or writer");
             signal_wanted = true;
             i += 3;
+        } else if (strcmp(argv[i], "--record") == 0 && i + 1 < argc) {
+            char path[4096];
+            for (int k = 0; k < 2; k++) {
+                snprintf(path, sizeof path, "%s.%s", argv[i + 1], k ? "err" : "out");
+                record[k] = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+                if (record[k] == -1)
+                    usage("--record: cannot create the files");
+            }
+            i++;
         } else {
             usage("unknown option or missing value");
         }
@@ -582,8 +655,8 @@ static void start_program(char **argv, int out, int err)
 
 int main(int argc, char **argv)
 {
-    double deadline = 10, grace = 1;
-    int first = options(argc, argv, &deadline, &grace);
+    double deadline = 10, idle = 0, grace = 3;
+    int first = options(argc, argv, &deadline, &idle, &grace);
     self = getpid();
 #ifdef __linux__
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1) {
@@ -611,7 +684,7 @@ int main(int argc, char **argv)
     sigaction(SIGHUP, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     fflush(stdout);
-    started = now();
+    started = last_output = now();
     main_pid = fork();
     if (main_pid == -1) {
         perror("watch: fork");
@@ -646,9 +719,10 @@ int main(int argc, char **argv)
             snap_at = -1;
             snap_wanted = false;
         }
-        if (interrupted || now() - started > deadline) {
+        bool hung = idle > 0 && idle_for(idle);
+        if (interrupted || hung || now() - started > deadline) {
             int n = scan(s, MAX_PROCS);
-            printf("end\t%ld\ttimeout\t-\n", ms());
+            printf("end\t%ld\t%s\t-\n", ms(), hung ? "idle" : "timeout");
             for (int i = 0; i < n; i++)
                 describe("stuck", &s[i], NULL);
             kill_all(main_pid);

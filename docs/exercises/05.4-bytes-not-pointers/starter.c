@@ -68,5 +68,7 @@ int main(int argc, char **argv)
         mp_die("start %s: %s", p2.base.name, mp_last_error());
     if (mp_process_join(&p1.base, MP_FOREVER) != MP_OK || mp_process_join(&p2.base, MP_FOREVER) != MP_OK)
         mp_die("join: %s", mp_last_error());
+    mp_print("main: %s exitcode %d, %s exitcode %d", p1.base.name, mp_process_exitcode(&p1.base),
+             p2.base.name, mp_process_exitcode(&p2.base));
     return 0;
 }

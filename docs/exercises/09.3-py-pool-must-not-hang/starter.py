@@ -27,6 +27,7 @@ def square(item):
     if crash:
         os.kill(os.getpid(), signal.SIGKILL)
     time.sleep(tick)
+    print(f"worker PID {os.getpid()}: {x} squared", flush=True)
     return x * x
 
 

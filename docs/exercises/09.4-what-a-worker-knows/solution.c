@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /* An item as it travels to a worker: its bytes, copied. It carries all the
  * task needs, since a spawned worker never ran the part of main that read
@@ -26,6 +27,7 @@ static int square(const void *in, void *out)
         *nowhere = x;
     }
     mp_sleep_ticks(1);
+    mp_print("worker PID %ld: %ld squared", (long)getpid(), x);
     *(long *)out = x * x;
     return 0;
 }

@@ -20,6 +20,7 @@
 #include "mp.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 static long crash_item;             /* set by main from --crash */
 
@@ -32,6 +33,7 @@ static int square(const void *in, void *out)
         *nowhere = x;
     }
     mp_sleep_ticks(1);
+    mp_print("worker PID %ld: %ld squared", (long)getpid(), x);
     *(long *)out = x * x;
     return 0;
 }

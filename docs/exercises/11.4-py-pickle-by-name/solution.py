@@ -7,18 +7,19 @@ import multiprocessing
 import os
 
 
-def square(x):                      # pickled as "__main__.square": a name the worker finds
-    return x * x, os.getpid()
+def square(x):                  # pickled as "__main__.square": a name the worker finds
+    print(f"worker PID {os.getpid()}: {x} squared", flush=True)
+    return x * x
 
 
-if __name__ == '__main__':
+def main():
     p = argparse.ArgumentParser(description='Exercise 11.4: a task that can be pickled.')
     p.add_argument('--start-method', default='spawn')
     args = p.parse_args()
     ctx = multiprocessing.get_context(args.start_method)
     with ctx.Pool(2) as pool:
-        results = pool.map(square, range(1, 7))
-        squares = [square for square, _ in results]
-        workers = sorted({pid for _, pid in results})
-        print(f"squares: {squares}")
-        print("computed by " + ", ".join(f"worker {pid}" for pid in workers))
+        print(f"squares: {pool.map(square, range(1, 7))}")
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,299 @@
+#!/usr/bin/env bats
+# The exercises (docs/exercises/). For every exercise: its check fails on the
+# untouched starter and passes on the solution (under each start method,
+# where the exercise is about them: the checks run them all), with two busy
+# loops beside them; for every C and Python one, a program that replays the
+# solution's recorded output fails the check too; so do solutions spoilt to
+# leave a child running or unreaped, or done by one process. Then the
+# checker's own rules, and the driver (make exercises, make exercise N=ID).
+load helpers
+
+EXERCISES=$BATS_TEST_DIRNAME/../docs/exercises
+SPOILT=$BATS_TEST_DIRNAME/exercises
+export BUILD=${BUILD:-$(cd "$BIN/.." && pwd)}
+WATCH=$BUILD/exercises/watch
+
+# ONLY=REGEX (by hand, while writing an exercise): only the exercises it matches.
+ids() { grep -vE '^(#|[[:space:]]*$)' "$EXERCISES/manifest" | awk '{ print $1 }' | grep -E -- "${ONLY:-.}"; }
+kind() { awk -v id="$1" '$1 == id { print $3 }' "$EXERCISES/manifest"; }
+title() { awk -v id="$1" '$1 == id { $1 = $2 = $3 = $4 = ""; sub(/^ +/, ""); print }' "$EXERCISES/manifest"; }
+
+# check_pair ID: starter, solution (recorded), replay; statuses in $R/ID.*.rc
+check_pair() {
+    set +e                  # (setup_file's errexit would end the job at the first failed check)
+    local id=$1 r=$R/$1
+    "$EXERCISES/exercises.sh" test "$id" starter >"$r.starter" 2>&1
+    echo $? >"$r.starter.rc"
+    case $(kind "$id") in
+        c | python)
+            mkdir -p "$r.rec"
+            RECORD=$r.rec "$EXERCISES/exercises.sh" test "$id" solution >"$r.solution" 2>&1
+            echo $? >"$r.solution.rc"
+            "$EXERCISES/exercises.sh" test "$id" solution -- "$SPOILT/replay.sh" "$r.rec" >"$r.replay" 2>&1
+            echo $? >"$r.replay.rc" ;;
+        *)
+            "$EXERCISES/exercises.sh" test "$id" solution >"$r.solution" 2>&1
+            echo $? >"$r.solution.rc" ;;
+    esac
+}
+
+# spoilt ID FILE NAME: FILE in place of the solution, status in $R/NAME.rc
+spoilt() {
+    set +e
+    "$EXERCISES/exercises.sh" test "$1" "$SPOILT/$2" >"$R/$3" 2>&1
+    echo $? >"$R/$3.rc"
+}
+
+# Every check at once, a few at a time (most of them sleep), beside two busy
+# loops: the checks must hold on a busy machine.
+setup_file() {
+    export R=$BATS_FILE_TMPDIR/results
+    mkdir -p "$R"
+    # python3 found once for every check (empty: not installed; they skip)
+    PYTHON=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) || PYTHON=""
+    export PYTHON
+    (while :; do :; done) 3>&- &
+    echo $! >"$R/loops"
+    (while :; do :; done) 3>&- &
+    echo $! >>"$R/loops"
+    local id jobs=()
+    spoilt 07.1 07.1-leaves-a-child.c leaves-child 3>&- &
+    jobs+=($!)
+    spoilt 07.1 07.1-leaves-a-zombie.c leaves-zombie 3>&- &
+    jobs+=($!)
+    spoilt 07.1 07.1-one-process.c one-process 3>&- &
+    jobs+=($!)
+    spoilt 04.5 04.5-leaves-a-child.py leaves-child-py 3>&- &
+    jobs+=($!)
+    for id in $(ids); do
+        # at most 8 checks at a time (and the two loops)
+        while [ "$(jobs -rp | wc -l)" -ge 10 ]; do wait -n || true; done
+        check_pair "$id" 3>&- &
+        jobs+=($!)
+    done
+    wait "${jobs[@]}" || true
+    kill $(cat "$R/loops")
+}
+
+teardown_file() {
+    [ -f "$R/loops" ] && kill $(cat "$R/loops") 2>/dev/null
+    true
+}
+
+# lesson NN: every exercise of lesson NN passed the three trials (those
+# that need python3 skip where it is not installed: status 3).
+lesson() {
+    local id found=0 failed=""
+    for id in $(ids); do
+        [ "${id%%.*}" = "$1" ] || continue
+        found=1
+        if [ "$(cat "$R/$id.starter.rc")" = 3 ] && [ -z "$PYTHON" ]; then
+            echo "# $id skipped: no python3" >&3
+            continue
+        fi
+        [ "$(cat "$R/$id.starter.rc")" = 1 ] ||
+            { failed="$failed $id"; echo "--- $id: the check does not fail on the starter"; cat "$R/$id.starter"; }
+        [ "$(cat "$R/$id.solution.rc")" = 0 ] ||
+            { failed="$failed $id"; echo "--- $id: the check fails on the solution"; cat "$R/$id.solution"; }
+        if [ -f "$R/$id.replay.rc" ] && [ "$(cat "$R/$id.replay.rc")" != 1 ]; then
+            failed="$failed $id"; echo "--- $id: the check passes a replay of the solution's output"; cat "$R/$id.replay"
+        fi
+    done
+    [ "$found" = 1 ] || [ -z "${ONLY:-}" ] || skip "ONLY=$ONLY"
+    check "$found" -eq 1
+    check -z "$failed"
+}
+
+@test "the manifest lists every exercise folder once, in course order, each with its files" {
+    listed=$(ONLY= ids)
+    check "$(echo "$listed" | grep -c '')" -ge 36
+    check "$listed" = "$(echo "$listed" | sort)"
+    check "$(cd "$EXERCISES" && ls -d [0-9][0-9].*/ | tr -d / | sort)" = "$listed"
+    python=0
+    for id in $listed; do
+        k=$(kind "$id")
+        case $k in c) ext=c ;; python) ext=py; python=$((python + 1)) ;; predict) ext=txt ;;
+            *) echo "$id: kind '$k'"; false ;; esac
+        for f in "starter.$ext" "solution.$ext" check hint.md; do
+            [ -s "$EXERCISES/$id/$f" ] || { echo "$id has no $f"; false; }
+        done
+        grep -qxF "## ${id%%-*} $(title "$id")" "$EXERCISES/ANSWERS.md" ||
+            { echo "ANSWERS.md has no section \"## ${id%%-*} $(title "$id")\""; false; }
+        grep -qF "[$id](" "$EXERCISES/README.md" || { echo "README.md does not list $id"; false; }
+    done
+    check "$python" -ge 8
+    check "$(ONLY= ids | grep -c '^11\.')" -ge 1
+}
+
+@test "lesson 01's exercises: each check fails on its starter, passes on its solution" { lesson 01; }
+@test "lesson 02's exercises: each check fails on its starter, passes on its solution, fails a replay" { lesson 02; }
+@test "lesson 03's exercises: each check fails on its starter, passes on its solution, fails a replay" { lesson 03; }
+@test "lesson 04's exercises: each check fails on its starter, passes on its solution, fails a replay" { lesson 04; }
+@test "lesson 05's exercises: each check fails on its starter, passes on its solution, fails a replay" { lesson 05; }
+@test "lesson 06's exercises: each check fails on its starter, passes on its solution" { lesson 06; }
+@test "lesson 07's exercises: each check fails on its starter, passes on its solution, fails a replay" { lesson 07; }
+@test "lesson 08's exercises: each check fails on its starter, passes on its solution, fails a replay" { lesson 08; }
+@test "lesson 09's exercises: each check fails on its starter, passes on its solution, fails a replay" { lesson 09; }
+@test "lesson 10's exercises: each check fails on its starter, passes on its solution, fails a replay" { lesson 10; }
+@test "lesson 11's exercises: each check fails on its starter, passes on its solution, fails a replay" { lesson 11; }
+
+@test "a solution that leaves a child running fails its check, naming it (C and Python)" {
+    for name in leaves-child leaves-child-py; do
+        output=$(cat "$R/$name")
+        check "$(cat "$R/$name.rc")" -eq 1
+        check "$(count_lines 'was still running after the main ended')" -ge 1
+    done
+}
+
+@test "a solution that leaves a zombie fails its check" {
+    output=$(cat "$R/leaves-zombie")
+    check "$(cat "$R/leaves-zombie.rc")" -eq 1
+    check "$(count_lines 'had ended, but nobody reaped it')" -ge 1
+}
+
+@test "one process printing what two children should fails the check" {
+    output=$(cat "$R/one-process")
+    check "$(cat "$R/one-process.rc")" -eq 1
+    check "$(count_lines "printed by the main's children")" -ge 1
+}
+
+@test "a replay fails because its lines name PIDs their writer does not have" {
+    output=$(cat "$R/07.1-one-at-a-time.replay")
+    check "$(count_lines 'is printed by process n')" -ge 1
+    check "$(count_lines 'was printed by P1, not by X[0-9]+')" -ge 1
+}
+
+# ---- the checker itself -------------------------------------------------
+
+# watched COMMAND...: watch's transcript of COMMAND in $output.
+watched() {
+    run timeout 20 "$WATCH" --deadline "${deadline:-5}" ${options[@]+"${options[@]}"} -- "$@" 3>&-
+    check "$status" -eq 0
+}
+
+@test "watch: each line with the process that wrote it; partial lines put together per writer" {
+    watched sh -c 'printf "a"; (printf "b\n"); printf "c\n"; echo "PID $$"'
+    check "$(count_lines '^line	[0-9]+	out	P1	watch	ac$')" -eq 1
+    check "$(count_lines '^line	[0-9]+	out	P2	(P1|\?)	b$')" -eq 1
+    check "$(count_lines '^line	[0-9]+	out	P1	watch	PID P1$')" -eq 1
+    check "$(count_lines '^end	[0-9]+	exit 0	')" -eq 1
+    check "$(count_lines '^(lie|left)')" -eq 0
+}
+
+@test "watch: a line claiming another process's PID is a lie; 'parent PID' is not a claim" {
+    watched sh -c 'echo "PID 1"; echo "child PID $$, parent PID $PPID"'
+    check "$(count_lines '^lie	[0-9]+	P1	X1	PID X1$')" -eq 1
+    check "$(count_lines '^line	.*child PID P1, parent PID watch$')" -eq 1
+    check "$(count_lines '^lie')" -eq 1
+}
+
+@test "watch: an orphan left running is adopted, reported and killed; an unreaped child is a zombie" {
+    options=(--grace 0.2)
+    watched sh -c 'echo $$ >"$0"; sleep 30 & echo "sleeper PID $!" >"$0.sleeper"; sleep 0 & exec sleep 0.3' \
+        "$BATS_TEST_TMPDIR/pids"
+    check "$(count_lines '^left	P[0-9]+	watch	zombie	')" -eq 1
+    check "$(count_lines '^left	P[0-9]+	watch	running	S	')" -eq 1
+    all_gone "$(sed 's/.* //' "$BATS_TEST_TMPDIR/pids.sleeper")"
+}
+
+@test "watch: at the deadline every process is written down with what it waits in, then killed" {
+    deadline=0.5
+    start=$(date +%s%N)
+    watched bash -c 'sleep 30 & echo "$!" >"$0"; wait' "$BATS_TEST_TMPDIR/pid"
+    elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    check "$elapsed_ms" -lt 4000
+    check "$(count_lines '^end	[0-9]+	timeout')" -eq 1
+    check "$(count_lines '^stuck	P1	watch	S	do_wait')" -eq 1
+    check "$(count_lines '^stuck	P2	P1	S	')" -eq 1
+    all_gone "$(cat "$BATS_TEST_TMPDIR/pid")"
+}
+
+@test "watch: --signal kills the writer of a line; a death by signal is reported as such" {
+    options=(--signal '^ready' 9 main)
+    watched sh -c 'echo ready; sleep 5'
+    check "$(count_lines '^signal	[0-9]+	P1	9$')" -eq 1
+    check "$(count_lines '^end	[0-9]+	signal 9	')" -eq 1
+}
+
+@test "watch: Ctrl-C ends it with status 130, and the program with it" {
+    "$WATCH" -- sh -c 'echo $$ >"$0"; exec sleep 30' "$BATS_TEST_TMPDIR/pid" >"$BATS_TEST_TMPDIR/out" 3>&- &
+    watcher=$!
+    for i in $(seq 40); do [ -s "$BATS_TEST_TMPDIR/pid" ] && break; sleep 0.05; done
+    kill -INT "$watcher"
+    wait "$watcher" && status=0 || status=$?
+    check "$status" -eq 130
+    all_gone "$(cat "$BATS_TEST_TMPDIR/pid")"
+}
+
+# ---- the driver -----------------------------------------------------------
+
+# A copy of the exercises to work in (the real folder is the student's).
+copy() {
+    cp -r "$EXERCISES" "$BATS_TEST_TMPDIR/ex"
+    rm -f "$BATS_TEST_TMPDIR"/ex/*/yours.* "$BATS_TEST_TMPDIR/ex/.progress"
+    export EXERCISES_COPY=$BATS_TEST_TMPDIR/ex
+}
+driver() { EXERCISES=$EXERCISES_COPY timeout 120 "$EXERCISES/exercises.sh" "$@" 3>&-; }
+
+@test "make exercises: stops at the first not done, shows expected and got, the hint command; keeps progress" {
+    copy
+    run driver all
+    check "$status" -eq 1
+    check -f "$EXERCISES_COPY/01.1-cpus/yours.txt"
+    check "$(count_lines '^0 of [0-9]+ done\. Not yet: 01\.1-cpus\.$')" -eq 1
+    check "$(count_lines 'expected: ')" -ge 1
+    check "$(count_lines '^Hint: make exercise N=01\.1 ')" -eq 1
+    # the first one done: the next run goes on to the second
+    cp "$EXERCISES_COPY/01.1-cpus/solution.txt" "$EXERCISES_COPY/01.1-cpus/yours.txt"
+    run driver all
+    check "$status" -eq 1
+    check "$(count_lines '^1 of [0-9]+ done\. Not yet: 01\.2-two-charts\.$')" -eq 1
+    check "$(grep -c '^01\.1-cpus ' "$EXERCISES_COPY/.progress")" -eq 1
+    # an answer changed since: checked again
+    cp "$EXERCISES_COPY/01.1-cpus/starter.txt" "$EXERCISES_COPY/01.1-cpus/yours.txt"
+    run driver all
+    check "$(count_lines '^0 of [0-9]+ done\. Not yet: 01\.1-cpus\.$')" -eq 1
+}
+
+@test "make exercise N=ID: checks one, shows its hint when it fails, says done when it passes" {
+    copy
+    run driver one 07.1
+    check "$status" -eq 1
+    check "$(count_lines '^  hint ')" -eq 1
+    check "$(count_lines 'Move it up')" -eq 1
+    cp "$EXERCISES/07.1-one-at-a-time/solution.c" "$EXERCISES_COPY/07.1-one-at-a-time/yours.c"
+    run driver one 07.1-one-at-a-time
+    check "$status" -eq 0
+    check "$(count_lines '^  done: the check passes\.$')" -eq 1
+    run driver one 99.9
+    check "$status" -eq 2
+    check "${#lines[@]}" -eq 1
+}
+
+@test "a starter that does not compile says so in one line" {
+    copy
+    mkdir -p "$EXERCISES_COPY/07.1-one-at-a-time"
+    sed 's/mp_print("main PID/mp_prnt("main PID/' "$EXERCISES/07.1-one-at-a-time/starter.c" \
+        >"$EXERCISES_COPY/07.1-one-at-a-time/yours.c"
+    run driver one 07.1
+    check "$status" -eq 1
+    check "$(count_lines 'yours\.c does not compile: .*yours\.c:[0-9]+:[0-9]+: error: ')" -eq 1
+    check "$(count_lines 'error: ')" -eq 1
+}
+
+@test "without python3, a Python exercise says so and counts as skipped" {
+    copy
+    PYTHON=/nonexistent/python3 run driver one 04.4
+    check "$status" -eq 3
+    check "$(count_lines 'skipped: this exercise needs python3')" -eq 1
+    PYTHON=/nonexistent/python3 EXERCISES=$EXERCISES_COPY run timeout 60 "$EXERCISES/exercises.sh" test 03.3 solution
+    check "$status" -eq 3
+}
+
+@test "every relative link of the exercises' pages leads to a file" {
+    for page in "$EXERCISES"/*.md; do
+        for target in $(grep -oE '\]\([^) ]+\)' "$page" | sed -E 's/^\]\((.*)\)$/\1/' | grep -vE '^(https?:|mailto:|#)'); do
+            [ -e "$EXERCISES/${target%%#*}" ] || { echo "$(basename "$page"): dead link $target"; false; }
+        done
+    done
+}
