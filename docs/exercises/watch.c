@@ -710,15 +710,15 @@ int main(int argc, char **argv)
     static struct seen s[MAX_PROCS];
     for (;;) {
         read_output(fds, open, 0.01);
-        if (wait4(main_pid, &status, WNOHANG, &ru) == main_pid)
-            break;
-        if (snap_at >= 0 && now() >= snap_at) {
+        if (snap_at >= 0 && now() >= snap_at) {   /* before the main may be reaped */
             int n = scan(s, MAX_PROCS);
             for (int i = 0; i < n; i++)
                 describe("snap", &s[i], NULL);
             snap_at = -1;
             snap_wanted = false;
         }
+        if (wait4(main_pid, &status, WNOHANG, &ru) == main_pid)
+            break;
         bool hung = idle > 0 && idle_for(idle);
         if (interrupted || hung || now() - started > deadline) {
             int n = scan(s, MAX_PROCS);
