@@ -293,6 +293,21 @@ expect_true() {
 # A prediction file has one question a line, "question: answer" (the answer
 # is what follows the line's last colon); the starter leaves "?" there.
 
+# unanswered: true if no question of the file has an answer yet.
+unanswered() {
+    ! grep -vE '^[[:space:]]*(#|$)' "$ANSWERS" | grep -qvE ':[[:space:]]*\?[[:space:]]*$'
+}
+
+# predict_first: ends the check at once if nothing is predicted yet (the
+# point is to predict before the program shows you), listing the questions.
+predict_first() {
+    unanswered || return 0
+    fail "no prediction yet: write your answer after each question's colon in $(basename "$ANSWERS")"
+    grep -vE '^[[:space:]]*(#|$)' "$ANSWERS" | sed -E 's/:[[:space:]]*\?[[:space:]]*$//; s/^/      - /'
+    echo "  (the check then runs the program and compares what it did with your answers)"
+    exit 1
+}
+
 # answer KEY: your answer to the question that starts with KEY, in lower case.
 answer() {
     grep -i -m1 -- "^$1" "$ANSWERS" 2>/dev/null | sed -E 's/^.*:[[:space:]]*//; s/[[:space:]]+$//' |

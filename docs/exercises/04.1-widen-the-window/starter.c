@@ -14,10 +14,10 @@
  * times (--items 1 --workers 2) and count. Python's window (an interpreter,
  * a lock, a pipe) is far wider: its version hung in about one run in 45.
  *
- * Your task: widen the window, so that the race shows on every run: let a
- * worker that has seen "not empty" sleep half a tick (mp_sleep_ticks(0.5))
- * before it calls get. A rare race is still a bug: this is how to make one
- * show itself.
+ * Your task: widen the window, so that the race shows on (nearly) every
+ * run: let a worker that has seen "not empty" sleep half a tick
+ * (mp_sleep_ticks(0.5)) before it calls get. A rare race is still a bug:
+ * this is how to make one show itself.
  *
  * Check it: make exercise N=04.1
  */

@@ -3,12 +3,13 @@
 Why: docs/exercises/ANSWERS.md.
 """
 import os
-from multiprocessing import Process, Value
+from multiprocessing import Barrier, Process, Value
 
-TIMES = 20000
+TIMES = 10000
 
 
-def add(counter):
+def add(counter, start):
+    start.wait()
     for _ in range(TIMES):
         with counter.get_lock():          # read and write as one step
             counter.value += 1
@@ -17,7 +18,8 @@ def add(counter):
 
 if __name__ == '__main__':
     counter = Value('i', 0)
-    workers = [Process(target=add, args=(counter,)) for _ in range(4)]
+    start = Barrier(4)
+    workers = [Process(target=add, args=(counter, start)) for _ in range(4)]
     for w in workers:
         w.start()
     for w in workers:
