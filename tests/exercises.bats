@@ -262,15 +262,21 @@ driver() { EXERCISES=$EXERCISES_COPY timeout 120 "$EXERCISES/exercises.sh" "$@" 
     check "$status" -eq 1
     check -f "$EXERCISES_COPY/01.1-cpus/yours.txt"
     check "$(count_lines '^0 of [0-9]+ done\. Not yet: 01\.1-cpus\.$')" -eq 1
-    check "$(count_lines 'expected: ')" -ge 1
+    check "$(count_lines 'no prediction yet')" -eq 1
     check "$(count_lines '^Hint: make exercise N=01\.1 ')" -eq 1
+    # wrong answers: the check ran the program, and says what it found
+    sed -E '/^[[:space:]]*(#|$)/!s/:[^:]*$/: 99/' "$EXERCISES/01.1-cpus/solution.txt" >"$EXERCISES_COPY/01.1-cpus/yours.txt"
+    run driver all
+    check "$status" -eq 1
+    check "$(count_lines '^      expected: [0-9]+$')" -eq 3
+    check "$(count_lines 'you predicted "99"; [0-9]+ CPUs here')" -eq 1
     # the first one done: the next run goes on to the second
     cp "$EXERCISES_COPY/01.1-cpus/solution.txt" "$EXERCISES_COPY/01.1-cpus/yours.txt"
     run driver all
     check "$status" -eq 1
     check "$(count_lines '^1 of [0-9]+ done\. Not yet: 01\.2-two-charts\.$')" -eq 1
     check "$(grep -c '^01\.1-cpus ' "$EXERCISES_COPY/.progress")" -eq 1
-    # an answer changed since: checked again
+    # the file changed since: checked again
     cp "$EXERCISES_COPY/01.1-cpus/starter.txt" "$EXERCISES_COPY/01.1-cpus/yours.txt"
     run driver all
     check "$(count_lines '^0 of [0-9]+ done\. Not yet: 01\.1-cpus\.$')" -eq 1

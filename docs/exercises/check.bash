@@ -346,6 +346,18 @@ expect_answer_near() {
     fi
 }
 
+# expect_wchan KEY TOKEN: your answer to KEY is what TOKEN waited in, at the
+# snapshot, in one word (wchan_kind). A kernel that hides wait channels
+# (/proc/PID/wchan says 0) cannot tell: then the question is not held against you.
+expect_wchan() {
+    local state=${SNAP_STATE[$2]:-} wchan=${SNAP_WCHAN[$2]:-}
+    if [ "$state" = S ] && [ "$wchan" = - ]; then
+        ok "$1: this kernel does not say where a process waits (its wchan is hidden)"
+        return
+    fi
+    expect_answer "$1" "$(wchan_kind "$wchan")" "it waited in $wchan"
+}
+
 # wchan_kind WCHAN: what a kernel wait function is, in one word of the
 # prediction files: sleep, wait, futex, poll, read, run.
 wchan_kind() {
