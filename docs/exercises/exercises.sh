@@ -178,7 +178,7 @@ cmd_one() {
         0) mark_done "$id"; echo "  done: the check passes." ;;
         3) ;;
         *) echo
-           echo "  hint ($(basename "$EXERCISES")/$id/hint.md):"
+           echo "  hint (${EXERCISES#"$PWD"/}/$id/hint.md):"
            sed 's/^/    /' "$EXERCISES/$id/hint.md"
            echo "  (the answer, when you want it: docs/exercises/ANSWERS.md#$(anchor "$id"))" ;;
     esac
