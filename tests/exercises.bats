@@ -80,8 +80,8 @@ setup_file() {
     spoilt 04.5 04.5-leaves-a-child.py leaves-child-py 3>&- &
     jobs+=($!)
     for id in $(ids); do
-        # at most 8 checks at a time (and the two loops)
-        while [ "$(jobs -rp | wc -l)" -ge 10 ]; do wait -n || true; done
+        # at most 6 checks at a time (and the two loops)
+        while [ "$(jobs -rp | wc -l)" -ge 8 ]; do wait -n || true; done
         check_pair "$id" 3>&- &
         jobs+=($!)
     done

@@ -536,7 +536,7 @@ static void leftovers(int fds[2], bool open[2], double grace)
             ;
         if (scan(s, MAX_PROCS) == 0)
             break;
-        read_output(fds, open, 0.01);
+        read_output(fds, open, 0.05);
     }
     n = scan(s, MAX_PROCS);
     for (int i = 0; i < n; i++)

@@ -5,7 +5,7 @@ Why: docs/exercises/ANSWERS.md.
 import os
 from multiprocessing import Process, Queue
 
-COUNT = 10000
+COUNT = 5000
 
 
 def work(q, first):

@@ -1,22 +1,22 @@
 # SPDX-License-Identifier: MIT
 """Exercise 04.4 - drain the queue, then join (lesson 04, shared_queue), in Python.
 
-Three workers each put 10000 numbers on one Queue; the main joins them,
+Three workers each put 5000 numbers on one Queue; the main joins them,
 then gets the numbers. It never ends. Python's documentation says why
 ("Joining processes that use queues"): put hands each item to a feeder
 thread, which writes it into the queue's pipe; a process does not end until
 its feeder has written everything, and the pipe holds only 64 KiB. The
 workers wait for the main to read, the main waits in join for the workers.
 
-Your task: make the main get all 30000 numbers first, then join. It prints
-    main PID N: got 30000 numbers, sum 449985000
+Your task: make the main get all 15000 numbers first, then join. It prints
+    main PID N: got 15000 numbers, sum 112492500
 
 Check it: make exercise N=04.4
 """
 import os
 from multiprocessing import Process, Queue
 
-COUNT = 10000
+COUNT = 5000
 
 
 def work(q, first):
