@@ -653,6 +653,78 @@ static void start_program(char **argv, int out, int err)
     _exit(127);
 }
 
+/* The two sockets the program writes its output to: out[0] and err[0] are
+ * watch's ends, on which the kernel says who wrote each piece. */
+static void open_sockets(int out[2], int err[2])
+{
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, out) == -1 ||
+        socketpair(AF_UNIX, SOCK_STREAM, 0, err) == -1) {
+        perror("watch: socketpair");
+        exit(1);
+    }
+#ifdef SO_PASSCRED
+    int on = 1;
+    if (setsockopt(out[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == -1 ||
+        setsockopt(err[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == -1) {
+        perror("watch: SO_PASSCRED");
+        exit(1);
+    }
+#endif
+}
+
+/* Reads the program's output until the main ends (true: *status and *ru
+ * say how), or until the deadline, idleness or Ctrl-C (false: everything
+ * was then written down as stuck, and killed). */
+static bool watch_main(int fds[2], bool open[2], double deadline, double idle, int *status,
+                       struct rusage *ru)
+{
+    static struct seen s[MAX_PROCS];
+    for (;;) {
+        read_output(fds, open, 0.01);
+        if (snap_at >= 0 && now() >= snap_at) {   /* before the main may be reaped */
+            int n = scan(s, MAX_PROCS);
+            for (int i = 0; i < n; i++)
+                describe("snap", &s[i], NULL);
+            snap_at = -1;
+            snap_wanted = false;
+        }
+        if (wait4(main_pid, status, WNOHANG, ru) == main_pid)
+            return true;
+        bool hung = idle > 0 && idle_for(idle);
+        if (interrupted || hung || now() - started > deadline) {
+            int n = scan(s, MAX_PROCS);
+            printf("end\t%ld\t%s\t-\n", ms(), hung ? "idle" : "timeout");
+            for (int i = 0; i < n; i++)
+                describe("stuck", &s[i], NULL);
+            kill_all(main_pid);
+            return false;
+        }
+    }
+}
+
+/* After the main ended: how it ended, what it left behind, the last lines. */
+static void after_main(int fds[2], bool open[2], int status, const struct rusage *ru, double grace)
+{
+    long t = ms();
+    drain(fds, open);                     /* what the main wrote before it ended */
+    long cpu = (ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000 +
+               (ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1000;
+    if (WIFSIGNALED(status))
+        printf("end\t%ld\tsignal %d\t%ld\n", t, WTERMSIG(status), cpu);
+    else
+        printf("end\t%ld\texit %d\t%ld\n", t, WEXITSTATUS(status), cpu);
+    leftovers(fds, open, grace);
+    double until = now() + 0.2;           /* the last lines of what was killed */
+    while ((open[0] || open[1]) && now() < until)
+        read_output(fds, open, 0.01);
+    for (size_t i = 0; i < sizeof partials / sizeof partials[0]; i++) {
+        if (partials[i].pid != 0 && partials[i].len > 0) {
+            partials[i].text[partials[i].len] = '\0';
+            got_line(partials[i].stream, partials[i].pid, partials[i].text);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
     double deadline = 10, idle = 0, grace = 3;
@@ -665,19 +737,7 @@ int main(int argc, char **argv)
     }
 #endif
     int out[2], err[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM, 0, out) == -1 ||
-        socketpair(AF_UNIX, SOCK_STREAM, 0, err) == -1) {
-        perror("watch: socketpair");
-        return 1;
-    }
-#ifdef SO_PASSCRED
-    int on = 1;
-    if (setsockopt(out[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == -1 ||
-        setsockopt(err[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) == -1) {
-        perror("watch: SO_PASSCRED");
-        return 1;
-    }
-#endif
+    open_sockets(out, err);
     struct sigaction sa = { .sa_handler = on_signal };   /* no SA_RESTART: poll wakes */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
@@ -707,47 +767,8 @@ int main(int argc, char **argv)
 
     int status;
     struct rusage ru;
-    static struct seen s[MAX_PROCS];
-    for (;;) {
-        read_output(fds, open, 0.01);
-        if (snap_at >= 0 && now() >= snap_at) {   /* before the main may be reaped */
-            int n = scan(s, MAX_PROCS);
-            for (int i = 0; i < n; i++)
-                describe("snap", &s[i], NULL);
-            snap_at = -1;
-            snap_wanted = false;
-        }
-        if (wait4(main_pid, &status, WNOHANG, &ru) == main_pid)
-            break;
-        bool hung = idle > 0 && idle_for(idle);
-        if (interrupted || hung || now() - started > deadline) {
-            int n = scan(s, MAX_PROCS);
-            printf("end\t%ld\t%s\t-\n", ms(), hung ? "idle" : "timeout");
-            for (int i = 0; i < n; i++)
-                describe("stuck", &s[i], NULL);
-            kill_all(main_pid);
-            fflush(stdout);
-            return interrupted ? 130 : 0;
-        }
-    }
-    long t = ms();
-    drain(fds, open);                     /* what the main wrote before it ended */
-    long cpu = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
-               (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
-    if (WIFSIGNALED(status))
-        printf("end\t%ld\tsignal %d\t%ld\n", t, WTERMSIG(status), cpu);
-    else
-        printf("end\t%ld\texit %d\t%ld\n", t, WEXITSTATUS(status), cpu);
-    leftovers(fds, open, grace);
-    double until = now() + 0.2;           /* the last lines of what was killed */
-    while ((open[0] || open[1]) && now() < until)
-        read_output(fds, open, 0.01);
-    for (size_t i = 0; i < sizeof partials / sizeof partials[0]; i++) {
-        if (partials[i].pid != 0 && partials[i].len > 0) {
-            partials[i].text[partials[i].len] = '\0';
-            got_line(partials[i].stream, partials[i].pid, partials[i].text);
-        }
-    }
+    if (watch_main(fds, open, deadline, idle, &status, &ru))
+        after_main(fds, open, status, &ru, grace);
     fflush(stdout);
     return interrupted ? 130 : 0;
 }
