@@ -321,16 +321,16 @@ expect_answer() {
     shift 3
     mine=$(answer "$key")
     if [ -z "$mine" ] || [ "$mine" = "?" ]; then
-        fail "$key: not answered yet" "your prediction after the colon in $(basename "$ANSWERS")" "$happened"
+        fail "prediction: $key: not answered yet" "your prediction after the colon in $(basename "$ANSWERS")" "$happened"
         return
     fi
     for alt in "$right" "$@"; do
         if [ "$mine" = "$(printf '%s' "$alt" | tr 'A-Z' 'a-z')" ]; then
-            ok "$key: $mine ($happened)"
+            ok "prediction: $key: $mine ($happened)"
             return
         fi
     done
-    fail "$key" "$right" "you predicted \"$mine\"; $happened"
+    fail "prediction: $key" "$right" "you predicted \"$mine\"; $happened"
 }
 
 # expect_answer_near KEY RIGHT TOLERANCE WHAT-HAPPENED: a number within TOLERANCE.
@@ -338,11 +338,11 @@ expect_answer_near() {
     local key=$1 right=$2 tol=$3 happened=$4 mine
     mine=$(answer "$key")
     if [ -z "$mine" ] || [ "$mine" = "?" ]; then
-        fail "$key: not answered yet" "your prediction after the colon in $(basename "$ANSWERS")" "$happened"
+        fail "prediction: $key: not answered yet" "your prediction after the colon in $(basename "$ANSWERS")" "$happened"
     elif awk -v m="$mine" -v r="$right" -v t="$tol" 'BEGIN { exit !(m ~ /^-?[0-9.]+$/ && m - r <= t && r - m <= t) }'; then
-        ok "$key: $mine ($happened)"
+        ok "prediction: $key: $mine ($happened)"
     else
-        fail "$key" "$right" "you predicted \"$mine\"; $happened"
+        fail "prediction: $key" "$right" "you predicted \"$mine\"; $happened"
     fi
 }
 
@@ -352,7 +352,7 @@ expect_answer_near() {
 expect_wchan() {
     local state=${SNAP_STATE[$2]:-} wchan=${SNAP_WCHAN[$2]:-}
     if [ "$state" = S ] && [ "$wchan" = - ]; then
-        ok "$1: this kernel does not say where a process waits (its wchan is hidden)"
+        ok "prediction: $1: this kernel does not say where a process waits (its wchan is hidden)"
         return
     fi
     expect_answer "$1" "$(wchan_kind "$wchan")" "it waited in $wchan"
