@@ -14,7 +14,7 @@
  *                  for one: the exercises' programs sleep a tick at a time)
  *   --grace S      after the main ended, how long the others may take to end
  *                  by themselves before they count as left running (default 3:
- *                  a helper such as Python's resource tracker ends when the
+ *                  a process such as Python's resource tracker ends when the
  *                  main does, but a busy machine may run it late)
  *   --snapshot REGEX DELAY   DELAY seconds after the first line matching
  *                  REGEX, write down every process of the program: its state
