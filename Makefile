@@ -9,6 +9,7 @@
 #   make fuzz     libFuzzer on the HTTP parsers, FUZZ_SECONDS (default 60) per target (clang)
 #   make exercises        check the exercises in course order, stop at the first not done
 #   make exercise N=ID    check one exercise (e.g. N=07.1); its hint if it fails
+#   make exercises-sweep  every exercise's check on its starter and its solution (the suite tries a sample)
 #   make clean
 
 CC     ?= cc
@@ -41,7 +42,7 @@ FUZZ_CC      ?= clang
 FUZZ_FLAGS    = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib
 
-.PHONY: all demo test check bench pictures compare fuzz exercises exercise exercise-builds clean
+.PHONY: all demo test check bench pictures compare fuzz exercises exercise exercise-builds exercises-sweep clean
 
 all: $(BUILD)/libmp.a $(BINS) $(TEST_BINS) $(REPLAY_BINS)
 
@@ -136,6 +137,11 @@ exercises: all $(EX_TOOLS)
 
 exercise: all $(EX_TOOLS)
 	@BUILD=$(BUILD) $(EX_DIR)/exercises.sh one "$(N)"
+
+# Every exercise's check tried on its starter and its solution (the suite
+# tries a sample): tests/exercises.bats with EXERCISES_SWEEP=1.
+exercises-sweep: all exercise-builds
+	@BIN=$(abspath $(BUILD)/bin) TESTBIN=$(abspath $(BUILD)/tests) EXERCISES_SWEEP=1 bats tests/exercises.bats
 
 demo: all
 	@BIN=$(abspath $(BUILD)/bin) tests/tour.sh

@@ -18,8 +18,16 @@
 # Exit status: 0 passed (or all done), 1 not yet, 2 usage, 3 skipped (needs
 # python3, which is not installed).
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-cd "$here/../.." || exit 2
+# Every program here speaks English, whatever the student's locale (the
+# demos, the library and the compiler speak Chinese under a Chinese one):
+# the checks compare English lines. LANGUAGE comes first for gettext and
+# the library; no LC_* variable may override LANG.
+export LANGUAGE=en LANG=C.UTF-8
+unset "${!LC_@}"
+# (no process started where bash can do it: a fork costs milliseconds)
+case $0 in */*) cd "${0%/*}" || exit 2 ;; esac
+here=$PWD
+cd ../.. || exit 2
 EXERCISES=${EXERCISES:-$here}            # where the folders (and your files) are
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
@@ -76,8 +84,8 @@ ext() {
 # failure, says so in one line (the first error) and returns 1.
 compile() {
     local src=$1 out=$2 log=$2.log first n
-    mkdir -p "$(dirname "$out")"
     [ "$out" -nt "$src" ] && [ "$out" -nt "$BUILD/libmp.a" ] && return 0   # built already
+    mkdir -p "${out%/*}"
     # shellcheck disable=SC2086  # the flags are words
     if $CC $CFLAGS -Ilib "$src" -o "$out" $LDFLAGS "$BUILD/libmp.a" $LDLIBS >"$log" 2>&1; then
         return 0
@@ -110,7 +118,8 @@ check() {
         program=("$@")
     elif [ "$kind" = c ]; then
         local name
-        name=$(basename "$file" .c)
+        name=${file##*/}
+        name=${name%.c}
         compile "$file" "$BUILD/exercises/$id/$name" || return 1
         program=("$BUILD/exercises/$id/$name")
     elif [ "$kind" = python ]; then
