@@ -56,7 +56,7 @@ int main(int argc, char **argv)
         mp_print("main PID %ld sends \"%s\"", (long)getpid(), words[i]);
         if (mp_conn_send(&mains, words[i], strlen(words[i])) != MP_OK)
             mp_die("send: %s", mp_last_error());
-        if (mp_conn_recv(&mains, buf, sizeof buf - 1, &len, 10 * mp_tick) != MP_OK)
+        if (mp_conn_recv(&mains, buf, sizeof buf - 1, &len, 10 * mp_tick + 5) != MP_OK)
             mp_die("recv: %s", mp_last_error());
         buf[len] = '\0';
         mp_print("main PID %ld got \"%s\"", (long)getpid(), buf);
@@ -64,9 +64,9 @@ int main(int argc, char **argv)
     mp_print("main PID %ld closes its end", (long)getpid());
     mp_conn_close(&mains);
 
-    enum mp_status status = mp_process_join(&p, 10 * mp_tick);
+    enum mp_status status = mp_process_join(&p, 10 * mp_tick + 0.5);
     if (status == MP_TIMEOUT) {
-        mp_print("main PID %ld: the child has not ended after 10 ticks: it still waits "
+        mp_print("main PID %ld: the child has not ended: it still waits "
                  "for end of file", (long)getpid());
         if (mp_process_terminate(&p) != MP_OK || mp_process_join(&p, MP_FOREVER) != MP_OK)
             mp_die("terminate: %s", mp_last_error());

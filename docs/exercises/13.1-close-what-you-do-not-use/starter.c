@@ -6,9 +6,10 @@
  * receive). Main sends two words, the child sends each back in capitals;
  * then main closes its end, which should tell the child "that was all":
  * its recv returns MP_CLOSED (end of file; Python's recv raises EOFError),
- * it says so and ends. It never does: main's join gives up after 10 ticks.
- * End of file comes only once every copy of main's end is closed, and
- * fork copied every descriptor main had into the child, main's end too.
+ * it says so and ends. It never does: main's join gives up after 10 ticks
+ * and half a second. End of file comes only once every copy of main's end
+ * is closed, and fork copied every descriptor main had into the child,
+ * main's end too.
  *
  * Your task: make the child see end of file, and end, once main has closed
  * its end: each process closes the ends it does not use (main does
@@ -66,7 +67,7 @@ int main(int argc, char **argv)
         mp_print("main PID %ld sends \"%s\"", (long)getpid(), words[i]);
         if (mp_conn_send(&mains, words[i], strlen(words[i])) != MP_OK)
             mp_die("send: %s", mp_last_error());
-        if (mp_conn_recv(&mains, buf, sizeof buf - 1, &len, 10 * mp_tick) != MP_OK)
+        if (mp_conn_recv(&mains, buf, sizeof buf - 1, &len, 10 * mp_tick + 5) != MP_OK)
             mp_die("recv: %s", mp_last_error());
         buf[len] = '\0';
         mp_print("main PID %ld got \"%s\"", (long)getpid(), buf);
@@ -74,9 +75,9 @@ int main(int argc, char **argv)
     mp_print("main PID %ld closes its end", (long)getpid());
     mp_conn_close(&mains);
 
-    enum mp_status status = mp_process_join(&p, 10 * mp_tick);
+    enum mp_status status = mp_process_join(&p, 10 * mp_tick + 0.5);
     if (status == MP_TIMEOUT) {
-        mp_print("main PID %ld: the child has not ended after 10 ticks: it still waits "
+        mp_print("main PID %ld: the child has not ended: it still waits "
                  "for end of file", (long)getpid());
         if (mp_process_terminate(&p) != MP_OK || mp_process_join(&p, MP_FOREVER) != MP_OK)
             mp_die("terminate: %s", mp_last_error());
