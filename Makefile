@@ -7,6 +7,9 @@
 #   make pictures the lesson pages' SVG charts (docs/pictures/), from real runs
 #   make compare DEMO=NAME [ARGS="..."]  a demo beside its Python twin (needs python3)
 #   make fuzz     libFuzzer on the HTTP parsers, FUZZ_SECONDS (default 60) per target (clang)
+#   make exercises        check the exercises in course order, stop at the first not done
+#   make exercise N=ID    check one exercise (e.g. N=07.1); its hint if it fails
+#   make exercises-sweep  every exercise's check on its starter and its solution (the suite tries a sample)
 #   make clean
 
 CC     ?= cc
@@ -39,7 +42,7 @@ FUZZ_CC      ?= clang
 FUZZ_FLAGS    = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib
 
-.PHONY: all demo test check bench pictures compare fuzz clean
+.PHONY: all demo test check bench pictures compare fuzz exercises exercise exercise-builds exercises-sweep clean
 
 all: $(BUILD)/libmp.a $(BINS) $(TEST_BINS) $(REPLAY_BINS)
 
@@ -105,10 +108,45 @@ $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libmp.a lib/mp.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ilib $< -o $@ $(LDFLAGS) $(BUILD)/libmp.a $(LDLIBS)
 
+# The exercises (docs/exercises/): the checker that runs a program and writes
+# down what each of its processes did, the course's flags for the student's
+# own files, and every starter and solution, built for the suite to check.
+EX_DIR   := docs/exercises
+EX_TOOLS := $(BUILD)/exercises/watch $(BUILD)/exercises/build.env
+EX_BINS  := $(patsubst $(EX_DIR)/%.c,$(BUILD)/exercises/%, \
+              $(wildcard $(EX_DIR)/*/starter.c $(EX_DIR)/*/solution.c $(EX_DIR)/*/program.c))
+
+$(BUILD)/exercises/watch: $(EX_DIR)/watch.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< -o $@ $(LDFLAGS)
+
+$(BUILD)/exercises/build.env: Makefile
+	@mkdir -p $(@D)
+	@printf "CC='%s'\nCFLAGS='%s'\nLDFLAGS='%s'\nLDLIBS='%s'\n" \
+	    "$(CC)" "$(CFLAGS)" "$(LDFLAGS)" "$(LDLIBS)" >$@
+
+$(BUILD)/exercises/%: $(EX_DIR)/%.c $(BUILD)/libmp.a $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	@$(CC) $(CFLAGS) -Ilib $< -o $@ $(LDFLAGS) $(BUILD)/libmp.a $(LDLIBS)
+
+# What the suite needs to check every exercise.
+exercise-builds: $(EX_TOOLS) $(EX_BINS)
+
+exercises: all $(EX_TOOLS)
+	@BUILD=$(BUILD) $(EX_DIR)/exercises.sh all
+
+exercise: all $(EX_TOOLS)
+	@BUILD=$(BUILD) $(EX_DIR)/exercises.sh one "$(N)"
+
+# Every exercise's check tried on its starter and its solution (the suite
+# tries a sample): tests/exercises.bats with EXERCISES_SWEEP=1.
+exercises-sweep: all exercise-builds
+	@BIN=$(abspath $(BUILD)/bin) TESTBIN=$(abspath $(BUILD)/tests) EXERCISES_SWEEP=1 bats tests/exercises.bats
+
 demo: all
 	@BIN=$(abspath $(BUILD)/bin) tests/tour.sh
 
-test: all
+test: all exercise-builds
 	@BIN=$(abspath $(BUILD)/bin) TESTBIN=$(abspath $(BUILD)/tests) tests/run.sh
 
 check:
