@@ -125,7 +125,8 @@ cmd_index() {
 
 # all_pages: every page of the course, English and Chinese.
 all_pages() {
-    ls README.md README.zh-CN.md docs/*.md docs/zh/*.md lib/README.md 2>/dev/null
+    ls README.md README.zh-CN.md docs/*.md docs/zh/*.md docs/exercises/*.md \
+       docs/zh/exercises/*.md lib/README.md 2>/dev/null
 }
 
 # slugs FILE: the anchors of FILE's headings, as GitHub makes them: lower
@@ -487,11 +488,11 @@ cmd_step() {
 # Chinese page has its English one.
 cmd_translations() {
     local page failed=0 n=0
-    for page in README.md docs/*.md; do
+    for page in README.md docs/*.md docs/exercises/*.md; do
         cmd_step "$page" "$(zh_of "$page")" || failed=1
         n=$((n + 1))
     done
-    for page in README.zh-CN.md docs/zh/*.md; do
+    for page in README.zh-CN.md docs/zh/*.md docs/zh/exercises/*.md; do
         [ -f "$page" ] || continue
         [ -f "$(en_of "$page")" ] || { echo "$page: no English page $(en_of "$page")"; failed=1; }
     done
