@@ -47,7 +47,7 @@
  *
  * The rest is requests.get re-built on a plain socket (HTTP/1.0, http://
  * only: https needs TLS, and forklore uses libc alone); the HTTP itself is
- * lib/http.c, shared with `serve`. --timeout bounds the whole of one URL,
+ * lib/http*.c, shared with `serve`. --timeout bounds the whole of one URL,
  * redirects included, so a server that drips a byte a second cannot hold a
  * worker. The file name is the URL's last path segment, as the seed's
  * url.split('/')[-1], refused if it would not stay in --dir. The body goes
@@ -189,10 +189,9 @@ static void add_url(char ***urls, size_t *n, const char *url)
 {
     if (strlen(url) >= HTTP_MAX_URL)
         mp_usage_error("URL longer than %d bytes: '%.40s...'", HTTP_MAX_URL - 1, url);
-    for (const char *c = url; *c != '\0'; c++)
-        if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 127)
-            mp_usage_error("URL %zu has a space, a control character or a non-ASCII byte "
-                           "(percent-encode it)", *n + 1);
+    if (!http_visible(url, strlen(url)))
+        mp_usage_error("URL %zu has a space, a control character or a non-ASCII byte "
+                       "(percent-encode it)", *n + 1);
     *urls = realloc(*urls, (*n + 1) * sizeof **urls);
     if (*urls == NULL || ((*urls)[*n] = strdup(url)) == NULL)
         mp_die("out of memory");
@@ -353,13 +352,13 @@ static bool save_body(int fd, int out, const char *start, size_t have, long long
         size_t want = sizeof buf;
         if (length >= 0 && length - *bytes < (long long)want)
             want = (size_t)(length - *bytes);
-        int ready = http_wait(fd, POLLIN, deadline);
-        if (ready == 0) {
+        enum mp_status ready = http_wait(fd, POLLIN, deadline);
+        if (ready == MP_TIMEOUT) {
             snprintf(why, whysize, "gave up after %g s (--timeout), %lld bytes in",
                      url_timeout, *bytes);
             return false;
         }
-        ssize_t n = ready == 1 ? read(fd, buf, want) : -1;
+        ssize_t n = ready == MP_OK ? read(fd, buf, want) : -1;
         if (n == -1 && (errno == EAGAIN || errno == EINTR))
             n = 0;                      /* nothing after all: wait again */
         else if (n == 0 && length < 0)
@@ -381,18 +380,19 @@ static bool save_body(int fd, int out, const char *start, size_t have, long long
 /* requests.get(url), its body written to out, all within --timeout. */
 static bool fetch(const char *url, int out, long long *bytes, char *why, size_t whysize)
 {
-    double deadline = http_now() + url_timeout;
+    double deadline = mp_now() + url_timeout;
     char head[HTTP_MAX_HEAD];
     size_t body, got;
     struct http_response r;
-    int fd = http_get(url, deadline, &r, head, sizeof head, &body, &got, why, whysize);
-    if (fd == -1 && http_now() >= deadline) {
-        char what[400];             /* the module knows the deadline, not the option */
-        snprintf(what, sizeof what, "%.399s", why);
-        snprintf(why, whysize, "gave up after %g s (--timeout): %s", url_timeout, what);
-    }
-    if (fd == -1)
+    int fd = http_get(url, deadline, &r, head, sizeof head, &body, &got);
+    if (fd == -1) {           /* the module knows the deadline, not the option */
+        if (mp_now() >= deadline)
+            snprintf(why, whysize, "gave up after %g s (--timeout): %s", url_timeout,
+                     mp_last_error());
+        else
+            snprintf(why, whysize, "%s", mp_last_error());
         return false;
+    }
     bool ok = save_body(fd, out, head + body, got - body, r.length, deadline, bytes, why,
                         whysize);
     close(fd);                /* read-only: nothing to lose */
@@ -406,8 +406,9 @@ static struct result download(const char *url)
     struct result res = { false, 0 };
     char why[512], name[NAME_MAX + 1], path[PATH_MAX];
     struct http_url u;
-    bool ok = http_parse_url(url, &u, why, sizeof why)
-              && http_file_name(&u, name, sizeof name, why, sizeof why);
+    bool ok = http_parse_url(url, &u) == MP_OK && http_file_name(&u, name, sizeof name) == MP_OK;
+    if (!ok)
+        snprintf(why, sizeof why, "%s", mp_last_error());
     if (ok && snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
         snprintf(why, sizeof why, "path too long");
         ok = false;

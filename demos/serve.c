@@ -28,8 +28,18 @@
  *   400 a malformed request         404 a missing file, or a path leaving DIR
  *   405 any other method            408 the request did not arrive in time
  *   414 a request line over 4 KB    431 a request head over 16 KB
- *   503 all 64 children are busy: the parent answers at once, itself
- * The request is parsed by lib/http.c, shared with `download`.
+ *   503 no child free for a second, or no descriptor free: the parent answers
+ * The request is parsed by lib/http*.c, shared with `download`.
+ *
+ * At most 64 children answer at once, and when all are busy the listen
+ * backlog is the waiting room: the kernel keeps the connections serve has
+ * not accepted yet, in order, and completes no more when it is full. So
+ * serve stops accepting (it takes only the first in line, to time it) and
+ * each waiting client gets the next free child, or a 503 once it has waited
+ * WAIT_SECONDS. With no descriptor left (EMFILE), accept cannot take a
+ * client even to refuse it, and it would wait in the backlog for nothing:
+ * so serve keeps one spare descriptor open (on /dev/null), closes it to
+ * accept and refuse that client at once, then opens it again.
  *
  * A peer may be hostile; serve holds out (docs/02-download.md has the list):
  *   - The path is opened once, beneath DIR's descriptor (http_open_beneath:
@@ -40,8 +50,8 @@
  *   - A connection's whole life is bounded: the request must arrive within
  *     --timeout in all (not per read), the goodbye takes at most a second,
  *     and alarm(2) ends a child still at work after a minute.
- *   - When accept fails (no free descriptor, say) it pauses accepting a
- *     while, and logs that cause at most once a second.
+ *   - When accept fails for another cause (no kernel memory, say) it pauses
+ *     accepting a while; every cause is logged at most once a second.
  *
  * What to watch for:
  *   - The access log on stderr: one line per request with the child's PID,
@@ -60,26 +70,30 @@
  *           build/bin/serve --dir some/dir --port 8000 --delay 1
  * (No --tick: the seed sleeps nowhere in this lesson; --delay slows it.)
  */
+#define _GNU_SOURCE           /* ppoll: Linux's (and POSIX.1-2024's) */
 #include "mp.h"
 #include "http.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_CHILDREN 64       /* connections answered at once; more get 503 */
+#define MAX_CHILDREN 64       /* connections answered at once; more wait in the backlog */
+#define WAIT_SECONDS 1.0      /* how long a client may wait there for a child: then 503 */
+#define BACKLOG 1024          /* the waiting room: connections not yet accepted */
 #define CHILD_SECONDS 60      /* alarm(2) ends a child still answering after this (+ --delay) */
 #define LOG_WIDTH 80          /* an access log line fits a projector */
 
@@ -92,7 +106,16 @@ static sigset_t normal_mask;  /* the signal mask before main blocked any */
 static pid_t children[MAX_CHILDREN];
 static int running;
 
-/* The signal handlers only set a flag: main looks at them after pselect. */
+/* The first client in line while every child is busy (-1: none), and since
+ * when it has waited, on mp_now()'s clock. */
+static int next_fd = -1;
+static double next_since;
+
+/* Kept open on /dev/null, to be closed when accept finds no descriptor free
+ * (EMFILE): then the client can be accepted, and refused at once. */
+static int spare_fd = -1;
+
+/* The signal handlers only set a flag: main looks at them after ppoll. */
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t child_ended;
 
@@ -116,18 +139,20 @@ static int read_request(int fd, struct http_request *req)
 {
     char head[HTTP_MAX_HEAD];
     size_t headlen, got;
-    switch (http_read_head(fd, head, sizeof head, http_now() + timeout, &headlen, &got)) {
-    case HTTP_HEAD_OK:
+    switch (http_read_head(fd, head, sizeof head, mp_now() + timeout, &headlen, &got)) {
+    case MP_OK:
         break;
-    case HTTP_HEAD_TOO_LONG:  /* the request line alone too long, or all of it */
-        return memchr(head, '\n', HTTP_MAX_REQUEST_LINE + 1) == NULL ? 414 : 431;
-    case HTTP_HEAD_TIMEOUT:
+    case MP_TIMEOUT:
         return 408;
-    case HTTP_HEAD_CLOSED:
+    case MP_ERROR:            /* the request line alone too long, or all of it */
+        if (got == sizeof head)
+            return memchr(head, '\n', HTTP_MAX_REQUEST_LINE + 1) == NULL ? 414 : 431;
+        return 400;           /* read failed: the client reset the connection */
+    case MP_CLOSED:
         return 400;
     }
     mp_sleep(delay);          /* --delay: as if the network were slow */
-    return http_parse_request(head, headlen, req);
+    return http_parse_request(head, headlen, req) == MP_OK ? 0 : req->refusal;
 }
 
 /* Maps the request target to a regular file beneath DIR, opened into *file;
@@ -136,12 +161,10 @@ static int open_target(const char *target, char *path, size_t size, int *file)
 {
     if (target[0] != '/')
         return 400;           /* "http://host/x", "*", "x": not a path */
-    if (http_unquote(target, strcspn(target, "?#"), path, size) == -1)
+    if (http_unquote(target, strcspn(target, "?#"), path, size) != MP_OK)
         return 400;
-    char relative[HTTP_MAX_REQUEST_LINE + 1];
-    snprintf(relative, sizeof relative, "%s", path + strspn(path, "/"));
     struct stat st;
-    *file = http_open_beneath(root_fd, relative);
+    *file = http_open_beneath(root_fd, path + strspn(path, "/"));
     if (*file == -1)
         return 404;
     if (fstat(*file, &st) == -1 || !S_ISREG(st.st_mode)) {
@@ -250,9 +273,9 @@ static void log_request(const struct http_request *req, int status, long long by
 static void close_gently(int fd)
 {
     char sink[4096];
-    double deadline = http_now() + 1;
+    double deadline = mp_now() + 1;
     if (shutdown(fd, SHUT_WR) == 0)
-        while (http_wait(fd, POLLIN, deadline) == 1 && read(fd, sink, sizeof sink) > 0)
+        while (http_wait(fd, POLLIN, deadline) == MP_OK && read(fd, sink, sizeof sink) > 0)
             ;
     close(fd);                /* the answer is sent or given up: nothing to lose */
 }
@@ -260,7 +283,7 @@ static void close_gently(int fd)
 /* The child's whole life: read one request, answer it, log it. */
 static void answer(int fd)
 {
-    struct http_request req = { "-", "-" };
+    struct http_request req = { "-", "-", 0 };
     char path[HTTP_MAX_REQUEST_LINE + 1], buf[512];
     long long bytes = 0;
     int file = -1, body;
@@ -292,7 +315,7 @@ static void answer(int fd)
 static void warn_limited(int cause, const char *what)
 {
     static double last[256];
-    double now = http_now();
+    double now = mp_now();
     int slot = cause & 255;
     if (last[slot] != 0 && now - last[slot] < 1)
         return;
@@ -300,10 +323,10 @@ static void warn_limited(int cause, const char *what)
     mp_warn("%s", what);
 }
 
-/* Every child is busy: the parent answers 503 itself, at once, and never
- * waits for this client (a slow one must not stall the parent): it takes
- * what has arrived, writes without blocking, and closes. */
-static void refuse_busy(int fd)
+/* No child for this client: the parent answers 503 itself, at once, and
+ * never waits for it (a slow one must not stall the parent): it takes what
+ * has arrived, writes without blocking, and closes. */
+static void refuse(int fd)
 {
     char sink[HTTP_MAX_HEAD], answer[512];
     int body;
@@ -315,12 +338,10 @@ static void refuse_busy(int fd)
     (void)send(fd, answer, n, MSG_DONTWAIT);
     shutdown(fd, SHUT_WR);
     close(fd);
-    warn_limited(0, "busy: all children at work; answering 503 for now");
 }
 
-/* Forks a child to answer the connection fd. Returns 1 if a child was
- * started, else 0. */
-static int start_child(int listener, int fd)
+/* Forks a child to answer the connection fd (there is a free place). */
+static void start_child(int listener, int fd)
 {
     fflush(stdout);           /* nothing buffered may be copied into the child */
     pid_t pid = fork();
@@ -330,10 +351,11 @@ static int start_child(int listener, int fd)
         snprintf(what, sizeof what, "fork: %s (dropping connections)", strerror(errno));
         warn_limited(errno, what);
         close(fd);
-        return 0;
+        return;
     }
     case 0:                   /* the child: answers this connection, then exits */
         close(listener);      /* only the parent accepts */
+        close(spare_fd);      /* (-1 if there is none: then close just fails) */
         /* Ctrl-C reaches the whole process group: the parent decides, the
          * child finishes. (signal and sigprocmask cannot fail with these.) */
         signal(SIGINT, SIG_IGN);
@@ -351,97 +373,178 @@ static int start_child(int listener, int fd)
                 break;
             }
         }
-        return 1;
+        running++;
     }
 }
 
-/* Reaps every child that has ended. Returns how many. */
-static int reap_children(void)
+/* Reaps every child that has ended (several may end behind one SIGCHLD). */
+static void reap_children(void)
 {
-    int n = 0;
     pid_t pid;
+    child_ended = 0;
     while ((pid = waitpid(-1, NULL, WNOHANG)) > 0) {
         for (int i = 0; i < MAX_CHILDREN; i++)
             if (children[i] == pid)
                 children[i] = 0;
-        n++;
+        running--;
     }
-    return n;
 }
 
-/* Accepts one connection and hands it to a child (or refuses it: busy).
- * When accept fails for a cause that lasts (EMFILE, ENFILE, ENOBUFS,
- * ENOMEM), the connection stays queued and the listener stays readable:
- * returns how long to pause accepting, doubling from 50 ms up to 1 s while
- * it lasts, instead of retrying at once for ever. */
-static double accept_one(int listener, double pause)
+/* How long the client at fd has waited: since the last bytes it sent, or
+ * since it connected, as the kernel keeps it (TCP_INFO, Linux). 0 where
+ * that cannot be known: it then waits at most WAIT_SECONDS more. */
+static double waited(int fd)
 {
-    int fd = accept(listener, NULL, NULL);
-    if (fd == -1) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNABORTED
-            || errno == EINTR)
-            return 0;         /* the client gave up before we got to it */
-        char what[128];
-        snprintf(what, sizeof what, "accept: %s (pausing)", strerror(errno));
-        warn_limited(errno, what);
-        return pause == 0 ? 0.05 : pause * 2 < 1 ? pause * 2 : 1;
-    }
-    if (running >= MAX_CHILDREN)
-        refuse_busy(fd);
-    else
-        running += start_child(listener, fd);
+#ifdef TCP_INFO
+    struct tcp_info info;
+    socklen_t len = sizeof info;
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0)
+        return info.tcpi_last_data_recv / 1000.0;
+#endif
+    (void)fd;
     return 0;
 }
 
+/* A child for the client at fd if one is free; else fd is the first in line. */
+static void take(int listener, int fd)
+{
+    if (running == MAX_CHILDREN)
+        reap_children();      /* a child may have ended since the last SIGCHLD */
+    if (running < MAX_CHILDREN) {
+        start_child(listener, fd);
+    } else {
+        next_fd = fd;
+        next_since = mp_now() - waited(fd);
+    }
+}
+
+/* accept(2) failed with no descriptor free (EMFILE, or ENFILE for the whole
+ * system): the spare one makes room to take the client and refuse it.
+ * Returns false if there is no spare to use. */
+static bool refuse_with_spare(int listener)
+{
+    if (spare_fd == -1)
+        return false;
+    close(spare_fd);          /* /dev/null, read-only: nothing to lose */
+    int fd = accept(listener, NULL, NULL);
+    if (fd != -1)
+        refuse(fd);
+    spare_fd = open("/dev/null", O_RDONLY);   /* the number just freed: -1 only if */
+    return fd != -1;                           /* another process took it (ENFILE) */
+}
+
+/* Accepts the clients waiting, while a child is free or none is in line,
+ * until none waits. When accept fails for a cause that lasts (ENOBUFS,
+ * ENOMEM, EMFILE without a spare), returns how long to pause accepting,
+ * doubling from 50 ms up to 1 s while it lasts, instead of retrying at once
+ * for ever. */
+static double accept_waiting(int listener, double pause)
+{
+    while (next_fd == -1) {
+        int fd = accept(listener, NULL, NULL);
+        if (fd != -1) {
+            take(listener, fd);
+            continue;
+        }
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return 0;         /* the backlog is empty */
+        if (errno == ECONNABORTED || errno == EINTR || errno == EPROTO)
+            continue;         /* that client gave up before we got to it */
+        char what[128];
+        int err = errno;
+        if ((err == EMFILE || err == ENFILE) && refuse_with_spare(listener)) {
+            snprintf(what, sizeof what, "accept: %s: answering 503", strerror(err));
+            warn_limited(err, what);
+            continue;
+        }
+        snprintf(what, sizeof what, "accept: %s (pausing)", strerror(err));
+        warn_limited(err, what);
+        return pause == 0 ? 0.05 : pause * 2 < 1 ? pause * 2 : 1;
+    }
+    return 0;
+}
+
+/* The first in line: a child if one is free now, a 503 if it has waited
+ * WAIT_SECONDS. */
+static void serve_next(int listener)
+{
+    if (running == MAX_CHILDREN)
+        reap_children();
+    if (running < MAX_CHILDREN) {
+        start_child(listener, next_fd);
+        next_fd = -1;
+    } else if (mp_now() - next_since >= WAIT_SECONDS) {
+        refuse(next_fd);
+        next_fd = -1;
+        warn_limited(0, "busy: all children at work for a second; answering 503");
+    }
+}
+
+/* Fills ts with the time from now until `until` (>= 0). */
+static struct timespec *time_until(double until, struct timespec *ts)
+{
+    double left = until - mp_now();
+    if (left < 0)
+        left = 0;
+    ts->tv_sec = (time_t)left;
+    ts->tv_nsec = (long)((left - (double)ts->tv_sec) * 1e9);
+    return ts;
+}
+
 /* The accept loop, until SIGINT or SIGTERM. The signals are unblocked only
- * inside pselect, atomically while it waits: so a signal can never slip in
- * between checking the flags and starting to wait. */
+ * inside ppoll, atomically while it waits: so a signal can never slip in
+ * between checking the flags and starting to wait. poll, not select: an
+ * fd_set holds descriptors below 1024 only, and serve's listener may be
+ * above (a parent that left many open, a raised ulimit -n). */
 static void serve_until_stopped(int listener)
 {
     double pause = 0, resume = 0;
     while (!stop_requested) {
-        fd_set ready;
-        FD_ZERO(&ready);
-        struct timespec wait, *waitp = NULL;
-        double left = resume - http_now();
-        if (left > 0) {       /* pausing after a failed accept: only a timeout */
-            wait.tv_sec = (time_t)left;
-            wait.tv_nsec = (long)((left - (double)wait.tv_sec) * 1e9);
-            waitp = &wait;
-        } else {
-            FD_SET(listener, &ready);
-        }
-        int n = pselect(listener + 1, &ready, NULL, NULL, waitp, &normal_mask);
+        if (child_ended)
+            reap_children();
+        if (next_fd != -1)
+            serve_next(listener);
+        /* Watch the listener only if a client can be taken: while one is
+         * in line, the others wait in the backlog. Wake up for the first
+         * in line's time, or the end of a pause, or a signal. */
+        bool pausing = mp_now() < resume;
+        struct pollfd pfd = { .fd = listener, .events = POLLIN };
+        struct timespec ts, *wait = NULL;
+        if (next_fd != -1)
+            wait = time_until(next_since + WAIT_SECONDS, &ts);
+        else if (pausing)
+            wait = time_until(resume, &ts);
+        nfds_t watched = next_fd == -1 && !pausing ? 1 : 0;
+        int n = ppoll(&pfd, watched, wait, &normal_mask);
         if (n == -1 && errno != EINTR)
-            mp_die("pselect: %s", strerror(errno));
-        if (child_ended) {
-            child_ended = 0;
-            running -= reap_children();
+            mp_die("ppoll: %s", strerror(errno));
+        if (n > 0 && !stop_requested) {
+            pause = accept_waiting(listener, pause);
+            resume = mp_now() + pause;
         }
-        if (n > 0 && FD_ISSET(listener, &ready) && !stop_requested) {
-            pause = accept_one(listener, pause);
-            resume = http_now() + pause;
-        }
+    }
+    if (next_fd != -1) {      /* stopping: no child will take it */
+        refuse(next_fd);
+        next_fd = -1;
     }
 }
 
 /* After the first stop: wait for the children still answering.
- * sigsuspend sleeps with the signals unblocked, as pselect did, until
+ * sigsuspend sleeps with the signals unblocked, as ppoll did, until
  * SIGCHLD or a second stop. A signal within half a second of the first is
  * the same request sent twice (timeout(1), for one, signals serve and then
  * its whole process group): only a later one means "do not wait". */
 static void wait_for_children(void)
 {
+    reap_children();
     if (running > 0)
         mp_warn("stopping: %d answer(s) still running (Ctrl-C again: end them now)", running);
     double stopped_at = mp_now();
     stop_requested = 0;
     while (running > 0) {
         sigsuspend(&normal_mask);
-        if (child_ended) {
-            child_ended = 0;
-            running -= reap_children();
-        }
+        if (child_ended)
+            reap_children();
         if (stop_requested) {
             stop_requested = 0;
             if (mp_now() - stopped_at < 0.5)
@@ -452,8 +555,7 @@ static void wait_for_children(void)
         }
     }
 }
-
-/* SIGINT, SIGTERM and SIGCHLD: blocked, but for pselect and sigsuspend. */
+/* SIGINT, SIGTERM and SIGCHLD: blocked, but for ppoll and sigsuspend. */
 static void catch_signals(void)
 {
     sigset_t blocked;
@@ -490,10 +592,12 @@ static int listen_on(const char *addr, long port)
     int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
     int on = 1;
     /* SO_REUSEADDR: the port can be reused at once after a restart, instead
-     * of waiting out the old connections' TIME_WAIT. Non-blocking, so accept
-     * never blocks if a client vanished between pselect and the accept. */
+     * of waiting out the old connections' TIME_WAIT. Non-blocking, so that
+     * accept says EAGAIN once no client waits (or one vanished since ppoll).
+     * BACKLOG is the waiting room: the kernel may keep it smaller
+     * (net.core.somaxconn), and completes no new connection beyond it. */
     bool ok = fd != -1 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) == 0
-              && bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 64) == 0
+              && bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, BACKLOG) == 0
               && fcntl(fd, F_SETFL, O_NONBLOCK) == 0;
     int err = errno;
     freeaddrinfo(ai);
@@ -543,12 +647,15 @@ int main(int argc, char **argv)
     if (root_fd == -1)
         mp_die("--dir %s: %s", dir, errno == ENOTDIR ? "not a directory" : strerror(errno));
     int listener = listen_on(bind_addr, port);
+    spare_fd = open("/dev/null", O_RDONLY);
+    if (spare_fd == -1)
+        mp_die("keep a spare descriptor: %s", strerror(errno));
     say_where(listener, dir);
     catch_signals();
     serve_until_stopped(listener);
     /* Stop: close the listener (new clients are refused from now on), then
      * wait for the children still answering. */
-    close(listener);
+    close(listener);          /* (and the clients still in its backlog) */
     wait_for_children();
     mp_warn("stopped");
     return 0;
