@@ -96,6 +96,8 @@
 
 #define MAX_CHILDREN 64       /* connections answered at once; more wait in the backlog */
 #define WAIT_SECONDS 1.0      /* how long a client may wait there for a child: then 503 */
+#define MAX_REQUESTS 100      /* answered on one kept-alive connection, at most */
+#define IDLE_SECONDS 1.0      /* a kept-alive connection idle this long is closed */
 #define BACKLOG 1024          /* the waiting room: connections not yet accepted */
 #define CHILD_SECONDS 60      /* alarm(2) ends a child still answering after this (+ --delay) */
 #define LOG_WIDTH 80          /* an access log line fits a projector */
@@ -137,12 +139,18 @@ static void on_child_ended(int sig)
 /* --- the child: one request, one answer ---------------------------------- */
 
 /* Reads and checks the request head, all of it within --timeout. Returns
- * 0, or the status to answer with. */
-static int read_request(int fd, struct http_request *req)
+ * 0, or the status to answer with, or -1 if the client closed before
+ * sending a byte of a request after the first (a kept-alive connection's
+ * end). *more: bytes came after the head (a pipelined request: this server
+ * answers it no more). */
+static int read_request(int fd, bool first, struct http_request *req, bool *more)
 {
     char head[HTTP_MAX_HEAD];
-    size_t headlen, got;
-    switch (http_read_head(fd, head, sizeof head, mp_now() + timeout, &headlen, &got)) {
+    size_t headlen = 0, got = 0;
+    enum mp_status read = http_read_head(fd, head, sizeof head, mp_now() + timeout, &headlen,
+                                         &got);
+    *more = got > headlen;
+    switch (read) {
     case MP_OK:
         break;
     case MP_TIMEOUT:
@@ -152,7 +160,7 @@ static int read_request(int fd, struct http_request *req)
             return memchr(head, '\n', HTTP_MAX_REQUEST_LINE + 1) == NULL ? 414 : 431;
         return 400;           /* read failed: the client reset the connection */
     case MP_CLOSED:
-        return 400;
+        return got == 0 && !first ? -1 : 400;
     }
     mp_sleep(delay);          /* --delay: as if the network were slow */
     return http_parse_request(head, headlen, req) == MP_OK ? 0 : req->refusal;
@@ -223,22 +231,26 @@ static long long send_body(int fd, int file, long long len)
     return sent;
 }
 
-/* Sends the open file (GET) or only its headers (HEAD); closes it. Returns
- * 200; *bytes counts the body sent. */
-static int send_file(int fd, const char *method, int file, const char *path, long long *bytes)
+/* Sends the 200 answer: the open file (GET) or only its headers (HEAD);
+ * closes it. keep: say the connection stays open. *bytes counts the body
+ * sent; returns whether all of the answer was. */
+static bool send_file(int fd, const char *method, int file, const char *path, bool keep,
+                      long long *bytes)
 {
     struct stat st;
     if (fstat(file, &st) == -1)
         st.st_size = 0;       /* open_target's fstat just worked on it */
     char head[256];
     int n = snprintf(head, sizeof head, "HTTP/1.0 200 OK\r\nContent-Type: %s\r\n"
-                     "Content-Length: %lld\r\n\r\n", http_content_type(path), (long long)st.st_size);
+                     "Content-Length: %lld\r\n%s\r\n", http_content_type(path),
+                     (long long)st.st_size, keep ? "Connection: keep-alive\r\n" : "");
     bool get = strcmp(method, "GET") == 0;
     /* MSG_MORE: the head waits to leave in one packet with the body's start. */
-    if (send(fd, head, (size_t)n, get ? MSG_MORE : 0) == n && get)
-        *bytes = send_body(fd, file, (long long)st.st_size);
+    bool whole = send(fd, head, (size_t)n, get ? MSG_MORE : 0) == n;
+    if (whole && get)
+        whole = (*bytes = send_body(fd, file, (long long)st.st_size)) == st.st_size;
     close(file);              /* read-only: nothing to lose */
-    return 200;
+    return whole;
 }
 
 /* An error answer in buf: the status line and a one-line text body (none
@@ -300,30 +312,50 @@ static void close_gently(int fd)
     close(fd);                /* the answer is sent or given up: nothing to lose */
 }
 
-/* The child's whole life: read one request, answer it, log it. */
-static void answer(int fd)
+/* Request number n on fd: read, answered, logged. Returns whether the
+ * connection stays open for another: the client asked, the answer is a 200
+ * sent whole, and it is not the last one allowed. */
+static bool answer_one(int fd, int n)
 {
-    struct http_request req = { "-", "-", 0 };
+    struct http_request req = { "-", "-", false, 0 };
     char path[HTTP_MAX_REQUEST_LINE + 1], buf[512];
     long long bytes = 0;
     int file = -1, body;
+    bool more;
 
-    int status = read_request(fd, &req);
+    alarm((unsigned)(CHILD_SECONDS + timeout + delay));   /* SIGALRM ends the child */
+    int status = read_request(fd, n == 1, &req, &more);
+    if (status == -1)
+        return false;
     if (status == 0 && strcmp(req.method, "GET") != 0 && strcmp(req.method, "HEAD") != 0)
         status = 405;
     if (status == 0)
         status = open_target(req.target, path, sizeof path, &file);
+    bool keep = status == 0 && req.keep_alive && !more && n < MAX_REQUESTS;
+    if (status == 0) {
+        keep = send_file(fd, req.method, file, path, keep, &bytes) && keep;
+        status = 200;
+    } else {
+        size_t len = error_answer(buf, sizeof buf, req.method, status, &body);
+        bytes = send_all(fd, buf, len) ? body : 0;
+    }
+    log_request(&req, status, bytes);
+    return keep;
+}
+
+/* The child's whole life: the requests of one connection, each answered
+ * and logged. One is the rule (HTTP/1.0); a client that asks to keep the
+ * connection open (HTTP/1.1 does by default) may send up to MAX_REQUESTS,
+ * each within IDLE_SECONDS of the last answer: one fork for them all. */
+static void answer(int fd)
+{
     /* A client that stops reading: each write gives up after --timeout.
      * (setsockopt cannot fail here: a socket, a valid timeval.) */
     struct timeval tv = { (time_t)timeout, (suseconds_t)((timeout - (time_t)timeout) * 1e6) };
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    if (status == 0)
-        status = send_file(fd, req.method, file, path, &bytes);
-    if (status != 200) {
-        size_t n = error_answer(buf, sizeof buf, req.method, status, &body);
-        bytes = send_all(fd, buf, n) ? body : 0;
-    }
-    log_request(&req, status, bytes);
+    for (int n = 1; answer_one(fd, n); n++)
+        if (http_wait(fd, POLLIN, mp_now() + IDLE_SECONDS) != MP_OK)
+            break;            /* idle: the client sends no more */
     close_gently(fd);
 }
 
@@ -382,7 +414,6 @@ static void start_child(int listener, int fd)
         signal(SIGTERM, SIG_DFL);
         signal(SIGCHLD, SIG_DFL);
         sigprocmask(SIG_SETMASK, &normal_mask, NULL);
-        alarm((unsigned)(CHILD_SECONDS + timeout + delay));   /* SIGALRM ends it */
         answer(fd);
         _exit(0);
     default:                  /* the parent: the child has its own copy of fd */

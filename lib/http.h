@@ -84,13 +84,15 @@ size_t http_head_end(const char *buf, size_t len);
 struct http_request {
     char method[32];                           /* "GET" */
     char target[HTTP_MAX_REQUEST_LINE + 1];    /* "/a%20b.png?x=1" */
+    bool keep_alive;                           /* the client would send another */
     int refusal;                               /* on MP_ERROR: 400 or 414 */
 };
 
 /* Checks a request head strictly ("METHOD SP TARGET SP HTTP/d.d", then
- * "Name: value" lines, then the empty line) and fills r. MP_ERROR, with
- * r->refusal the status to answer with: 400 (malformed), 414 (the request
- * line too long). */
+ * "Name: value" lines, then the empty line) and fills r: keep_alive if the
+ * client asks to keep the connection open (HTTP/1.1 unless "Connection:
+ * close"; 1.0 with "Connection: keep-alive"). MP_ERROR, with r->refusal the
+ * status to answer with: 400 (malformed), 414 (the request line too long). */
 enum mp_status http_parse_request(const char *head, size_t len, struct http_request *r);
 
 struct http_response {

@@ -107,6 +107,31 @@ static bool each_header(const char *head, size_t len, size_t *pos, int *lineno,
     return false;                          /* no empty line */
 }
 
+/* One request header: a Connection list ("close", "keep-alive, Upgrade")
+ * says whether the client wants its connection kept open. */
+static bool request_header(const char *name, size_t namelen, const char *value, size_t vlen,
+                           void *arg)
+{
+    struct http_request *r = arg;
+    if (namelen != 10 || strncasecmp(name, "Connection", 10) != 0)
+        return true;
+    for (size_t i = 0; i < vlen;) {
+        size_t start = i;
+        while (i < vlen && value[i] != ',')
+            i++;
+        size_t end = i++;                  /* past the ',' */
+        while (start < end && (value[start] == ' ' || value[start] == '\t'))
+            start++;
+        while (end > start && (value[end - 1] == ' ' || value[end - 1] == '\t'))
+            end--;
+        if (end - start == 5 && strncasecmp(value + start, "close", 5) == 0)
+            r->keep_alive = false;
+        else if (end - start == 10 && strncasecmp(value + start, "keep-alive", 10) == 0)
+            r->keep_alive = true;
+    }
+    return true;
+}
+
 /* Refuses a request with status (400, 414), saying why. */
 static enum mp_status refuse(struct http_request *r, int status, const char *why)
 {
@@ -121,6 +146,7 @@ enum mp_status http_parse_request(const char *head, size_t len, struct http_requ
     const char *line;
     int lineno = 0;
     r->refusal = 0;
+    r->keep_alive = false;
     if (!next_line(head, len, &pos, &line, &n))
         return refuse(r, 400, "an empty request");
     if (n > HTTP_MAX_REQUEST_LINE)
@@ -137,8 +163,10 @@ enum mp_status http_parse_request(const char *head, size_t len, struct http_requ
     r->method[mlen] = '\0';
     memcpy(r->target, sp1 + 1, tlen);
     r->target[tlen] = '\0';
-    /* We need none of the headers, but each must be well formed. */
-    if (!each_header(head, len, &pos, &lineno, NULL, NULL))
+    /* HTTP/1.1 keeps a connection open unless told not to; 1.0 only if asked.
+     * Of the headers only Connection matters, but each must be well formed. */
+    r->keep_alive = memcmp(sp2 + 1, "HTTP/1.", 7) == 0 && sp2[8] != '0';
+    if (!each_header(head, len, &pos, &lineno, request_header, r))
         return refuse(r, 400, "a malformed header line");
     return MP_OK;
 }
