@@ -19,6 +19,15 @@
  * with waitpid(-1, ..., WNOHANG) in a loop (several may end behind one
  * SIGCHLD: signals are not counted). A child nobody reaps stays a zombie.
  *
+ * One connection, one request: that is HTTP/1.0. A client may ask to keep
+ * its connection open (an HTTP/1.1 client does, unless it says "Connection:
+ * close"): its child then answers up to 100 requests on it, each within a
+ * second of the last answer. Forking is the dear part of an answer (the
+ * kernel copies the parent's page tables, and the child faults in again
+ * every page it touches), so one fork for many requests is how a forking
+ * server keeps up (Apache's prefork does the same). The file itself goes
+ * out by sendfile(2): the kernel copies it to the socket, not this process.
+ *
  * Why plain fork here and not mp_process_start: an mp_process is made to be
  * joined, and on Ctrl-C the library ends every child at once. A server wants
  * neither: on SIGINT or SIGTERM it stops accepting, lets the connections it
@@ -47,15 +56,16 @@
  *     symlink that leads out, at the moment it opens. Checking a path first
  *     and opening it after would leave a gap in which a directory can be
  *     swapped for a symlink.
- *   - A connection's whole life is bounded: the request must arrive within
- *     --timeout in all (not per read), the goodbye takes at most a second,
- *     and alarm(2) ends a child still at work after a minute.
+ *   - A connection's whole life is bounded: each request must arrive within
+ *     --timeout in all (not per read), a kept-alive one within a second of
+ *     the last answer, 100 at most; the goodbye takes at most a second, and
+ *     alarm(2) ends a child still at work on one request after a minute.
  *   - When accept fails for another cause (no kernel memory, say) it pauses
  *     accepting a while; every cause is logged at most once a second.
  *
  * What to watch for:
  *   - The access log on stderr: one line per request with the child's PID,
- *     a new PID each time.
+ *     a new PID for each connection.
  *   - With --delay 1, fetch 8 files with `download --workers 1`, then with
  *     `--workers 4`: about 8 s, then about 2 s. The children mostly wait, so
  *     more of them at once help even on one core.
@@ -136,7 +146,7 @@ static void on_child_ended(int sig)
     child_ended = 1;
 }
 
-/* --- the child: one request, one answer ---------------------------------- */
+/* --- the child: a connection's requests, each answered ------------------- */
 
 /* Reads and checks the request head, all of it within --timeout. Returns
  * 0, or the status to answer with, or -1 if the client closed before
@@ -380,14 +390,14 @@ static void warn_limited(int cause, const char *what)
  * has arrived, writes without blocking, and closes. */
 static void refuse(int fd)
 {
-    char sink[HTTP_MAX_HEAD], answer[512];
+    char sink[HTTP_MAX_HEAD], text[512];
     int body;
-    size_t n = error_answer(answer, sizeof answer, "GET", 503, &body);
+    size_t n = error_answer(text, sizeof text, "GET", 503, &body);
     while (recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0)
         ;
     /* A full buffer or a gone client loses the 503 (the client may retry);
      * shutdown fails if the client is gone: nothing to do either way. */
-    (void)send(fd, answer, n, MSG_DONTWAIT);
+    (void)send(fd, text, n, MSG_DONTWAIT);
     shutdown(fd, SHUT_WR);
     close(fd);
 }
@@ -470,18 +480,21 @@ static void take(int listener, int fd)
 }
 
 /* accept(2) failed with no descriptor free (EMFILE, or ENFILE for the whole
- * system): the spare one makes room to take the client and refuse it.
- * Returns false if there is no spare to use. */
-static bool refuse_with_spare(int listener)
+ * system; Linux says so even when no client waits): the spare one makes
+ * room to take a client and refuse it. Returns 1 if it refused one, 0 if
+ * none was waiting, -1 if there is no spare (or accept failed all the same). */
+static int refuse_with_spare(int listener)
 {
     if (spare_fd == -1)
-        return false;
+        return -1;
     close(spare_fd);          /* /dev/null, read-only: nothing to lose */
-    int fd = accept(listener, NULL, NULL);
+    int fd = accept(listener, NULL, NULL), err = errno;
     if (fd != -1)
         refuse(fd);
     spare_fd = open("/dev/null", O_RDONLY);   /* the number just freed: -1 only if */
-    return fd != -1;                           /* another process took it (ENFILE) */
+    if (fd != -1)                              /* another process took it (ENFILE) */
+        return 1;
+    return err == EAGAIN || err == EWOULDBLOCK ? 0 : -1;
 }
 
 /* Accepts the clients waiting, while a child is free or none is in line,
@@ -503,7 +516,10 @@ static double accept_waiting(int listener, double pause)
             continue;         /* that client gave up before we got to it */
         char what[128];
         int err = errno;
-        if ((err == EMFILE || err == ENFILE) && refuse_with_spare(listener)) {
+        int refused = err == EMFILE || err == ENFILE ? refuse_with_spare(listener) : -1;
+        if (refused == 0)
+            return 0;         /* no client was waiting after all */
+        if (refused == 1) {
             snprintf(what, sizeof what, "accept: %s: answering 503", strerror(err));
             warn_limited(err, what);
             continue;

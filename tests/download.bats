@@ -148,6 +148,21 @@ worker_pids() {
     stop_serve
 }
 
+@test "a status without a reason (HTTP 418) is reported as it is, with no trailing space" {
+    printf 'HTTP/1.0 418\r\n\r\n' >"$BATS_TEST_TMPDIR/reply"
+    printf 'HTTP/1.0 418 I am a teapot\r\n\r\n' >"$BATS_TEST_TMPDIR/reply2"
+    start_fake reply "$BATS_TEST_TMPDIR/reply"
+    bare=$FAKE_URL
+    start_fake reply "$BATS_TEST_TMPDIR/reply2"
+    run --separate-stderr demo download --dir "$OUT" "$bare/x.png" "$FAKE_URL/y.png"
+    check "$status" -eq 1
+    check "$(count_lines "^worker [0-9]+: $bare/x.png failed: HTTP 418$")" -eq 1
+    check "$(count_lines "^worker [0-9]+: $FAKE_URL/y.png failed: HTTP 418 I am a teapot$")" -eq 1
+    output=$stderr
+    check "$(count_lines "^download: $bare/x.png: HTTP 418$")" -eq 1
+    stop_fake
+}
+
 @test "connection refused and a host that does not resolve: reported per URL, exit 1" {
     make_files a.png:500
     start_fake silent              # find a free port, then free it again

@@ -83,7 +83,8 @@ def fetch_all(url, out):
                 return len(body)
             location = r.getheader('Location')
             if r.status not in (301, 302, 303, 307, 308):
-                raise ValueError(f"HTTP {r.status} {r.reason}")
+                reason = f" {r.reason}" if r.reason else ""     # "HTTP 418": none
+                raise ValueError(f"HTTP {r.status}{reason}")
             if not location:
                 raise ValueError(f"HTTP {r.status} without a Location")
             url = urllib.parse.urljoin(url, location)

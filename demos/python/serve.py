@@ -7,10 +7,13 @@ os.fork (socketserver.ForkingTCPServer does the same behind a class):
 accept a connection, fork, the child answers it and exits; the parent
 reaps its children when SIGCHLD says some have ended. It answers GET and
 HEAD of regular files under --dir with the very bytes build/bin/serve sends,
-so either download fetches from either server. The access log goes to
+so either download fetches from either server; a client that asks may keep
+its connection for up to 100 requests, as with the C. The access log goes to
 stderr, one line per request, with the child's PID. SIGINT or SIGTERM: stop
 accepting, let the answers under way finish, exit 0 (a second one, half a
-second later or more, ends them).
+second later or more, ends them). With all 64 children busy it stops
+accepting, as the C does, but lets a client wait in the backlog for as long
+as it takes (the C answers 503 after a second, and under EMFILE at once).
 Run it:   python3 demos/python/serve.py --dir some/dir [--port 8000] [--delay 1]
 """
 import os
@@ -28,6 +31,8 @@ MAX_REQUEST_LINE = 4096
 MAX_HEAD = 8192
 MAX_CHILDREN = 64
 CHILD_SECONDS = 60
+MAX_REQUESTS = 100      # answered on one kept-alive connection, at most
+IDLE_SECONDS = 1        # a kept-alive connection idle this long is closed
 TOKEN = set(b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 REASONS = {200: 'OK', 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed',
@@ -47,17 +52,24 @@ def log(text):
     print(f"serve: {text}", file=sys.stderr)
 
 
-# --- the child: one request, one answer ---
+# --- the child: one connection's requests, each answered ---
 
-def read_head(conn):
-    """The request head, within --timeout in all: (0, head) or (status, head)."""
+def head_end(head):
+    """Where the head ends (just after its empty line), or -1."""
+    ends = [i + n for i, n in ((head.find(b'\n\n'), 2), (head.find(b'\n\r\n'), 3)) if i >= 0]
+    return min(ends) if ends else -1
+
+
+def read_head(conn, first):
+    """The request head, within --timeout in all: (0, head) or (status, head);
+    status -1 if the client closed before a byte of a request after the first."""
     deadline = time.monotonic() + args.timeout
     head = b''
     while True:
         first_line = head.find(b'\n')
         if (first_line if first_line >= 0 else len(head)) > MAX_REQUEST_LINE:
             return 414, head
-        if b'\n\r\n' in head or b'\n\n' in head:
+        if head_end(head) >= 0:
             return 0, head
         if len(head) == MAX_HEAD:
             return 431, head
@@ -71,6 +83,8 @@ def read_head(conn):
             return 408, head
         except OSError:
             data = b''
+        if not data and not head and not first:
+            return -1, head
         if not data or b'\0' in data:
             return 400, head
         head += data
@@ -81,24 +95,30 @@ def is_token(text):
 
 
 def parse_head(head):
-    """(status, method, target): status 0 if well formed, else 400."""
+    """(status, method, target, keep): status 0 if well formed, else 400; keep
+    if the client asks to keep the connection (HTTP/1.1 unless "Connection:
+    close", 1.0 with "Connection: keep-alive")."""
     lines = head.split(b'\n')
     parts = lines[0].rstrip(b'\r').split(b' ')
     if len(parts) != 3:
-        return 400, '-', '-'
+        return 400, '-', '-', False
     method, target, version = parts
     if (not is_token(method) or not target or len(version) != 8
             or not version.startswith(b'HTTP/') or not version[5:6].isdigit()
             or version[6:7] != b'.' or not version[7:8].isdigit()):
-        return 400, '-', '-'
+        return 400, '-', '-', False
     method, target = method.decode('latin-1'), target.decode('latin-1')
+    keep = version.startswith(b'HTTP/1.') and version != b'HTTP/1.0'
     for line in lines[1:]:
         if line in (b'', b'\r'):
             break
-        name, colon, _ = line.partition(b':')
+        name, colon, value = line.partition(b':')
         if not colon or not is_token(name):
-            return 400, method, target
-    return 0, method, target
+            return 400, method, target, False
+        if name.lower() == b'connection':
+            tokens = [t.strip(b' \t\r').lower() for t in value.split(b',')]
+            keep = b'keep-alive' in tokens or (keep and b'close' not in tokens)
+    return 0, method, target, keep
 
 
 def unquote(text):
@@ -130,23 +150,25 @@ def find_file(target):
     return (0, path) if inside else (404, None)
 
 
-def send_file(conn, method, path):
-    """(200, body bytes sent), or (404, 0) before anything was sent."""
+def send_file(conn, method, path, keep):
+    """(200, body bytes sent, all of it sent), or (404, 0, False) before
+    anything was sent. keep: say the connection stays open."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
-        return 404, 0
+        return 404, 0, False
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
         os.close(fd)
-        return 404, 0                       # a directory, a device...: regular files only
+        return 404, 0, False                # a directory, a device...: regular files only
     with os.fdopen(fd, 'rb') as f:
         size = st.st_size
         kind = TYPES.get(os.path.splitext(path)[1].decode().lower(), 'application/octet-stream')
         sent = 0
+        alive = "Connection: keep-alive\r\n" if keep else ""
         try:
             conn.sendall(f"HTTP/1.0 200 OK\r\nContent-Type: {kind}\r\n"
-                         f"Content-Length: {size}\r\n\r\n".encode())
+                         f"Content-Length: {size}\r\n{alive}\r\n".encode())
             while method == 'GET':
                 data = f.read(65536)
                 if not data:
@@ -154,8 +176,8 @@ def send_file(conn, method, path):
                 conn.sendall(data)
                 sent += len(data)
         except OSError:
-            pass
-        return 200, sent
+            return 200, sent, False
+        return 200, sent, method != 'GET' or sent == size
 
 
 def send_error(conn, method, status):
@@ -187,23 +209,42 @@ def log_request(method, target, status, sent):
     log(who + ' ' + ''.join(c if ' ' < c < '\x7f' else '?' for c in target) + tail)
 
 
-def answer(conn):
+def answer_one(conn, n):
+    """Request number n: read, answered, logged. True if the connection stays
+    open for another: the client asked, the answer is a 200 sent whole,
+    nothing came after the head (no pipelining), and n < MAX_REQUESTS."""
     method = target = '-'
-    sent = 0
-    status, head = read_head(conn)
+    sent, keep = 0, False
+    signal.alarm(int(CHILD_SECONDS + args.timeout + args.delay))
+    status, head = read_head(conn, n == 1)
+    if status == -1:
+        return False
     if status == 0:
         time.sleep(args.delay)              # --delay: as if the network were slow
-        status, method, target = parse_head(head)
+        status, method, target, keep = parse_head(head)
+        keep = keep and head_end(head) == len(head) and n < MAX_REQUESTS
     if status == 0 and method not in ('GET', 'HEAD'):
         status = 405
     if status == 0:
         status, path = find_file(target)
     conn.settimeout(args.timeout)           # a client that stops reading
     if status == 0:
-        status, sent = send_file(conn, method, path)
+        status, sent, whole = send_file(conn, method, path, keep)
+        keep = keep and whole
     if status != 200:
-        sent = send_error(conn, method, status)
+        sent, keep = send_error(conn, method, status), False
     log_request(method, target, status, sent)
+    return keep
+
+
+def answer(conn):
+    """One connection: a request, or up to MAX_REQUESTS if the client keeps
+    it, each within IDLE_SECONDS of the last answer."""
+    n = 1
+    while answer_one(conn, n):
+        n += 1
+        if not select.select([conn], [], [], IDLE_SECONDS)[0]:
+            break                           # idle: the client sends no more
     # Close gently: our end of file first, then read what the client still sends.
     try:
         conn.shutdown(socket.SHUT_WR)
@@ -247,7 +288,6 @@ def start_child(listener):
         signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C: the parent decides
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        signal.alarm(int(CHILD_SECONDS + args.timeout + args.delay))
         try:
             answer(conn)
         finally:                            # whatever happened, never return into
