@@ -273,7 +273,9 @@ serve_with_limit() {
     serve_with_limit 5 || true   # it never prints where it listens
     wait "$SERVER_PID" && status=0 || status=$?
     check "$status" -eq 1
-    check "$(cat "$BATS_TEST_TMPDIR/serve.out.log")" = "serve: keep a spare descriptor: Too many open files"
+    # (the first line: under ASan, LeakSanitizer finds no descriptor either)
+    check "$(head -1 "$BATS_TEST_TMPDIR/serve.out.log")" = \
+        "serve: keep a spare descriptor: Too many open files"
 }
 
 @test "serve with its listening socket above descriptor 1024 (poll, not select) answers and stops on SIGTERM" {
