@@ -59,7 +59,7 @@ $(BUILD)/bin/%: demos/%.c $(BUILD)/libmp.a $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ilib $< -o $@ $(LDFLAGS) $(BUILD)/libmp.a $(LDLIBS)
 
-$(BUILD)/tests/%: tests/c/%.c $(BUILD)/libmp.a $(wildcard lib/*.h)
+$(BUILD)/tests/%: tests/c/%.c $(BUILD)/libmp.a $(wildcard lib/*.h) tests/c/status.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ilib $< -o $@ $(LDFLAGS) $(BUILD)/libmp.a $(LDLIBS)
 

@@ -181,11 +181,12 @@ static double run_processes(struct task *tasks, int n)
     double start = mp_now();
     for (int i = 0; i < n; i++) {
         mp_process_init(&procs[i], run_task, &tasks[i]);
-        if (mp_process_start(&procs[i]) == -1)
+        if (mp_process_start(&procs[i]) != MP_OK)
             mp_die("start %s: %s", procs[i].name, mp_last_error());
     }
     for (int i = 0; i < n; i++) {
-        mp_process_join(&procs[i], MP_FOREVER);
+        if (mp_process_join(&procs[i], MP_FOREVER) != MP_OK)
+            mp_die("join %s: %s", procs[i].name, mp_last_error());
         if (mp_process_exitcode(&procs[i]) != 0)
             mp_die("task %d ended with exit code %d", i + 1, mp_process_exitcode(&procs[i]));
     }
@@ -337,7 +338,7 @@ int main(int argc, char **argv)
     mp_parse_args(argc, argv, options, NULL,
                   "Seed 1: waiting and computing tasks, serial, on all CPUs, on one CPU.");
     int n = (int)ntasks;
-    if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) == -1)
+    if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) != MP_OK)
         mp_die("timeline: %s", mp_last_error());
 
     int cpus = usable_cpus();

@@ -96,7 +96,7 @@ int main(int argc, char **argv)
     mp_parse_args(argc, argv, options, NULL,
                   "Seed 5.3: two children and no join; --daemon makes exit terminate them.");
     mp_start_method_setup();
-    if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) == -1)
+    if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) != MP_OK)
         mp_die("timeline: %s", mp_last_error());
 
     double start = mp_now();
@@ -106,9 +106,9 @@ int main(int argc, char **argv)
     p1.daemon = daemonic;    /* only before start: the child gets a copy */
     p2.daemon = daemonic;
 
-    if (mp_process_start(&p1) == -1)
+    if (mp_process_start(&p1) != MP_OK)
         mp_die("start %s: %s", p1.name, mp_last_error());
-    if (mp_process_start(&p2) == -1)
+    if (mp_process_start(&p2) != MP_OK)
         mp_die("start %s: %s", p2.name, mp_last_error());
     /* A daemonic child may be terminated before it runs a line of its own:
      * the main marks each child's row from its start, so the chart still
@@ -126,12 +126,13 @@ int main(int argc, char **argv)
      * daemonic children, then join every child - and draws the chart after.
      * What the children print and when they end does not change. */
     if (mp_timeline_asked()) {
-        if (daemonic) {
-            mp_process_terminate(&p1);
-            mp_process_terminate(&p2);
-        }
-        mp_process_join(&p1, MP_FOREVER);
-        mp_process_join(&p2, MP_FOREVER);
+        if (daemonic && (mp_process_terminate(&p1) != MP_OK ||
+                         mp_process_terminate(&p2) != MP_OK))
+            mp_die("terminate: %s", mp_last_error());
+        if (mp_process_join(&p1, MP_FOREVER) != MP_OK)
+            mp_die("join %s: %s", p1.name, mp_last_error());
+        if (mp_process_join(&p2, MP_FOREVER) != MP_OK)
+            mp_die("join %s: %s", p2.name, mp_last_error());
         mp_timeline_show();
     }
     /* Returning from main calls exit(): the library's atexit handler sends

@@ -145,7 +145,8 @@ static void fill_queues(char **urls, size_t n)
         if (mp_queue_put(tasks, item, MP_FOREVER) != MP_OK)
             mp_die("put a URL: %s", mp_last_error());
     }
-    mp_queue_close(tasks);
+    if (mp_queue_close(tasks) != MP_OK)
+        mp_die("close the queue: %s", mp_last_error());
 }
 
 /* p1.start(); p2.start(); p1.join(); p2.join() for nworkers workers. */
@@ -159,11 +160,11 @@ static void run_workers(long nworkers)
         /* Daemonic: if the main is killed outright, the kernel ends the
          * workers too (Linux), rather than leaving them running alone. */
         workers[i].daemon = true;
-        if (mp_process_start(&workers[i]) == -1)
+        if (mp_process_start(&workers[i]) != MP_OK)
             mp_die("start %s: %s", workers[i].name, mp_last_error());
     }
     for (long i = 0; i < nworkers; i++) {
-        if (!mp_process_join(&workers[i], MP_FOREVER))
+        if (mp_process_join(&workers[i], MP_FOREVER) != MP_OK)
             mp_die("join %s: %s", workers[i].name, mp_last_error());
         if (mp_process_exitcode(&workers[i]) != 0)
             mp_warn("%s (PID %ld) ended with exit code %d", workers[i].name,
@@ -176,7 +177,8 @@ static void run_workers(long nworkers)
  * reported (it crashed, say) counts as failed. */
 static size_t count_saved(void)
 {
-    mp_queue_close(results);
+    if (mp_queue_close(results) != MP_OK)
+        mp_die("close the queue: %s", mp_last_error());
     struct result res;
     size_t saved = 0;
     while (mp_queue_get(results, &res, MP_FOREVER) == MP_OK)
@@ -250,7 +252,7 @@ int main(int argc, char **argv)
 
     fill_queues(urls, n);
     /* Before the workers are forked: they must share the span table. */
-    if (mp_timeline_setup(argc, argv, MP_TIMELINE_FIT) == -1)
+    if (mp_timeline_setup(argc, argv, MP_TIMELINE_FIT) != MP_OK)
         mp_die("timeline: %s", mp_last_error());
     double start = mp_now();
     run_workers(nworkers);

@@ -104,11 +104,11 @@ int main(int argc, char **argv)
     /* A new program (spawn, forkserver) has no such address: send the
      * list's bytes, which it copies to an address of its own. */
     if (strcmp(mp_get_start_method(), "fork") != 0 &&
-        (mp_process_args(&p1, &q, sizeof q) == -1 || mp_process_args(&p2, &q, sizeof q) == -1))
+        (mp_process_args(&p1, &q, sizeof q) != MP_OK || mp_process_args(&p2, &q, sizeof q) != MP_OK))
         mp_die("args: %s", mp_last_error());
-    if (mp_process_start(&p1) == -1)
+    if (mp_process_start(&p1) != MP_OK)
         mp_die("start %s: %s", p1.name, mp_last_error());
-    if (mp_process_start(&p2) == -1)
+    if (mp_process_start(&p2) != MP_OK)
         mp_die("start %s: %s", p2.name, mp_last_error());
 
     mp_print("main process done!");

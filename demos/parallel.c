@@ -86,7 +86,7 @@ int main(int argc, char **argv)
                   "Seed 5.2: play_music and play_lol in two processes, joined: about 5 ticks.");
     mp_start_method_setup();
     /* Before any child starts: the span table must be shared with them. */
-    if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) == -1)
+    if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) != MP_OK)
         mp_die("timeline: %s", mp_last_error());
 
     double start = mp_now();
@@ -96,14 +96,16 @@ int main(int argc, char **argv)
 
     /* Each start is a fork(2): from here on the child runs its function on
      * its own, and the kernel decides which process runs when. */
-    if (mp_process_start(&p1) == -1)
+    if (mp_process_start(&p1) != MP_OK)
         mp_die("start %s: %s", p1.name, mp_last_error());
-    if (mp_process_start(&p2) == -1)
+    if (mp_process_start(&p2) != MP_OK)
         mp_die("start %s: %s", p2.name, mp_last_error());
 
     /* join = waitpid(2): the main sleeps until each child has ended. */
-    mp_process_join(&p1, MP_FOREVER);
-    mp_process_join(&p2, MP_FOREVER);
+    if (mp_process_join(&p1, MP_FOREVER) != MP_OK)
+        mp_die("join %s: %s", p1.name, mp_last_error());
+    if (mp_process_join(&p2, MP_FOREVER) != MP_OK)
+        mp_die("join %s: %s", p2.name, mp_last_error());
 
     double end = mp_now();
     mp_print("multi-process took %.2f s", end - start);

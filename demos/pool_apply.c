@@ -68,7 +68,7 @@ int main(int argc, char **argv)
     mp_parse_args(argc, argv, options, NULL,
                   "Seed 6.2: Pool(2).apply blocks until its task ran; apply_async returns at once.");
     /* Before the pool forks its workers: they must share the span table. */
-    if (mp_timeline_setup(argc, argv, MP_TIMELINE_FIT) == -1)
+    if (mp_timeline_setup(argc, argv, MP_TIMELINE_FIT) != MP_OK)
         mp_die("timeline: %s", mp_last_error());
 
     mp_pool *pool = mp_pool_new(2);
@@ -98,7 +98,8 @@ int main(int argc, char **argv)
     mp_async_free(result);
 
     mp_pool_close(pool);
-    mp_pool_join(pool);
+    if (mp_pool_join(pool) != MP_OK)
+        mp_die("join: %s", mp_last_error());
     mp_pool_free(pool);
     mp_print("main program ends");       /* the last line of the run, as it says */
     mp_timeline_show();                  /* the workers have ended: their spans are complete */

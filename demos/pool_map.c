@@ -127,7 +127,7 @@ int main(int argc, char **argv)
     for (long i = 0; i < items; i++)
         numbers[i] = (struct item){ i + 1, i + 1 == crash_item };
     /* Before the pool starts its workers: they must share the span table. */
-    if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) == -1)
+    if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) != MP_OK)
         mp_die("timeline: %s", mp_last_error());
 
     double start = mp_now();
@@ -141,7 +141,8 @@ int main(int argc, char **argv)
     /* Blocks until every square is back, in the order of numbers. */
     enum mp_status status = mp_pool_map(pool, square, numbers, (size_t)items, sizeof *numbers,
                                         squares, sizeof *squares, (size_t)chunksize);
-    mp_print_list(squares, (size_t)items);
+    if (mp_print_list(squares, (size_t)items) != MP_OK)
+        mp_die("print: %s", mp_last_error());
     if (status != MP_OK)
         mp_die("map: %s", mp_last_error());
     mp_print("chunksize %zu (%s)", mp_pool_chunksize(pool),
@@ -153,7 +154,8 @@ int main(int argc, char **argv)
     /* The chart comes last, once the workers have ended: with --timeline the
      * main joins them here, which the seed leaves to the exit. */
     if (mp_timeline_asked()) {
-        mp_pool_join(pool);
+        if (mp_pool_join(pool) != MP_OK)
+            mp_die("join: %s", mp_last_error());
         mp_timeline_show();
     }
     free(numbers);

@@ -78,7 +78,8 @@ int main(int argc, char **argv)
     if (get) {
         if (mp_async_get(result, MP_FOREVER) != MP_OK)
             mp_die("get: %s", mp_last_error());
-        mp_print_list(squares, 4);
+        if (mp_print_list(squares, 4) != MP_OK)
+            mp_die("print: %s", mp_last_error());
         mp_async_free(result);
     }
 

@@ -84,9 +84,9 @@ int main(int argc, char **argv)
     my_process_init(&p1);
     my_process_init(&p2);
 
-    if (mp_process_start(&p1.base) == -1)
+    if (mp_process_start(&p1.base) != MP_OK)
         mp_die("start %s: %s", p1.base.name, mp_last_error());
-    if (mp_process_start(&p2.base) == -1)
+    if (mp_process_start(&p2.base) != MP_OK)
         mp_die("start %s: %s", p2.base.name, mp_last_error());
     return 0;   /* no join, as in the seed: exit joins them (see mp.h) */
 }

@@ -62,7 +62,7 @@ int main(int argc, char **argv)
     };
     mp_parse_args(argc, argv, options, NULL,
                   "Seed 5.1: play_music() then play_lol() in one process: about 10 ticks.");
-    if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) == -1)
+    if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) != MP_OK)
         mp_die("timeline: %s", mp_last_error());
 
     double start = mp_now();

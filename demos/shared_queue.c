@@ -189,22 +189,23 @@ int main(int argc, char **argv)
         mp_print("main (PID %ld): put 1 .. %zu into q", (long)getpid(), count);
     /* "No more items": the workers' get drains the queue, then says closed.
      * The seed never says so: its workers guess with empty(), as --racy does. */
-    if (!racy)
-        mp_queue_close(q);
+    if (!racy && mp_queue_close(q) != MP_OK)
+        mp_die("close the queue: %s", mp_last_error());
 
     mp_process workers[MAX_WORKERS];
     start = mp_now();
     struct job job = { mp_queue_fd(q), racy, start };
     for (long i = 0; i < nworkers; i++) {
         mp_process_init(&workers[i], work, NULL);
-        if (mp_process_args(&workers[i], &job, sizeof job) == -1 ||
-            mp_process_pass_fd(&workers[i], job.queue_fd) == -1)
+        if (mp_process_args(&workers[i], &job, sizeof job) != MP_OK ||
+            mp_process_pass_fd(&workers[i], job.queue_fd) != MP_OK)
             mp_die("%s", mp_last_error());
-        if (mp_process_start(&workers[i]) == -1)
+        if (mp_process_start(&workers[i]) != MP_OK)
             mp_die("start %s: %s", workers[i].name, mp_last_error());
     }
     for (long i = 0; i < nworkers; i++)
-        mp_process_join(&workers[i], MP_FOREVER);
+        if (mp_process_join(&workers[i], MP_FOREVER) != MP_OK)
+            mp_die("join %s: %s", workers[i].name, mp_last_error());
 
     mp_print("main process done!");
     mp_queue_free(q);

@@ -116,9 +116,10 @@ static void *hold(void *arg)
 
 static void start_join(mp_process *p)
 {
-    if (mp_process_start(p) == -1)
+    if (mp_process_start(p) != MP_OK)
         mp_die("start (%s): %s", mp_get_start_method(), mp_last_error());
-    mp_process_join(p, MP_FOREVER);
+    if (mp_process_join(p, MP_FOREVER) != MP_OK)
+        mp_die("join (%s): %s", mp_get_start_method(), mp_last_error());
 }
 
 static int by_value(const void *a, const void *b)
@@ -150,12 +151,12 @@ static double cost(int n)
  * main's list; the others cannot: they get its bytes. */
 static void run(const char *method, struct list *q, long starts)
 {
-    if (mp_set_start_method(method) == -1)
+    if (mp_set_start_method(method) != MP_OK)
         mp_die("%s", mp_last_error());
     mp_print("%s:", method);
     mp_process p;
     mp_process_init(&p, experiment, q);
-    if (strcmp(method, "fork") != 0 && mp_process_args(&p, q, sizeof *q) == -1)
+    if (strcmp(method, "fork") != 0 && mp_process_args(&p, q, sizeof *q) != MP_OK)
         mp_die("%s", mp_last_error());
     start_join(&p);
     mp_print("  start+join: %.2f ms (median of %ld)", cost((int)starts) * 1000, starts);

@@ -15,9 +15,13 @@
  * Conventions, everywhere:
  *   - A timeout is in seconds; MP_FOREVER (any negative value) waits forever,
  *     0 does not wait at all (Python's block=False).
- *   - A call that can fail returns -1 (or NULL) and sets errno; mp_last_error()
- *     then says what went wrong in words, naming the rule where the library
- *     made one (e.g. "daemonic processes are not allowed to have children").
+ *   - A call that can fail returns an enum mp_status: MP_OK, or MP_ERROR
+ *     (and, where it waits, MP_TIMEOUT or MP_CLOSED); a call that makes
+ *     something returns it, or NULL. mp_last_error() then says what went
+ *     wrong in words (errno is set too), naming the rule where the library
+ *     made one ("daemonic processes are not allowed to have children").
+ *     Python raises an exception in each of these cases. A question
+ *     (is_alive, empty, ready) returns a bool and cannot fail.
  *   - A child starts as a copy of its parent (Python's "fork" start method,
  *     the default here), sharing nothing but what was mapped MAP_SHARED before
  *     fork; mp_set_start_method picks "spawn" or "forkserver" instead (see
@@ -38,9 +42,9 @@
 
 #define MP_FOREVER (-1.0)
 
-/* What a blocking call of the queue and the pool returns. */
+/* What every call that can fail returns. */
 enum mp_status {
-    MP_OK = 0,
+    MP_OK = 0,    /* done */
     MP_TIMEOUT,   /* the timeout ran out first (Python: queue.Empty, queue.Full,
                      multiprocessing.TimeoutError) */
     MP_CLOSED,    /* the queue is closed (and, for get, drained) */
@@ -88,10 +92,10 @@ void mp_sleep_ticks(double ticks);
 void mp_print(const char *fmt, ...) MP_PRINTF(1, 2);
 
 /* print(result) for a list of whole numbers, the way Python prints a list:
- * "[1, 4, 9, 16]", as one line in one write(2), by mp_print. Returns 0, or
- * -1 (ENOMEM) if the memory for the line cannot be had: then nothing is
+ * "[1, 4, 9, 16]", as one line in one write(2), by mp_print. MP_OK, or
+ * MP_ERROR (ENOMEM) if the memory for the line cannot be had: then nothing is
  * printed. */
-int mp_print_list(const long *values, size_t n);
+enum mp_status mp_print_list(const long *values, size_t n);
 
 /* The program's name, as shown in errors ("parallel: fork: ..."). Set by
  * mp_parse_args from argv[0]. */
@@ -172,10 +176,18 @@ _Noreturn void mp_usage_error(const char *fmt, ...) MP_PRINTF(1, 2);
  * member. */
 typedef struct mp_process mp_process;
 
-/* The argument bytes and descriptors a process may take to a new program
- * (spawn, forkserver): see mp_process_args and mp_process_pass_fd. */
+/* The library's own part of each mp_process: what travels to a new program
+ * (see the start methods, near the end of this page) and how it started. */
 #define MP_ARG_MAX 256
 #define MP_PASS_FDS_MAX 8
+struct mp_process_lib {
+    unsigned char args[MP_ARG_MAX];   /* mp_process_args: the argument's bytes */
+    size_t args_size;
+    int pass_fds[MP_PASS_FDS_MAX];    /* mp_process_pass_fd */
+    int npass_fds;
+    const struct mp_popen *popen;     /* its start method, once started */
+    bool end_unknown;                 /* its forkserver died before saying */
+};
 
 struct mp_process {
     /* Set by mp_process_init; yours to change before start. */
@@ -189,15 +201,7 @@ struct mp_process {
     pid_t pid;                    /* Process.pid: 0 until started */
     int exitcode;                 /* read it with mp_process_exitcode() */
     int sentinel;                 /* Process.sentinel: readable once the child ended (see join) */
-
-    /* Set by mp_process_args and mp_process_pass_fd. */
-    unsigned char args[MP_ARG_MAX]; /* the argument's bytes, copied */
-    size_t args_size;
-    int pass_fds[MP_PASS_FDS_MAX];  /* descriptors the child must have */
-    int npass_fds;
-
-    /* Set by the library at start. */
-    bool by_server;               /* the forkserver's child, not ours */
+    struct mp_process_lib lib;    /* the library's own */
 };
 
 /* Process.exitcode while there is none yet (Python's None): before start, and
@@ -211,7 +215,7 @@ void mp_process_init(mp_process *p, int (*target)(void *arg), void *arg);
 
 /* The same, named "KIND-N" as Python names an instance of a subclass
  * (`class MyProcess(Process)` gives "MyProcess-1"; a Pool's workers are
- * "PoolWorker-N"). N is the same count as mp_process_init's. */
+ * "ForkPoolWorker-N"). N is the same count as mp_process_init's. */
 void mp_process_init_as(mp_process *p, const char *kind, int (*target)(void *arg),
                         void *arg);
 
@@ -228,24 +232,25 @@ int mp_process_run(mp_process *self);
  * when its parent dies (Linux: prctl(PR_SET_PDEATHSIG)), so it never outlives
  * a crashed parent either.
  *
- * Returns 0, or -1 with errno set: EINVAL if p was already started, EPERM if
+ * MP_OK, or MP_ERROR: EINVAL if p was already started, EPERM if
  * the caller is itself daemonic ("daemonic processes are not allowed to have
  * children", Python's rule), EAGAIN if 4096 children are started and not
  * yet joined, or the error of pipe (EMFILE) or fork (EAGAIN: too many
  * processes). */
-int mp_process_start(mp_process *p);
+enum mp_status mp_process_start(mp_process *p);
 
 /* Process.join(timeout): waits until the child ends, then reaps it with
  * waitpid(2) so no zombie is left. Without a timeout (MP_FOREVER) it sleeps
  * in the kernel until then (waitid(2)). With one, it sleeps in poll(2) on the
  * sentinel: a pipe whose write end only the child holds, so it becomes
  * readable (end of file) when the child is gone, or when the timeout runs
- * out. Returns true if the child has ended, false if the timeout ran out
- * first (the child is still running: join again later), if p was never
- * started (EINVAL), or if p is not a child of the calling process (ECHILD:
- * e.g. a sibling, whose mp_process came with the fork; only a parent can
- * wait for its child, and nothing is known of how it ended). (Python
- * refuses that last case too: "can only join a child process".)
+ * out. MP_OK once the child has ended (and is reaped: see exitcode);
+ * MP_TIMEOUT if the timeout ran out first (the child is still running: join
+ * again later); MP_ERROR if p was never started (EINVAL), or is not a child
+ * of the calling process (ECHILD: e.g. a sibling, whose mp_process came with
+ * the fork; only a parent can wait for its child), or its end could not be
+ * learnt (its forkserver died). (Python refuses the sibling too: "can only
+ * join a child process".)
  *
  * The sentinel (Process.sentinel) becomes readable, at end of file, once no
  * process holds the write end any more: when the child has ended, unless
@@ -253,7 +258,7 @@ int mp_process_start(mp_process *p);
  * the write end and holds it for as long as it lives (children started with
  * mp_process_start close it). join does not rely on it alone: it also asks
  * waitpid at least every 100 ms. */
-bool mp_process_join(mp_process *p, double timeout);
+enum mp_status mp_process_join(mp_process *p, double timeout);
 
 /* Process.is_alive(): started, and not ended yet (waitpid with WNOHANG). */
 bool mp_process_is_alive(mp_process *p);
@@ -265,9 +270,9 @@ int mp_process_exitcode(mp_process *p);
 
 /* Process.terminate() sends SIGTERM, Process.kill() SIGKILL. They do not
  * wait: join afterwards. Sending to a process that has already ended is not
- * an error. Return 0, or -1 with errno set. */
-int mp_process_terminate(mp_process *p);
-int mp_process_kill(mp_process *p);
+ * an error. MP_OK, or MP_ERROR. */
+enum mp_status mp_process_terminate(mp_process *p);
+enum mp_status mp_process_kill(mp_process *p);
 
 /* multiprocessing.current_process().name: "MainProcess" in the program you
  * started, the mp_process's name in a child. */
@@ -318,9 +323,9 @@ const char *mp_current_process_name(void);
  */
 
 /* multiprocessing.set_start_method(method): "fork", "spawn" or "forkserver"
- * for the processes started from now on. -1 (EINVAL, "cannot find context
+ * for the processes started from now on. MP_ERROR (EINVAL, "cannot find context
  * for 'x'") for any other name. */
-int mp_set_start_method(const char *method);
+enum mp_status mp_set_start_method(const char *method);
 
 /* multiprocessing.get_start_method(): the method now in use. */
 const char *mp_get_start_method(void);
@@ -339,11 +344,11 @@ void mp_start_method_setup(void);
  * find it: MP_TARGET(work) registers work as "work". Call it for every
  * target at the top of main, before mp_main_guard: that part of main runs
  * in every new program too, as a Python module's top level (its `def`s)
- * runs again in a spawned child. At most 64 targets. Returns 0, or -1
+ * runs again in a spawned child. At most 64 targets. MP_OK, or MP_ERROR
  * (ENOSPC) when the table is full. Starting a process whose target is not
  * registered fails under spawn and forkserver with Python's words: "Can't
  * pickle <function at 0x...>: attribute lookup on __main__ failed". */
-int mp_register_target(const char *name, int (*target)(void *arg));
+enum mp_status mp_register_target(const char *name, int (*target)(void *arg));
 #define MP_TARGET(fn) mp_register_target(#fn, fn)
 
 /* Registers a "subclass" (a struct whose first member is an mp_process,
@@ -354,10 +359,10 @@ int mp_register_target(const char *name, int (*target)(void *arg));
  * a struct of that size, copies them in, and calls run on it. So its
  * fields must be bytes that mean the same in another program: a char
  * array, not a pointer to a string. Like MP_TARGET, before mp_main_guard;
- * at most 16 classes. Returns 0, or -1 (EINVAL: fields too big; ENOSPC).
+ * at most 16 classes. MP_OK, or MP_ERROR (EINVAL: fields too big; ENOSPC).
  * Starting a subclass that is not registered fails with "Can't pickle its
  * own run". */
-int mp_register_class(const char *name, int (*run)(mp_process *self), size_t size);
+enum mp_status mp_register_class(const char *name, int (*run)(mp_process *self), size_t size);
 #define MP_CLASS(type, run) mp_register_class(#run, run, sizeof(type))
 
 /* The C `if __name__ == '__main__':`. Call it at the top of main, after the
@@ -374,14 +379,14 @@ void mp_main_guard(void);
 
 /* Process(args=(...)) as bytes: copies size bytes (at most MP_ARG_MAX) into
  * p->args and points p->arg at the copy. The child's target gets a pointer
- * to its own copy of the same bytes, under every start method. Returns 0,
- * or -1 (E2BIG). */
-int mp_process_args(mp_process *p, const void *bytes, size_t size);
+ * to its own copy of the same bytes, under every start method. MP_OK, or
+ * MP_ERROR (E2BIG). */
+enum mp_status mp_process_args(mp_process *p, const void *bytes, size_t size);
 
 /* Hands descriptor fd to the child under the same number (inherited under
  * spawn, sent with SCM_RIGHTS under forkserver; under fork the child has it
- * anyway). At most MP_PASS_FDS_MAX. Returns 0, or -1 (E2BIG). */
-int mp_process_pass_fd(mp_process *p, int fd);
+ * anyway). At most MP_PASS_FDS_MAX. MP_OK, or MP_ERROR (E2BIG). */
+enum mp_status mp_process_pass_fd(mp_process *p, int fd);
 
 /*
  * What happens when the program ends, as in Python (multiprocessing.util.
@@ -504,9 +509,9 @@ bool mp_queue_full(mp_queue *q);
  * now on; get drains what is left, then returns MP_CLOSED; every process
  * waiting in put or get wakes up. (Python's Queue.close only closes the
  * calling process's end; this is the "no more items" signal workers need.)
- * Closing twice is harmless. 0, or -1 if the producers' lock failed (then
+ * Closing twice is harmless. MP_OK, or MP_ERROR if the producers' lock failed (then
  * nothing was closed; mp_last_error() says why). */
-int mp_queue_close(mp_queue *q);
+enum mp_status mp_queue_close(mp_queue *q);
 
 /* The queue's memory is a memfd (an anonymous file), so it can reach a
  * process started with spawn or forkserver: mp_queue_fd gives the
@@ -634,8 +639,8 @@ typedef void (*mp_error_callback)(const char *error, void *arg);
  * call also registers the pool's own worker as a target (mp_register_target,
  * named "PoolWorker"), so that registering the tasks before the guard
  * registers the worker too. At most 64 tasks, names of at most
- * MP_TASK_NAME_MAX characters. Returns 0 (also for the same name and
- * function again), or -1: ENAMETOOLONG, EEXIST (the name is another
+ * MP_TASK_NAME_MAX characters. MP_OK (also for the same name and
+ * function again), or MP_ERROR: ENAMETOOLONG, EEXIST (the name is another
  * function's), ENOSPC (the table is full), EINVAL (no name or function).
  * Under fork registering is harmless and not needed.
  *
@@ -646,14 +651,15 @@ typedef void (*mp_error_callback)(const char *error, void *arg);
  * mp_main_guard) fails the items it was given, naming it: "Can't get
  * attribute 'name' on <module '__main__'>". */
 #define MP_TASK_NAME_MAX 31
-int mp_register_task(const char *name, mp_task fn);
+enum mp_status mp_register_task(const char *name, mp_task fn);
 #define MP_TASK(fn) mp_register_task(#fn, fn)
 
 /* How many workers a pool may have: 1 to MP_POOL_MAX_WORKERS. */
 #define MP_POOL_MAX_WORKERS 256
 
 /* Pool(processes): starts the workers now (forks them, under the default
- * start method), each a daemonic mp_process named "PoolWorker-N".
+ * start method), each a daemonic mp_process named as Python names them:
+ * "ForkPoolWorker-N", "SpawnPoolWorker-N" or "ForkServerPoolWorker-N".
  * processes 0 means one per online CPU (Python's Pool(None),
  * os.cpu_count()), capped at MP_POOL_MAX_WORKERS.
  * Returns NULL with errno set: EINVAL if processes is below 0 or above
@@ -715,10 +721,11 @@ bool mp_async_wait(mp_async *result, double timeout);
  * wait, but collects what the workers have finished so far. */
 bool mp_async_ready(mp_async *result);
 
-/* AsyncResult.successful(): 1 if the call finished and every item succeeded,
- * 0 if it finished with an item failed, -1 (errno EAGAIN) if it has not
- * finished yet (Python raises ValueError). */
-int mp_async_successful(mp_async *result);
+/* AsyncResult.successful(): MP_OK if the call finished and every item
+ * succeeded, MP_ERROR if it finished with an item failed (mp_last_error()
+ * says which), MP_TIMEOUT (errno EAGAIN) if it has not finished yet (Python
+ * raises ValueError). */
+enum mp_status mp_async_successful(mp_async *result);
 
 /* Frees a result (Python: when the last reference goes). Freeing one that is
  * not ready does not stop its tasks; their outputs and callbacks are
@@ -730,9 +737,9 @@ void mp_pool_close(mp_pool *pool);
 
 /* Pool.join(): waits until every call given to the pool has finished and
  * every worker has ended. Only after close (or terminate): on a running pool
- * it returns -1 with errno EINVAL ("pool is still running", Python's
- * ValueError). Returns 0 once done. */
-int mp_pool_join(mp_pool *pool);
+ * it returns MP_ERROR with errno EINVAL ("pool is still running", Python's
+ * ValueError). MP_OK once done. */
+enum mp_status mp_pool_join(mp_pool *pool);
 
 /* Pool.terminate(): ends the workers now (SIGTERM, then SIGKILL for any
  * still there after a second) and reaps them. Calls not finished fail: their
@@ -773,7 +780,7 @@ void mp_pool_free(mp_pool *pool);
  *         { NULL }
  *     };
  *     mp_parse_args(argc, argv, options, NULL, "...");
- *     if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) == -1)
+ *     if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) != MP_OK)
  *         mp_die("timeline: %s", mp_last_error());
  *     ...                            in any process:
  *     mp_timeline_begin("p1", "music");
@@ -826,15 +833,15 @@ enum mp_timeline_scale { MP_TIMELINE_TICKS, MP_TIMELINE_FIT };
 /* After mp_parse_args: if --timeline or --timeline-svg was given, checks
  * that the picture's directory can be written (so a bad FILE fails before
  * the run, not after it), remembers the command line for the picture's
- * title and calls mp_timeline_init; else does nothing. Returns 0, or -1
+ * title and calls mp_timeline_init; else does nothing. MP_OK, or MP_ERROR
  * with errno set and mp_last_error() naming the file. */
-int mp_timeline_setup(int argc, char **argv, enum mp_timeline_scale scale);
+enum mp_status mp_timeline_setup(int argc, char **argv, enum mp_timeline_scale scale);
 
 /* Maps the shared span table (a memfd) and starts the clock the chart
  * counts from. Call it in the main program, before starting the processes
- * to chart. Returns 0, or -1 with errno set (EINVAL if it was already
+ * to chart. MP_OK, or MP_ERROR (EINVAL if it was already
  * called, or the error of memfd_create or mmap). */
-int mp_timeline_init(void);
+enum mp_status mp_timeline_init(void);
 
 /* Marks the calling process busy from now on with job, in the row labelled
  * with role. role is a short word such as "main", "p1" or "worker", shown
@@ -867,8 +874,8 @@ void mp_timeline_print(void);
  * its role and PID, a bar per span coloured by job, the legend, the time
  * axis and a title naming the demo and its options. The picture is written
  * to a temporary file next to path, then renamed: path is never left half
- * written. Returns 0, or -1 with errno set and mp_last_error() saying why. */
-int mp_timeline_write_svg(const char *path);
+ * written. MP_OK, or MP_ERROR with mp_last_error() saying why. */
+enum mp_status mp_timeline_write_svg(const char *path);
 
 /* At the end of a demo: what the options asked for. The chart if
  * --timeline, the picture if --timeline-svg (a picture that cannot be

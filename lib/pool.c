@@ -47,6 +47,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -95,7 +96,7 @@ void pool_place(struct pool_mem *m, void *block, int nworkers)
 }
 
 /* Allocates the pool, its queues and its shared block; no worker yet. The
- * block is a memfd (mp_shared_new) under every start method: fork would do
+ * block is a memfd (mp_shm_new) under every start method: fork would do
  * with anonymous memory, but a spawned worker can only map what it is given
  * a descriptor of. NULL with errno set if any is missing. */
 static mp_pool *alloc_pool(int processes)
@@ -113,7 +114,7 @@ static mp_pool *alloc_pool(int processes)
     p->mem.tasks = mp_queue_new(sizeof(struct task), 2 * NSLOTS);
     p->mem.results = mp_queue_new(sizeof(struct result), 2 * NSLOTS);
     /* Shared, and only given real pages as they are first written. */
-    void *block = mp_shared_new(pool_block_size(processes), &p->mem.fd);
+    void *block = mp_shm_new(pool_block_size(processes), &p->mem.fd);
     if (p->workers == NULL || p->mem.tasks == NULL || p->mem.results == NULL || block == NULL) {
         int err = errno;
         if (block != NULL) {
@@ -144,7 +145,7 @@ mp_pool *mp_pool_new(int processes)
     /* A worker that is a new program runs the pool's worker target, which
      * the first MP_TASK registers: without one, every worker would die at
      * its start, and be started again, for ever. */
-    if (!mp_start_is_fork() && !pool_tasks_registered()) {
+    if (strcmp(mp_get_start_method(), "fork") != 0 && !pool_tasks_registered()) {
         mp_set_error(EINVAL, "a pool's workers under %s are new programs: register its "
                      "tasks with MP_TASK before mp_main_guard", mp_get_start_method());
         return NULL;
@@ -192,27 +193,28 @@ void mp_pool_close(mp_pool *p)
         p->state = CLOSE;
 }
 
-int mp_pool_join(mp_pool *p)
+enum mp_status mp_pool_join(mp_pool *p)
 {
     mp_clear_error();
     if (p->state == RUN) {
         mp_set_error(EINVAL, "pool is still running: close or terminate it before join");
-        return -1;
+        return MP_ERROR;
     }
     if (p->state == CLOSE) {
         if (pool_pump(p, NULL, MP_FOREVER) != MP_OK)
-            return -1;
+            return MP_ERROR;
         /* No work is left: closing the queue tells each worker, once it
          * finds it empty, to leave (Python sends one None per worker). */
-        mp_queue_close(p->mem.tasks);
+        if (mp_queue_close(p->mem.tasks) != MP_OK)
+            return MP_ERROR;
         for (int i = 0; i < p->nworkers; i++) {
             struct worker *w = &p->workers[i];
-            if (w->live && !mp_process_join(&w->proc, MP_FOREVER))
-                return -1;
+            if (w->live && mp_process_join(&w->proc, MP_FOREVER) != MP_OK)
+                return MP_ERROR;
             w->live = false;
         }
     }
-    return 0;
+    return MP_OK;
 }
 
 void mp_pool_terminate(mp_pool *p)

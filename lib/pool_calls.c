@@ -320,14 +320,18 @@ bool mp_async_ready(mp_async *c)
     return mp_async_wait(c, 0);
 }
 
-int mp_async_successful(mp_async *c)
+enum mp_status mp_async_successful(mp_async *c)
 {
     mp_clear_error();
     if (!mp_async_ready(c)) {
         mp_set_error(EAGAIN, "the result is not ready");
-        return -1;
+        return MP_TIMEOUT;
     }
-    return c->failed == 0;
+    if (c->failed > 0) {
+        mp_set_error(EIO, "%s", c->error);
+        return MP_ERROR;
+    }
+    return MP_OK;
 }
 
 void mp_async_free(mp_async *c)

@@ -31,7 +31,11 @@ int pool_start_worker(mp_pool *p, int i)
     atomic_store(&p->mem.records[i].running, -1);
     struct worker_arg a = { i, p->nworkers, p->mem.fd, mp_queue_fd(p->mem.tasks),
                             mp_queue_fd(p->mem.results) };
-    mp_process_init_as(&w->proc, "PoolWorker", pool_worker_main, NULL);
+    /* Python's names: ForkPoolWorker-1, SpawnPoolWorker-2, ... */
+    const char *kind = strcmp(p->method, "spawn") == 0        ? "SpawnPoolWorker"
+                       : strcmp(p->method, "forkserver") == 0 ? "ForkServerPoolWorker"
+                                                             : "ForkPoolWorker";
+    mp_process_init_as(&w->proc, kind, pool_worker_main, NULL);
     w->proc.daemon = true;
     /* Neither can fail: the argument is smaller than MP_ARG_MAX, and three
      * descriptors fewer than MP_PASS_FDS_MAX. */
@@ -39,7 +43,7 @@ int pool_start_worker(mp_pool *p, int i)
     (void)mp_process_pass_fd(&w->proc, a.block_fd);
     (void)mp_process_pass_fd(&w->proc, a.tasks_fd);
     (void)mp_process_pass_fd(&w->proc, a.results_fd);
-    w->live = mp_process_start_by(&w->proc, p->method) == 0;
+    w->live = mp_process_start_by(&w->proc, p->method) == MP_OK;
     return w->live ? 0 : -1;
 }
 
@@ -153,7 +157,7 @@ void pool_terminate_workers(mp_pool *p)
         if (!w->live)
             continue;
         double left = deadline - mp_now();
-        if (!mp_process_join(&w->proc, left > 0 ? left : 0)) {
+        if (mp_process_join(&w->proc, left > 0 ? left : 0) != MP_OK) {
             (void)mp_process_kill(&w->proc);             /* it would not go: SIGKILL */
             (void)mp_process_join(&w->proc, MP_FOREVER); /* SIGKILL cannot be refused */
         }

@@ -26,36 +26,36 @@ static struct {
 } tasks[MAX_TASKS];
 static int ntasks;
 
-int mp_register_task(const char *name, mp_task fn)
+enum mp_status mp_register_task(const char *name, mp_task fn)
 {
     mp_clear_error();
     if (name == NULL || fn == NULL || name[0] == '\0') {
         mp_set_error(EINVAL, "MP_TASK: a task needs a name and a function");
-        return -1;
+        return MP_ERROR;
     }
     if (strlen(name) > MP_TASK_NAME_MAX) {
         mp_set_error(ENAMETOOLONG, "MP_TASK: the name '%.100s' is longer than %d characters",
                      name, MP_TASK_NAME_MAX);
-        return -1;
+        return MP_ERROR;
     }
     for (int i = 0; i < ntasks; i++) {
         if (strcmp(tasks[i].name, name) != 0)
             continue;
         if (tasks[i].fn == fn)
-            return 0;                    /* registered already: nothing to do */
+            return MP_OK;                    /* registered already: nothing to do */
         mp_set_error(EEXIST, "MP_TASK: another task is registered as '%s'", name);
-        return -1;
+        return MP_ERROR;
     }
     if (ntasks == MAX_TASKS) {
         mp_set_error(ENOSPC, "MP_TASK: more than %d tasks registered", MAX_TASKS);
-        return -1;
+        return MP_ERROR;
     }
-    if (ntasks == 0 && mp_register_target(POOL_WORKER_TARGET, pool_worker_main) == -1)
-        return -1;
+    if (ntasks == 0 && mp_register_target(POOL_WORKER_TARGET, pool_worker_main) != MP_OK)
+        return MP_ERROR;
     memcpy(tasks[ntasks].name, name, strlen(name) + 1);
     tasks[ntasks].fn = fn;
     ntasks++;
-    return 0;
+    return MP_OK;
 }
 
 /* The name fn was registered under, or NULL. */

@@ -72,7 +72,7 @@ static void run_task(const struct pool_mem *m, struct record *rec)
 static void attach(const struct worker_arg *a, struct pool_mem *m)
 {
     size_t size;
-    void *block = mp_shared_attach(a->block_fd, &size);
+    void *block = mp_shm_attach(a->block_fd, &size);
     if (block == NULL)
         mp_die("pool worker: mapping the pool (descriptor %d): %s", a->block_fd, strerror(errno));
     if (a->nworkers < 1 || a->nworkers > MP_POOL_MAX_WORKERS || a->index < 0 ||

@@ -4,26 +4,26 @@
  * shared by every process that forks from the one that made it.
  *
  * One shared mapping holds everything: the struct below and, after it, the
- * ring of slots the items are copied into. It is mapped MAP_SHARED from a
- * memfd (lib/shared.c): fork gives the child the same mapping at the same
+ * ring of cells the items are copied into. It is mapped MAP_SHARED from a
+ * memfd (lib/shm.c): fork gives the child the same mapping at the same
  * address, a spawned child maps the same file from its descriptor, and
  * MAP_SHARED means the pages are not copied (as the rest of memory is, on
  * write): every process reads and writes the very same bytes.
  *
  * The ring. Two counts say what is in it: puts, the items ever put, and
  * gets, the items ever taken. The queue holds puts - gets items; the oldest
- * is in slot gets % capacity, and the next put goes into slot
+ * is in cell gets % capacity, and the next put goes into cell
  * puts % capacity. (64-bit counts never wrap: at a billion items a second,
  * they would take 584 years.)
  *
  * Two locks, one for each end of the ring (the "two-lock queue" of Michael
  * and Scott, 1996): producers take turns on put_lock, and only its holder
- * writes puts and copies items into free slots; consumers take turns on
+ * writes puts and copies items into free cells; consumers take turns on
  * get_lock, and only its holder writes gets and copies items out. So a
  * producer never waits for a consumer's lock, nor a consumer for a
  * producer's: they meet only through the two counts.
  *
- * A call that finds an item (a free slot) makes no system call: it takes its
+ * A call that finds an item (a free cell) makes no system call: it takes its
  * lock (one atomic instruction when the lock is free), copies, commits with
  * one store, looks whether anyone sleeps at the other end, and unlocks. A
  * call that must wait first looks again for a few microseconds, then
@@ -40,6 +40,7 @@
 #endif
 #include "mp.h"
 #include "mp_internal.h"
+#include "robust.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -78,21 +79,21 @@ enum { NO_CPU = -1 };
  * returns memory aligned on a page, so the lines of the struct are the lines
  * of the memory. On x86-64 Linux a mutex takes 40 bytes.)
  *
- * Why atomics (<stdatomic.h>). A producer copies an item into a slot, then
+ * Why atomics (<stdatomic.h>). A producer copies an item into a cell, then
  * adds one to puts. A consumer that sees the new puts must also see the bytes
  * copied before it; but the compiler and the CPU may reorder plain memory
  * accesses, and the consumer does not hold put_lock, whose instructions would
  * forbid that. So the counts are C11 atomics: a process that loads the value
  * an atomic store stored also sees everything written before that store.
- * Likewise, a consumer's copy out of a slot is over before the new gets lets
- * a producer write into that slot again. All the atomics here use the
+ * Likewise, a consumer's copy out of a cell is over before the new gets lets
+ * a producer write into that cell again. All the atomics here use the
  * default, strongest kind (sequentially consistent), which the wake-ups need.
  */
 struct mp_queue {
     /* Line 1: fixed by mp_queue_new before any fork, and closed, written
      * once. Read on every call, so every CPU keeps a copy of this line. */
     size_t item_size;          /* bytes in one item */
-    size_t capacity;           /* how many items fit (the number of slots) */
+    size_t capacity;           /* how many items fit (the number of cells) */
     size_t map_size;           /* bytes mapped, for munmap */
     int fd;                    /* the memfd: one number in every process (mp_queue_fd) */
     atomic_bool closed;        /* mp_queue_close was called; set holding
@@ -125,15 +126,15 @@ struct mp_queue {
                                                   not yet woken */
     sem_t room_made;           /* posted once per put-sleeper woken */
 
-    /* The ring, capacity * item_size bytes: a free slot is written only by
+    /* The ring, capacity * item_size bytes: a free cell is written only by
      * the holder of put_lock, a full one read only by the holder of
      * get_lock. */
-    _Alignas(LINE) unsigned char slots[];
+    _Alignas(LINE) unsigned char cells[];
 };
 
-static unsigned char *slot(mp_queue *q, unsigned long long n)
+static unsigned char *cell(mp_queue *q, unsigned long long n)
 {
-    return q->slots + (size_t)(n % q->capacity) * q->item_size;
+    return q->cells + (size_t)(n % q->capacity) * q->item_size;
 }
 
 /* --- each end's look at the other end ------------------------------------ */
@@ -150,7 +151,7 @@ static size_t items_ready(mp_queue *q, size_t want)
     return n < want ? n : want;
 }
 
-/* Holding put_lock: how many free slots are there, up to want? */
+/* Holding put_lock: how many free cells are there, up to want? */
 static size_t room_ready(mp_queue *q, size_t want)
 {
     unsigned long long puts = atomic_load(&q->puts);
@@ -184,7 +185,7 @@ static bool count_down(atomic_uint *count)
     return false;
 }
 
-/* Wakes up to n processes asleep on wakeup, one per item added (or slot
+/* Wakes up to n processes asleep on wakeup, one per item added (or cell
  * freed), fewer if fewer sleep.
  * Rule 4: for each, the post comes first, then the count. A sleeper that
  * dies leaves one count too many, a waker that dies between its two steps
@@ -220,72 +221,20 @@ static void uncount(sem_t *wakeup, atomic_uint *sleepers)
 
 /* --- the locks ----------------------------------------------------------- */
 
-/* sem_timedwait and pthread_mutex_timedlock want their deadline as a time of
- * day (CLOCK_REALTIME): now plus the seconds to sleep. The caller keeps its
- * own deadline on the monotonic clock and looks again after each wake-up,
- * so a change of the time of day can only make one sleep end early (we then
- * sleep again) or late.
- * (clock_gettime fails only for a clock the system lacks; every POSIX
- * system has CLOCK_REALTIME.) */
-static struct timespec time_of_day_in(double seconds)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += (time_t)seconds;
-    ts.tv_nsec += (long)((seconds - (double)(time_t)seconds) * 1e9);
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
-    return ts;
-}
-
-/* How long a process asleep on a lock sleeps before it looks at the lock
- * again (see lock). */
-static const double LOCK_NAP = 0.01;
-
-/* Takes one of the two robust locks; 0, or -1 (with the error recorded) not
- * holding it.
+/* Takes one of the two robust locks (lib/robust.c); 0, or -1 (with the
+ * error recorded) not holding it.
  * Rule 1: both locks are *robust*: when the holder dies, the kernel hands
  * the lock to the next process that asks, with the answer EOWNERDEAD.
- * Rule 3: the ring is whole (rule 2), so that process marks the lock
- * consistent (else it would become unusable for good once unlocked), wakes
- * every sleeper (the dead process may have put or taken items and died
- * before waking anyone) and carries on. Should marking it fail, we let go of
- * it: every later lock then fails with ENOTRECOVERABLE, and every caller
- * sees MP_ERROR rather than a queue nobody can vouch for.
- * Why a process asleep on the lock wakes every LOCK_NAP to look again
- * (pthread_mutex_timedlock), rather than sleeping until woken
- * (pthread_mutex_lock): a death can leave it asleep on a free lock for
- * ever, and nothing in user space can prevent that. The lock is a word of
- * memory: 0 when free, else the holder's thread id, plus a bit that says
- * "someone sleeps here" (FUTEX_WAITERS). An unlock stores 0 and, if that
- * bit was set, asks the kernel to wake one sleeper (FUTEX_WAKE); the woken
- * one sets the word to its id, with the bit again. Now a process dies
- * after the 0 is stored and before a woken sleeper takes the lock: the
- * unlocker before its FUTEX_WAKE, or the woken sleeper itself. The kernel,
- * cleaning up after the dead process, wakes the next sleeper only if the
- * word is still 0. But a third process may have taken the lock meanwhile
- * (the word 0 -> its id, without the bit: it did not wait), and its unlock
- * then wakes nobody. The sleepers stay asleep on a lock that is free
- * (glibc 2.36, Linux 6: tests/c/test_queue.c lock-wake-lost builds that
- * exact sequence). A sleeper that looks again finds the lock free and
- * takes it, or sets the bit and sleeps, now sure to be woken. The try
- * first keeps a free lock at one atomic instruction, without reading the
- * clock. */
+ * Rule 3: the ring is whole (rule 2), so that process (the lock already
+ * marked consistent) wakes every sleeper (the dead process may have put or
+ * taken items and died before waking anyone) and carries on. */
 static int lock(mp_queue *q, pthread_mutex_t *m)
 {
-    int err = pthread_mutex_trylock(m);
-    while (err == EBUSY || err == ETIMEDOUT) {
-        struct timespec until = time_of_day_in(LOCK_NAP);
-        err = pthread_mutex_timedlock(m, &until);
-    }
+    int err = mp_robust_lock(m, -1);
     if (err == EOWNERDEAD) {
-        err = pthread_mutex_consistent(m);
         wake_all(&q->item_added, &q->get_sleepers);
         wake_all(&q->room_made, &q->put_sleepers);
-        if (err != 0)
-            pthread_mutex_unlock(m);
+        err = 0;
     }
     if (err != 0) {
         mp_set_error(err, "queue lock: %s", strerror(err));
@@ -294,11 +243,9 @@ static int lock(mp_queue *q, pthread_mutex_t *m)
     return 0;
 }
 
-/* Unlocking a robust mutex we hold cannot fail (EPERM is for a mutex held by
- * another), so its result is not checked. */
 static void unlock(pthread_mutex_t *m)
 {
-    pthread_mutex_unlock(m);
+    mp_robust_unlock(m);
 }
 
 /* --- waiting -------------------------------------------------------------
@@ -339,7 +286,7 @@ static void unlock(pthread_mutex_t *m)
 /* Step 1's limit: a few hundred looks. */
 static const double FIRST_STEP_SECONDS = 50e-6;
 
-/* A yield is worth it while it brings an item (a free slot) per this many
+/* A yield is worth it while it brings an item (a free cell) per this many
  * seconds at least: about what waking a sleeper costs. */
 static const double YIELD_COST = 5e-6;
 enum { MAX_SKIPS = 1024 };
@@ -420,7 +367,7 @@ static enum step next_step(atomic_int *other_cpu, double *until, double deadline
 }
 
 /* Gives the CPU away once, and judges the yield by how long it took and how
- * many items (free slots) the other end made meanwhile (see "The catch"). */
+ * many items (free cells) the other end made meanwhile (see "The catch"). */
 static void yield_and_judge(mp_queue *q, size_t (*ready)(mp_queue *, size_t))
 {
     double start = mp_now();
@@ -478,7 +425,7 @@ static enum mp_status sleep_on(mp_queue *q, const struct end *e, double deadline
     atomic_store(e->cpu, NO_CPU);      /* asleep: step 1 would wait for us in vain */
     unlock(e->lock);
 
-    struct timespec until = time_of_day_in(nap);
+    struct timespec until = mp_time_of_day_in(nap);
     if (sem_timedwait(e->wakeup, &until) == -1)
         uncount(e->wakeup, e->sleepers);   /* timed out or EINTR: nobody woke us */
 
@@ -552,20 +499,6 @@ static struct end get_end(mp_queue *q)
 
 /* --- the queue ----------------------------------------------------------- */
 
-static int robust_mutex_init(pthread_mutex_t *m)
-{
-    pthread_mutexattr_t attr;
-    int err = pthread_mutexattr_init(&attr);
-    if (err == 0)
-        err = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-    if (err == 0)
-        err = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-    if (err == 0)
-        err = pthread_mutex_init(m, &attr);
-    pthread_mutexattr_destroy(&attr);
-    return err;
-}
-
 mp_queue *mp_queue_new(size_t item_size, size_t capacity)
 {
     mp_clear_error();
@@ -584,7 +517,7 @@ mp_queue *mp_queue_new(size_t item_size, size_t capacity)
      * counts 0, no sleepers, not closed. (All-zero bytes are a valid 0 or
      * false for lock-free atomics.) */
     int fd;
-    mp_queue *q = mp_shared_new(size, &fd);
+    mp_queue *q = mp_shm_new(size, &fd);
     if (q == NULL)
         return NULL;
     q->fd = fd;
@@ -594,9 +527,9 @@ mp_queue *mp_queue_new(size_t item_size, size_t capacity)
     atomic_store(&q->put_cpu, NO_CPU);
     atomic_store(&q->get_cpu, NO_CPU);
 
-    int err = robust_mutex_init(&q->put_lock);
+    int err = mp_robust_init(&q->put_lock);
     if (err == 0)
-        err = robust_mutex_init(&q->get_lock);
+        err = mp_robust_init(&q->get_lock);
     if (err == 0 && (sem_init(&q->item_added, 1, 0) == -1 || sem_init(&q->room_made, 1, 0) == -1))
         err = errno;           /* sem_init's second argument 1: process-shared */
     if (err != 0) {
@@ -624,7 +557,7 @@ static size_t put_some(mp_queue *q, const unsigned char *items, size_t n)
     n = room_ready(q, n);
     unsigned long long puts = atomic_load(&q->puts);
     for (size_t i = 0; i < n; i++)
-        memcpy(slot(q, puts + i), items + i * q->item_size, q->item_size);
+        memcpy(cell(q, puts + i), items + i * q->item_size, q->item_size);
     atomic_store(&q->puts, puts + n);                /* the commit */
     wake(&q->item_added, &q->get_sleepers, n);
     return n;
@@ -638,7 +571,7 @@ static size_t get_some(mp_queue *q, unsigned char *items, size_t max)
     size_t n = items_ready(q, max);
     unsigned long long gets = atomic_load(&q->gets);
     for (size_t i = 0; i < n; i++)
-        memcpy(items + i * q->item_size, slot(q, gets + i), q->item_size);
+        memcpy(items + i * q->item_size, cell(q, gets + i), q->item_size);
     atomic_store(&q->gets, gets + n);                /* the commit */
     wake(&q->room_made, &q->put_sleepers, n);
     return n;
@@ -682,7 +615,7 @@ enum mp_status mp_queue_put(mp_queue *q, const void *item, double timeout)
         return mp_queue_put_many(q, item, 1, NULL, timeout);
     }
     unsigned long long puts = atomic_load(&q->puts);
-    memcpy(slot(q, puts), item, q->item_size);
+    memcpy(cell(q, puts), item, q->item_size);
     atomic_store(&q->puts, puts + 1);                /* the commit */
     wake(&q->item_added, &q->get_sleepers, 1);
     unlock(&q->put_lock);
@@ -724,7 +657,7 @@ enum mp_status mp_queue_get(mp_queue *q, void *item, double timeout)
         return mp_queue_get_many(q, item, 1, &got, timeout);
     }
     unsigned long long gets = atomic_load(&q->gets);
-    memcpy(item, slot(q, gets), q->item_size);
+    memcpy(item, cell(q, gets), q->item_size);
     atomic_store(&q->gets, gets + 1);                /* the commit */
     wake(&q->room_made, &q->put_sleepers, 1);
     unlock(&q->get_lock);
@@ -754,15 +687,15 @@ bool mp_queue_full(mp_queue *q)
 
 /* closed is set holding put_lock (see closed_and_drained); the wake-ups come
  * after, without it: a sleeper needs no lock to be woken. */
-int mp_queue_close(mp_queue *q)
+enum mp_status mp_queue_close(mp_queue *q)
 {
     if (lock(q, &q->put_lock) == -1)
-        return -1;
+        return MP_ERROR;
     atomic_store(&q->closed, true);
     unlock(&q->put_lock);
     wake_all(&q->item_added, &q->get_sleepers);
     wake_all(&q->room_made, &q->put_sleepers);
-    return 0;
+    return MP_OK;
 }
 
 int mp_queue_fd(const mp_queue *q)
@@ -773,7 +706,7 @@ int mp_queue_fd(const mp_queue *q)
 mp_queue *mp_queue_attach(int fd)
 {
     size_t size;
-    mp_queue *q = mp_shared_attach(fd, &size);
+    mp_queue *q = mp_shm_attach(fd, &size);
     if (q == NULL)
         return NULL;
     if (size < sizeof *q || q->map_size != size || q->fd != fd) {

@@ -48,33 +48,33 @@ struct table {
 static struct table *table;
 static int open_slot = -1;
 
-int mp_timeline_init(void)
+enum mp_status mp_timeline_init(void)
 {
     mp_clear_error();
     if (table != NULL) {
         mp_set_error(EINVAL, "the timeline is already started");
-        return -1;
+        return MP_ERROR;
     }
     /* A memfd, zero-filled by the kernel: a forked child gets the mapping
      * with the rest of its parent's memory; a new program (spawn,
      * forkserver) gets the descriptor, exported as "timeline", and maps
      * it at its first span (see attach). */
     int fd;
-    void *mem = mp_shared_new(sizeof *table, &fd);
+    void *mem = mp_shm_new(sizeof *table, &fd);
     if (mem == NULL)
-        return -1;
-    if (mp_shared_export("timeline", fd) == -1) {
+        return MP_ERROR;
+    if (mp_shm_export("timeline", fd) == -1) {
         int err = errno;
         (void)munmap(mem, sizeof *table);    /* our own mapping: cannot fail */
         close(fd);
         errno = err;
-        return -1;
+        return MP_ERROR;
     }
     table = mem;
     atomic_init(&table->claimed, 0);
     table->t0 = mp_now();
     open_slot = -1;
-    return 0;
+    return MP_OK;
 }
 
 /* In a new program the library started: maps the table its parent made,
@@ -84,12 +84,12 @@ int mp_timeline_init(void)
 static void attach(void)
 {
     static bool tried;              /* once: a failure would only repeat */
-    int fd = mp_shared_find("timeline");
+    int fd = mp_shm_find("timeline");
     size_t size;
     if (tried || fd == -1)
         return;
     tried = true;
-    void *mem = mp_shared_attach(fd, &size);
+    void *mem = mp_shm_attach(fd, &size);
     if (mem != NULL && size != sizeof *table)
         (void)munmap(mem, size);    /* our own mapping, its own size: cannot fail */
     else
@@ -146,7 +146,7 @@ void mp_timeline_free(void)
         return;
     /* Cannot fail for a mapping this file made, with its own size. */
     munmap(table, sizeof *table);
-    mp_shared_forget("timeline");
+    mp_shm_forget("timeline");
     table = NULL;
     open_slot = -1;
 }
@@ -202,13 +202,13 @@ bool mp_timeline_asked(void)
     return mp_timeline_options.draw || mp_timeline_options.svg != NULL;
 }
 
-int mp_timeline_setup(int argc, char **argv, enum mp_timeline_scale scale)
+enum mp_status mp_timeline_setup(int argc, char **argv, enum mp_timeline_scale scale)
 {
     default_scale = scale;
     if (!mp_timeline_asked())
-        return 0;
+        return MP_OK;
     if (mp_timeline_options.svg != NULL && check_writable(mp_timeline_options.svg) == -1)
-        return -1;
+        return MP_ERROR;
     remember_title(argc, argv);
     return mp_timeline_init();
 }
@@ -224,7 +224,7 @@ void mp_timeline_show(void)
         return;
     if (mp_timeline_options.draw)
         mp_timeline_print();
-    if (mp_timeline_options.svg != NULL && mp_timeline_write_svg(mp_timeline_options.svg) == -1)
+    if (mp_timeline_options.svg != NULL && mp_timeline_write_svg(mp_timeline_options.svg) != MP_OK)
         mp_die("timeline: %s", mp_last_error());
     mp_timeline_free();
 }

@@ -238,13 +238,13 @@ static int write_file(const struct chart *c, const char *path)
     return 0;
 }
 
-int mp_timeline_write_svg(const char *path)
+enum mp_status mp_timeline_write_svg(const char *path)
 {
     struct chart c;
     mp_clear_error();
     if (chart_read(&c) == -1)
-        return -1;
-    int rc = write_file(&c, path);
+        return MP_ERROR;
+    enum mp_status rc = write_file(&c, path) == 0 ? MP_OK : MP_ERROR;
     chart_free(&c);
     return rc;
 }

@@ -4,8 +4,6 @@
 #include "mp_internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -106,49 +104,69 @@ void mp_set_die_exit(void (*how)(int status))
     die_exit = how;
 }
 
-/* Whether some process of the program could not write its output. The main
- * program's variable at first; the process layer makes it shared memory
- * before its first child starts, so that all the program's processes see
- * one: a forked child through the copied mapping, a new program (spawn,
+/* Whether some process of the program could not write its output, and
+ * whether that was said: 0 while all is well; else the errno of the first
+ * failure, plus REPORTED once its message is written. The main program's
+ * variable at first; the process layer makes it shared memory before its
+ * first child starts, so that all the program's processes see one: a
+ * forked child through the copied mapping, a new program (spawn,
  * forkserver) through the descriptor exported as "output". */
-static atomic_bool local_output_failed;
-static atomic_bool *output_failed = &local_output_failed;
+enum { REPORTED = 1 << 16 };
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_int must be lock-free to work across processes");
+static atomic_int local_output_state;
+static atomic_int *output_state = &local_output_state;
+
+/* The flag of the process that started this one (a new program), or a new
+ * one in shared memory. NULL, errno set, if neither can be had. */
+static atomic_int *shared_output_state(void)
+{
+    int fd = mp_shm_find("output");
+    size_t size = sizeof *output_state;
+    if (fd != -1) {
+        void *page = mp_shm_attach(fd, &size);
+        if (page != NULL && size != sizeof *output_state) {
+            (void)munmap(page, size);        /* our own mapping: cannot fail */
+            errno = EINVAL;
+            return NULL;
+        }
+        return page;
+    }
+    void *page = mp_shm_new(size, &fd);
+    if (page != NULL && mp_shm_export("output", fd) == -1) {
+        int err = errno;
+        (void)munmap(page, size);
+        close(fd);
+        errno = err;
+        return NULL;
+    }
+    return page;
+}
 
 int mp_share_output_state(void)
 {
-    if (output_failed != &local_output_failed)
+    if (output_state != &local_output_state)
         return 0;
-    int fd = mp_shared_find("output");
-    size_t size = sizeof *output_failed;
-    void *page;
-    if (fd != -1) {                  /* a new program: its parent's flag */
-        page = mp_shared_attach(fd, &size);
-        if (page != NULL && size != sizeof *output_failed) {
-            (void)munmap(page, size);        /* our own mapping: cannot fail */
-            errno = EINVAL;
-            page = NULL;
-        }
-    } else {
-        page = mp_shared_new(size, &fd);
-        if (page != NULL && mp_shared_export("output", fd) == -1) {
-            int err = errno;
-            (void)munmap(page, size);
-            close(fd);
-            errno = err;
-            page = NULL;
-        }
-    }
-    if (page == NULL)
+    atomic_int *shared = shared_output_state();
+    if (shared == NULL)
         return -1;
-    output_failed = page;
-    if (atomic_load(&local_output_failed))
-        atomic_store(output_failed, true);
+    int mine = atomic_load(&local_output_state);
+    if (mine != 0)
+        atomic_store(shared, mine);
+    output_state = shared;
     return 0;
 }
 
 bool mp_output_failed(void)
 {
-    return atomic_load(output_failed);
+    return atomic_load(output_state) != 0;
+}
+
+void mp_output_report_lost(void)
+{
+    int state = atomic_load(output_state);
+    if (state != 0 && !(state & REPORTED) &&
+        atomic_compare_exchange_strong(output_state, &state, state | REPORTED))
+        mp_warn("standard output: %s", strerror(state));
 }
 
 void mp_print(const char *fmt, ...)
@@ -162,20 +180,25 @@ void mp_print(const char *fmt, ...)
     /* Output nobody can read would make the run look fine: fail loudly, as
      * Python's print raises. The processes of a program share one standard
      * output, and each one's next line fails the same way: the first to
-     * find out says so, the others only end with status 1. */
-    int err = errno;
-    if (!atomic_exchange(output_failed, true))
+     * find out says so, the others only end with status 1. (The first may
+     * be killed before it has said it: the main says it at exit then.) */
+    int err = errno, none = 0;
+    if (atomic_compare_exchange_strong(output_state, &none, err)) {
         mp_warn("standard output: %s", strerror(err));
+        atomic_store(output_state, err | REPORTED);
+    }
     die_exit(1);
     _exit(1);   /* not reached: exit and _exit do not return */
 }
 
-int mp_print_list(const long *values, size_t n)
+enum mp_status mp_print_list(const long *values, size_t n)
 {
     /* At most 22 characters per number: "-9223372036854775808, ". */
     char *line = malloc(n * 22 + 3);
-    if (line == NULL)
-        return -1;
+    if (line == NULL) {
+        mp_set_error(ENOMEM, "print_list: out of memory");
+        return MP_ERROR;
+    }
     size_t len = 0;
     line[len++] = '[';
     for (size_t i = 0; i < n; i++)
@@ -184,7 +207,7 @@ int mp_print_list(const long *values, size_t n)
     line[len] = '\0';
     mp_print("%s", line);
     free(line);
-    return 0;
+    return MP_OK;
 }
 
 static void vwarn(const char *fmt, va_list ap)
@@ -244,228 +267,3 @@ const char *mp_last_error(void)
         return last_error;
     return strerror(errno);
 }
-
-/* --- command-line options --- */
-
-static const struct mp_option *usage_options;
-static const char *usage_args;
-
-static const char *metavar_of(const struct mp_option *o)
-{
-    if (o->metavar != NULL)
-        return o->metavar;
-    switch (o->type) {
-    case MP_OPT_INT:     return "N";
-    case MP_OPT_SECONDS: return "SECONDS";
-    case MP_OPT_TEXT:    return "TEXT";
-    case MP_OPT_FLAG:    break;
-    }
-    return "";
-}
-
-/* One item of the usage line (" [--tick SECONDS]") from column *col on,
- * first starting a new line indented by indent if the item would pass
- * column 80 (a projector), as Python's argparse wraps its usage. */
-static void usage_item(FILE *out, int *col, int indent, const char *item)
-{
-    int len = (int)strlen(item);
-    if (*col + 1 + len > 80 && *col > indent) {
-        fprintf(out, "\n%*s", indent, "");
-        *col = indent;
-    }
-    fprintf(out, " %s", item);
-    *col += 1 + len;
-}
-
-/* Written with stdio; print_help checks the whole with fflush, and on
- * stderr (a usage error) there is nowhere else to report a failure. */
-static void print_usage(FILE *out)
-{
-    char item[96];
-    int col = fprintf(out, "usage: %s", mp_prog);
-    int indent = col < 40 ? col : 8;      /* continuation lines line up after the name */
-    if (mp_tick_option)
-        usage_item(out, &col, indent, "[--tick SECONDS]");
-    for (const struct mp_option *o = usage_options; o->name != NULL; o++) {
-        if (o->type == MP_OPT_FLAG)
-            snprintf(item, sizeof item, "[%s]", o->name);
-        else
-            snprintf(item, sizeof item, "[%s %s]", o->name, metavar_of(o));
-        usage_item(out, &col, indent, item);
-    }
-    if (usage_args != NULL)
-        usage_item(out, &col, indent, usage_args);
-    fprintf(out, "\n");
-}
-
-/* Prints text's words on stdout from column col on; a word that would pass
- * column 80 (a projector) starts a new line, indented by indent. */
-static void print_words(int col, int indent, const char *text)
-{
-    for (const char *w = text + strspn(text, " "); *w != '\0';) {
-        int len = (int)strcspn(w, " ");
-        if (col + 1 + len > 80 && col > indent) {
-            printf("\n%*s", indent, "");
-            col = indent;
-        }
-        printf("%s%.*s", col > 0 ? " " : "", len, w);
-        col += (col > 0) + len;
-        w += len + strspn(w + len, " ");
-    }
-    printf("\n");
-}
-
-/* An option's line of --help: its name, then its help text from column 25
- * (below the name if the name is longer). */
-static void help_line(const char *left, const char *help)
-{
-    int col = printf("  %-22s", left);
-    if (col > 24) {
-        printf("\n%24s", "");
-        col = 24;
-    }
-    print_words(col, 24, help);
-}
-
-void mp_usage_error(const char *fmt, ...)
-{
-    /* stderr is unbuffered, and a usage error has nowhere else to go: its
-     * fprintf results are not checked. */
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "%s: ", mp_prog);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
-    print_usage(stderr);
-    exit(2);
-}
-
-static void print_help(const char *summary)
-{
-    print_usage(stdout);
-    printf("\n");
-    print_words(0, 0, summary);
-    printf("\noptions:\n");
-    if (mp_tick_option)
-        help_line("--tick SECONDS", "length of the seed's \"one second\" (default 1)");
-    for (const struct mp_option *o = usage_options; o->name != NULL; o++) {
-        char left[64];
-        if (o->type == MP_OPT_FLAG)
-            snprintf(left, sizeof left, "%s", o->name);
-        else
-            snprintf(left, sizeof left, "%s %s", o->name, metavar_of(o));
-        help_line(left, o->help);
-    }
-    help_line("-h, --help", "show this help and exit");
-    if (fflush(stdout) == EOF)
-        mp_die("standard output: %s", strerror(errno));
-    exit(0);
-}
-
-/* Reads text as a number into *out; the whole text must be the number. */
-static bool parse_number(const char *text, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (end == text || *end != '\0' || errno == ERANGE || !isfinite(v))
-        return false;
-    *out = v;
-    return true;
-}
-
-static void set_value(const struct mp_option *o, const char *text)
-{
-    double v;
-    switch (o->type) {
-    case MP_OPT_FLAG:
-        break;
-    case MP_OPT_TEXT:
-        *(const char **)o->value = text;
-        break;
-    case MP_OPT_INT:
-        if (!parse_number(text, &v) || v != floor(v) || v < o->min || v > o->max)
-            mp_usage_error("%s: '%s' is not a whole number from %.0f to %.0f",
-                           o->name, text, o->min, o->max);
-        *(long *)o->value = (long)v;
-        break;
-    case MP_OPT_SECONDS:
-        if (!parse_number(text, &v) || v < o->min || v > o->max)
-            mp_usage_error("%s: '%s' is not a number of seconds from %g to %g",
-                           o->name, text, o->min, o->max);
-        *(double *)o->value = v;
-        break;
-    }
-}
-
-/* A standard stream the shell closed (`demo >&-`) leaves its number free,
- * and the program's next open, pipe or socket would take it: serve's
- * listening socket became its standard output. Each closed one is held by
- * /dev/null opened the wrong way round, so that using it still fails with
- * EBADF, as a closed stream does. (open takes the lowest free number.) */
-static void hold_closed_std_streams(void)
-{
-    for (int fd = 0; fd <= 2; fd++)
-        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
-            open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) == -1)
-            mp_die("/dev/null: %s", strerror(errno));
-}
-
-int mp_parse_args(int argc, char **argv, const struct mp_option *options,
-                  const char *args, const char *summary)
-{
-    static const struct mp_option none[] = { { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL } };
-    const struct mp_option tick = {
-        "--tick", MP_OPT_SECONDS, &mp_tick, 0.001, 3600, "SECONDS", NULL
-    };
-
-    hold_closed_std_streams();
-    if (argc > 0 && argv[0] != NULL) {
-        const char *slash = strrchr(argv[0], '/');
-        mp_prog = slash != NULL ? slash + 1 : argv[0];
-    }
-    usage_options = options != NULL ? options : none;
-    usage_args = args;
-
-    int i = 1;
-    for (; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strcmp(arg, "--") == 0) {
-            i++;
-            break;
-        }
-        if (arg[0] != '-' || arg[1] == '\0')
-            break;                     /* "-" (standard input) and the rest: positional */
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
-            print_help(summary);
-
-        /* "--name=value" or "--name value" */
-        const char *eq = strchr(arg, '=');
-        size_t namelen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
-        const struct mp_option *o = NULL;
-        if (mp_tick_option && strlen(tick.name) == namelen && strncmp(arg, tick.name, namelen) == 0)
-            o = &tick;
-        for (const struct mp_option *c = usage_options; o == NULL && c->name != NULL; c++)
-            if (strlen(c->name) == namelen && strncmp(arg, c->name, namelen) == 0)
-                o = c;
-        if (o == NULL)
-            mp_usage_error("unknown option '%.*s'", (int)namelen, arg);
-
-        if (o->type == MP_OPT_FLAG) {
-            if (eq != NULL)
-                mp_usage_error("%s takes no value (got '%s')", o->name, eq + 1);
-            *(bool *)o->value = true;
-        } else if (eq != NULL) {
-            set_value(o, eq + 1);
-        } else if (i + 1 < argc) {
-            set_value(o, argv[++i]);
-        } else {
-            mp_usage_error("%s needs a value (%s)", o->name, metavar_of(o));
-        }
-    }
-    if (args == NULL && i < argc)
-        mp_usage_error("unexpected argument '%s'", argv[i]);
-    return i;
-}
-

@@ -52,7 +52,7 @@ timed_demos() {
     for d in $(timed_demos); do
         run demo "$d" --help
         [[ "$output" == *"--tick SECONDS"* ]] || { echo "$d: no --tick in --help"; false; }
-        for bad in abc -1 0 nan 1e999 ""; do
+        for bad in abc -1 0 nan 1e999 "" 0x1; do
             run --separate-stderr demo "$d" --tick "$bad"
             check "$status" -eq 2
             check -z "$output"
@@ -73,6 +73,16 @@ timed_demos() {
         check "$status" -eq 2
         [[ "${stderr_lines[0]}" == "$d: --tick needs a value"* ]] || { echo "$stderr"; false; }
     done
+}
+
+@test "a whole number is written in decimal digits, as Python's int() reads it: no 1e1, no 0x2" {
+    for bad in 1e1 0x2 2.0 2x ""; do
+        run --separate-stderr demo pool_map --workers "$bad"
+        check "$status" -eq 2
+        check "${stderr_lines[0]}" = "pool_map: --workers: '$bad' is not a whole number from 0 to 256"
+    done
+    run demo pool_map --tick 0.02 --workers +2
+    check "$status" -eq 0
 }
 
 @test "--tick=VALUE works like --tick VALUE" {

@@ -45,7 +45,7 @@ n=10 asked 3 chunksize=3"
         [[ "${lines[1]}" =~ ^"message: in[36]: worker "[0-9]+" "$(crash_cause)$ ]] || { echo "$m: ${lines[1]}"; false; }
         check "${lines[2]}" = "good results: 99, out[36]=0"
         check "${lines[3]}" = "second map: ok=1 good results: 100"
-        check "${lines[4]}" = "join: 0"
+        check "${lines[4]}" = "join: ok=1"
     done
 }
 
@@ -65,7 +65,7 @@ n=10 asked 3 chunksize=3"
         check "$status" -eq 0
         check "${lines[0]}" = "kills>0=1 wrong=0 zeros=failed=1 ran twice=0 uncounted=0"
         check "${lines[2]}" = "next map: ok=1 good results: 100"
-        check "${lines[3]}" = "close and join: 0, in time: 1"
+        check "${lines[3]}" = "close and join: ok=1, in time: 1"
         check "${lines[4]}" = "no worker left: 1"
     done
 }
@@ -83,7 +83,7 @@ n=10 asked 3 chunksize=3"
     took=$(sed -nE 's/^timeout=1 took=([0-9.]+)$/\1/p' <<<"${lines[0]}")
     check -n "$took"
     between "$took" 0.099 0.3 || { echo "get(0.1) took $took s"; false; }
-    check "${lines[1]}" = "ready=0 successful=-1 errno=EAGAIN"
+    check "${lines[1]}" = "ready=0 not ready yet=1 errno=EAGAIN"
     check "${lines[4]}" = "get's timeout: the result is not ready yet (Python: multiprocessing.TimeoutError)"
     check "${lines[2]}" = "after terminate: error=1 message: the pool was terminated before the call finished"
     check "${lines[3]}" = "terminate took<0.5s=1"
@@ -93,9 +93,9 @@ n=10 asked 3 chunksize=3"
     for m in $METHODS; do
         run t "$m" join-running
         check "$status" -eq 0
-        check "${lines[0]}" = "join: rc=-1 errno=EINVAL message=pool is still running: close or terminate it before join"
+        check "${lines[0]}" = "join: error=1 errno=EINVAL message=pool is still running: close or terminate it before join"
         check "${lines[1]}" = "map after close: error=1 (pool not running (closed or terminated))"
-        check "${lines[2]}" = "join after close: rc=0 ready=1 out=1,4,9 workers left=0"
+        check "${lines[2]}" = "join after close: ok=1 ready=1 out=1,4,9 workers left=0"
     done
 }
 
@@ -129,7 +129,7 @@ get: error=1"
 @test "a result freed before it is ready never writes to its out array nor calls back" {
     run t abandon
     check "$status" -eq 0
-    check "$output" = "join: 0 callbacks run=0"
+    check "$output" = "join: ok=1 callbacks run=0"
 }
 
 @test "a bad number of workers or an item too big is refused, naming the limit" {
@@ -277,7 +277,7 @@ apply_async: a result"
 @test "MP_TASK refuses a name too long and a name taken by another function" {
     run t names
     check "$status" -eq 0
-    check "$output" = "long: -1 ENAMETOOLONG: MP_TASK: the name 'a_name_that_is_longer_than_31_chars' is longer than 31 characters
-taken: -1 EEXIST: MP_TASK: another task is registered as 'square'
-again: 0"
+    check "$output" = "long: error=1 ENAMETOOLONG: MP_TASK: the name 'a_name_that_is_longer_than_31_chars' is longer than 31 characters
+taken: error=1 EEXIST: MP_TASK: another task is registered as 'square'
+again: ok=1"
 }

@@ -11,7 +11,7 @@ into_full() { "$@" >/dev/full; }
 @test "join with a timeout returns on time while the child still runs" {
     run t join-timeout
     check "$status" -eq 0
-    [[ "$output" == "ended=0 took=0."* ]]
+    [[ "$output" == "join=timeout took=0."* ]]
     took=$(sed -nE 's/.*took=([0-9.]+).*/\1/p' <<<"$output")
     between "$took" 0.19 0.35 || { echo "join(0.2) took $took s"; false; }
     [[ "$output" == *"alive=1 exitcode_is_none=1" ]]
@@ -20,13 +20,13 @@ into_full() { "$@" >/dev/full; }
 @test "exitcode is -15 after terminate" {
     run t terminate
     check "$status" -eq 0
-    check "$output" = "ended=1 exitcode=-15 alive=0"
+    check "$output" = "join=ok exitcode=-15 alive=0"
 }
 
 @test "exitcode is -9 after kill" {
     run t kill
     check "$status" -eq 0
-    check "$output" = "ended=1 exitcode=-9 alive=0"
+    check "$output" = "join=ok exitcode=-9 alive=0"
 }
 
 @test "a child's exit status comes back as its exitcode" {
@@ -72,12 +72,12 @@ into_full() { "$@" >/dev/full; }
 
 @test "starting a process twice is an error" {
     run t start-twice
-    check "$output" = "second start: rc=-1 errno=EINVAL message=Process-1: cannot start a process twice"
+    check "$output" = "second start: error errno=EINVAL message=Process-1: cannot start a process twice"
 }
 
 @test "joining a process that was never started is an error, not a hang" {
     run t join-unstarted
-    check "$output" = "ended=0 alive=0 message=Process-1: can only join a started process"
+    check "$output" = "join=error alive=0 message=Process-1: can only join a started process"
 }
 
 @test "SIGPIPE ending the main (its reader has gone) ends its children too" {
@@ -135,8 +135,8 @@ exit_reaps_in_namespace() {
 @test "joining a sibling (not the caller's child) fails with ECHILD instead of claiming it ended" {
     run t join-sibling
     check "$status" -eq 0
-    check "${lines[0]}" = "sibling join: ended=0 errno=ECHILD"
-    check "${lines[1]}" = "sibling join(0.05): ended=0 errno=ECHILD"
+    check "${lines[0]}" = "sibling join: error errno=ECHILD"
+    check "${lines[1]}" = "sibling join(0.05): error errno=ECHILD"
     check "${lines[2]}" = "a exitcode=-9"
 }
 

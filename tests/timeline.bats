@@ -15,7 +15,7 @@ t() { timeout 20 "$TESTBIN/test_timeline" "$@" 3>&-; }
 @test "mp_timeline_init twice is refused, naming the rule" {
     run t twice
     check "$status" -eq 0
-    check "$output" = "second init: rc=-1 errno=EINVAL message=the timeline is already started"
+    check "$output" = "second init: error errno=EINVAL message=the timeline is already started"
 }
 
 @test "each process gets a row, marked where it was busy, labels fitting the column" {

@@ -41,7 +41,7 @@ int main(void)
         mp_process p1, p2;
         mp_process_init(&p1, five_ticks, NULL);
         mp_process_init(&p2, five_ticks, NULL);
-        if (mp_process_start(&p1) == -1 || mp_process_start(&p2) == -1)
+        if (mp_process_start(&p1) != MP_OK || mp_process_start(&p2) != MP_OK)
             mp_die("start: %s", mp_last_error());
         mp_process_join(&p1, MP_FOREVER);
         mp_process_join(&p2, MP_FOREVER);

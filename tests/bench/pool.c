@@ -98,7 +98,7 @@ static double map_overhead(const char *method)
 {
     const long in[4] = { 1, 2, 3, 4 };
     long out[4];
-    if (mp_set_start_method(method) == -1)
+    if (mp_set_start_method(method) != MP_OK)
         mp_die("%s", mp_last_error());
     double start = mp_now();
     mp_pool *pool = mp_pool_new(9);

@@ -66,7 +66,7 @@ static double start_join(void)
     mp_process p;
     mp_process_init(&p, nothing, NULL);
     double t0 = mp_now();
-    if (mp_process_start(&p) == -1)
+    if (mp_process_start(&p) != MP_OK)
         mp_die("start: %s", mp_last_error());
     mp_process_join(&p, MP_FOREVER);
     return mp_now() - t0;

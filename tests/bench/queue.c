@@ -63,7 +63,7 @@ static int consumer(void *arg)
 static void start(mp_process *p, int (*target)(void *), void *arg)
 {
     mp_process_init(p, target, arg);
-    if (mp_process_start(p) == -1)
+    if (mp_process_start(p) != MP_OK)
         mp_die("start: %s", mp_last_error());
 }
 
@@ -87,7 +87,7 @@ static double run(int p, int c, size_t capacity, size_t each, uint64_t items)
         start(&producers[i], producer, &share);
     for (int i = 0; i < p; i++)
         mp_process_join(&producers[i], MP_FOREVER);
-    if (mp_queue_close(queue) == -1)  /* no more items: consumers drain, then stop */
+    if (mp_queue_close(queue) != MP_OK)  /* no more items: consumers drain, then stop */
         mp_die("close: %s", mp_last_error());
     for (int i = 0; i < c; i++)
         mp_process_join(&consumers[i], MP_FOREVER);

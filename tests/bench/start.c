@@ -32,7 +32,7 @@ static double start_join(void)
     mp_process p;
     mp_process_init(&p, nothing, NULL);
     double t0 = mp_now();
-    if (mp_process_start(&p) == -1)
+    if (mp_process_start(&p) != MP_OK)
         mp_die("start (%s): %s", mp_get_start_method(), mp_last_error());
     mp_process_join(&p, MP_FOREVER);
     return mp_now() - t0;
@@ -42,7 +42,7 @@ static double start_join(void)
 static double median_ms(const char *method)
 {
     static double took[RUNS];
-    if (mp_set_start_method(method) == -1)
+    if (mp_set_start_method(method) != MP_OK)
         mp_die("%s", mp_last_error());
     start_join();                     /* the forkserver's first use: not timed */
     for (int i = 0; i < RUNS; i++)

@@ -13,6 +13,7 @@
  * With TEST_POOL_NO_TASKS set in the environment, main registers no task.
  */
 #include "mp.h"
+#include "status.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -179,7 +180,7 @@ static int crash(void)
     status = mp_pool_map(pool, square, in, N, sizeof *in, out, sizeof *out, 0);
     mp_print("second map: ok=%d good results: %zu", status == MP_OK, count_squares(in, out, N));
     mp_pool_close(pool);
-    mp_print("join: %d", mp_pool_join(pool));
+    mp_print("join: ok=%d", mp_pool_join(pool) == MP_OK);
     mp_pool_free(pool);
     return 0;
 }
@@ -442,10 +443,10 @@ static int kill_during_maps(void)
     double t0 = mp_now();
     pid_t watchdog = start_watchdog(parent);
     mp_pool_close(pool);
-    int joined = mp_pool_join(pool);
+    bool joined = mp_pool_join(pool) == MP_OK;
     double took = mp_now() - t0;
     stop_watchdog(watchdog);
-    mp_print("close and join: %d, in time: %d", joined, took < WATCH);
+    mp_print("close and join: ok=%d, in time: %d", joined, took < WATCH);
     mp_pool_free(pool);
     mp_print("no worker left: %d", workers_left() == 0);
     return 0;
@@ -497,8 +498,8 @@ static int timeout(void)
     snprintf(why, sizeof why, "%s", mp_last_error());
     mp_print("timeout=%d took=%.3f", status == MP_TIMEOUT, took);
     bool ready = mp_async_ready(r);
-    int successful = mp_async_successful(r);
-    mp_print("ready=%d successful=%d errno=%s", ready, successful,
+    enum mp_status successful = mp_async_successful(r);
+    mp_print("ready=%d not ready yet=%d errno=%s", ready, successful == MP_TIMEOUT,
              errno == EAGAIN ? "EAGAIN" : "other");
     t0 = mp_now();
     mp_pool_terminate(pool);
@@ -516,8 +517,8 @@ static int timeout(void)
 static int join_running(void)
 {
     mp_pool *pool = new_pool(2);
-    int rc = mp_pool_join(pool);
-    mp_print("join: rc=%d errno=%s message=%s", rc, errno == EINVAL ? "EINVAL" : "other",
+    enum mp_status rc = mp_pool_join(pool);
+    mp_print("join: error=%d errno=%s message=%s", rc == MP_ERROR, errno == EINVAL ? "EINVAL" : "other",
              mp_last_error());
     long in[3] = { 1, 2, 3 }, out[3] = { 0 };
     mp_async *r = mp_pool_map_async(pool, square, in, 3, sizeof *in, out, sizeof *out, 0,
@@ -526,7 +527,7 @@ static int join_running(void)
     enum mp_status status = mp_pool_map(pool, square, in, 3, sizeof *in, out, sizeof *out, 0);
     mp_print("map after close: error=%d (%s)", status == MP_ERROR, mp_last_error());
     rc = mp_pool_join(pool);
-    mp_print("join after close: rc=%d ready=%d out=%ld,%ld,%ld workers left=%d", rc,
+    mp_print("join after close: ok=%d ready=%d out=%ld,%ld,%ld workers left=%d", rc == MP_OK,
              mp_async_ready(r), out[0], out[1], out[2], workers_left());
     mp_async_free(r);
     mp_pool_free(pool);
@@ -610,7 +611,7 @@ static int callbacks(void)
     mp_print("after apply_async: callbacks run=%d", calls);   /* ...not yet collected */
     enum mp_status status = mp_async_get(r, MP_FOREVER);
     mp_print("get: ok=%d y=%ld", status == MP_OK, y);
-    mp_print("after get: callbacks run=%d successful=%d", calls, mp_async_successful(r));
+    mp_print("after get: callbacks run=%d successful=%d", calls, mp_async_successful(r) == MP_OK);
     mp_async_free(r);
 
     long in[10], out[10];
@@ -620,8 +621,8 @@ static int callbacks(void)
                           on_done, on_error, "map");
     while (!mp_async_ready(r))
         mp_sleep(0.01);
-    int successful = mp_async_successful(r);
-    mp_print("after ready: callbacks run=%d successful=%d", calls, successful);
+    enum mp_status successful = mp_async_successful(r);
+    mp_print("after ready: callbacks run=%d successful=%d", calls, successful == MP_OK);
     mp_async_free(r);
     mp_pool_free(pool);
     return 0;
@@ -645,7 +646,7 @@ static int abandon(void)
     mp_async_free(r);
     free(out);
     mp_pool_close(pool);
-    mp_print("join: %d callbacks run=%d", mp_pool_join(pool), calls);
+    mp_print("join: ok=%d callbacks run=%d", mp_pool_join(pool) == MP_OK, calls);
     mp_pool_free(pool);
     return 0;
 }
@@ -767,7 +768,7 @@ static int late_square(const void *in, void *out)
 
 static int late_task(void)
 {
-    if (MP_TASK(late_square) == -1)
+    if (MP_TASK(late_square) != MP_OK)
         mp_die("MP_TASK: %s", mp_last_error());
     mp_pool *pool = new_pool(1);
     long in[3] = { 1, 2, 3 }, out[3] = { -1, -1, -1 };
@@ -794,12 +795,12 @@ static int no_task(void)
 /* What mp_register_task refuses. */
 static int names(void)
 {
-    int rc = mp_register_task("a_name_that_is_longer_than_31_chars", square);
-    mp_print("long: %d %s: %s", rc, errno == ENAMETOOLONG ? "ENAMETOOLONG" : "other",
+    enum mp_status rc = mp_register_task("a_name_that_is_longer_than_31_chars", square);
+    mp_print("long: error=%d %s: %s", rc == MP_ERROR, errno == ENAMETOOLONG ? "ENAMETOOLONG" : "other",
              mp_last_error());
     rc = mp_register_task("square", late_square);
-    mp_print("taken: %d %s: %s", rc, errno == EEXIST ? "EEXIST" : "other", mp_last_error());
-    mp_print("again: %d", MP_TASK(square));
+    mp_print("taken: error=%d %s: %s", rc == MP_ERROR, errno == EEXIST ? "EEXIST" : "other", mp_last_error());
+    mp_print("again: ok=%d", MP_TASK(square) == MP_OK);
     return 0;
 }
 
@@ -820,7 +821,7 @@ int main(int argc, char **argv)
         MP_TASK(three_x_plus_one);
     }
     mp_main_guard();
-    if (argc > 2 && mp_set_start_method(argv[1]) == 0) {
+    if (argc > 2 && mp_set_start_method(argv[1]) == MP_OK) {
         argc--;
         argv++;
     }

@@ -9,6 +9,7 @@
  *                  | join-sibling | exit-stubborn-daemon | output-fails-in-child
  */
 #include "mp.h"
+#include "status.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -42,7 +43,7 @@ static int call_exit_four(void *arg)
 
 static void start_or_die(mp_process *p)
 {
-    if (mp_process_start(p) == -1)
+    if (mp_process_start(p) != MP_OK)
         mp_die("start %s: %s", p->name, mp_last_error());
 }
 
@@ -52,9 +53,9 @@ static int join_timeout(void)
     mp_process_init(&p, sleep_long, NULL);
     start_or_die(&p);
     double t0 = mp_now();
-    bool ended = mp_process_join(&p, 0.2);
+    enum mp_status joined = mp_process_join(&p, 0.2);
     double took = mp_now() - t0;
-    mp_print("ended=%d took=%.3f alive=%d exitcode_is_none=%d", ended, took,
+    mp_print("join=%s took=%.3f alive=%d exitcode_is_none=%d", status_word(joined), took,
              mp_process_is_alive(&p), mp_process_exitcode(&p) == MP_NO_EXITCODE);
     mp_process_kill(&p);
     mp_process_join(&p, MP_FOREVER);
@@ -70,8 +71,8 @@ static int signal_exitcode(bool terminate)
         mp_process_terminate(&p);
     else
         mp_process_kill(&p);
-    bool ended = mp_process_join(&p, 5);
-    mp_print("ended=%d exitcode=%d alive=%d", ended, mp_process_exitcode(&p),
+    enum mp_status joined = mp_process_join(&p, 5);
+    mp_print("join=%s exitcode=%d alive=%d", status_word(joined), mp_process_exitcode(&p),
              mp_process_is_alive(&p));
     return 0;
 }
@@ -92,7 +93,7 @@ static int try_to_start(void *arg)
     (void)arg;
     mp_process grandchild;
     mp_process_init(&grandchild, return_three, NULL);
-    if (mp_process_start(&grandchild) == 0) {
+    if (mp_process_start(&grandchild) == MP_OK) {
         mp_print("started a grandchild: wrong");
         return 1;
     }
@@ -215,8 +216,8 @@ static int start_twice(void)
     mp_process p;
     mp_process_init(&p, return_three, NULL);
     start_or_die(&p);
-    int rc = mp_process_start(&p);
-    mp_print("second start: rc=%d errno=%s message=%s", rc,
+    enum mp_status rc = mp_process_start(&p);
+    mp_print("second start: %s errno=%s message=%s", status_word(rc),
              errno == EINVAL ? "EINVAL" : "other", mp_last_error());
     mp_process_join(&p, MP_FOREVER);
     return 0;
@@ -226,8 +227,9 @@ static int join_unstarted(void)
 {
     mp_process p;
     mp_process_init(&p, return_three, NULL);
-    bool ended = mp_process_join(&p, 1);
-    mp_print("ended=%d alive=%d message=%s", ended, mp_process_is_alive(&p), mp_last_error());
+    enum mp_status joined = mp_process_join(&p, 1);
+    mp_print("join=%s alive=%d message=%s", status_word(joined), mp_process_is_alive(&p),
+             mp_last_error());
     return 0;
 }
 
@@ -267,10 +269,11 @@ static int sigpipe(void)
 static int join_a_sibling(void *arg)
 {
     mp_process *a = arg;
-    bool ended = mp_process_join(a, MP_FOREVER);
-    mp_print("sibling join: ended=%d errno=%s", ended, errno == ECHILD ? "ECHILD" : "other");
-    ended = mp_process_join(a, 0.05);
-    mp_print("sibling join(0.05): ended=%d errno=%s", ended, errno == ECHILD ? "ECHILD" : "other");
+    enum mp_status joined = mp_process_join(a, MP_FOREVER);
+    mp_print("sibling join: %s errno=%s", status_word(joined), errno == ECHILD ? "ECHILD" : "other");
+    joined = mp_process_join(a, 0.05);
+    mp_print("sibling join(0.05): %s errno=%s", status_word(joined),
+             errno == ECHILD ? "ECHILD" : "other");
     return 0;
 }
 

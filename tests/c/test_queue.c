@@ -19,6 +19,7 @@
 #define _GNU_SOURCE            /* sched_setaffinity, SCHED_IDLE */
 #endif
 #include "mp.h"
+#include "status.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -83,7 +84,7 @@ static uint64_t expected_checksum(int producers, uint64_t first, uint64_t per_pr
 static void start(mp_process *p, int (*target)(void *), void *arg)
 {
     mp_process_init(p, target, arg);
-    if (mp_process_start(p) == -1)
+    if (mp_process_start(p) != MP_OK)
         mp_die("start %s: %s", p->name, mp_last_error());
 }
 
@@ -390,10 +391,10 @@ static int close_wakes(void)
     mp_queue_close(full);
     int woken = 0, closed = 0;
     for (int i = 0; i < C; i++) {
-        woken += mp_process_join(&consumers[i], 5);
+        woken += mp_process_join(&consumers[i], 5) == MP_OK;
         closed += mp_process_exitcode(&consumers[i]) == MP_CLOSED;
     }
-    woken += mp_process_join(&putter, 5);
+    woken += mp_process_join(&putter, 5) == MP_OK;
     closed += mp_process_exitcode(&putter) == MP_CLOSED;
     mp_print("woken=%d closed=%d took=%.3f", woken, closed, mp_now() - t0);
     mp_queue_free(empty);
@@ -706,7 +707,7 @@ static int lock_wake_lost(void)
     if (write(ho->to_holder[1], &byte, 1) != 1)
         mp_die("write: %s", strerror(errno));
     mp_process_join(&holder, MP_FOREVER);
-    bool done = mp_process_join(&second, 2);
+    bool done = mp_process_join(&second, 2) == MP_OK;
     mp_print("holder exitcode=%d, second sleeper put within 2 s: %d, exitcode=%d",
              mp_process_exitcode(&holder), done, mp_process_exitcode(&second));
     mp_print("first sleeper killed before it took the lock: %d", mp_process_exitcode(&first) == -9);
@@ -806,10 +807,10 @@ static int kill_random(size_t batch)
     double t0 = mp_now();
     int finished = 0;
     for (int i = 0; i < RP; i++)
-        finished += mp_process_join(&procs[i], 10);
+        finished += mp_process_join(&procs[i], 10) == MP_OK;
     mp_queue_close(queue);
     for (int i = RP; i < RP + RC; i++)
-        finished += mp_process_join(&procs[i], 10);
+        finished += mp_process_join(&procs[i], 10) == MP_OK;
     double took = mp_now() - t0;
     for (int i = 0; i < RP + RC; i++) {
         mp_process_kill(&procs[i]);          /* any that hung */

@@ -10,6 +10,7 @@
  * mp_main_guard (the Python script without `if __name__ == '__main__':`).
  */
 #include "mp.h"
+#include "status.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -82,7 +83,7 @@ static int subclass(void)
     mp_process_init_as(&c.base, "Counter", NULL, NULL);
     c.base.run = count_run;
     snprintf(c.label, sizeof c.label, "by threes");
-    if (mp_process_start(&c.base) == -1)
+    if (mp_process_start(&c.base) != MP_OK)
         mp_die("start: %s", mp_last_error());
     mp_process_join(&c.base, MP_FOREVER);
     mp_print("exitcode=%d", mp_process_exitcode(&c.base));
@@ -119,14 +120,14 @@ static int consume(void *arg)
 
 static void start_or_die(mp_process *p)
 {
-    if (mp_process_start(p) == -1)
+    if (mp_process_start(p) != MP_OK)
         mp_die("start %s: %s", p->name, mp_last_error());
 }
 
 static void start_with(mp_process *p, int (*target)(void *), int n, bool daemon)
 {
     mp_process_init(p, target, NULL);
-    if (mp_process_args(p, &n, sizeof n) == -1)
+    if (mp_process_args(p, &n, sizeof n) != MP_OK)
         mp_die("args: %s", mp_last_error());
     p->daemon = daemon;
     start_or_die(p);
@@ -166,12 +167,12 @@ static int signals(void)
     mp_process p, q;
     start_with(&p, sleep_long, 0, false);
     start_with(&q, sleep_long, 0, false);
-    bool ended = mp_process_join(&p, 0.1);
+    bool ended = mp_process_join(&p, 0.1) == MP_OK;
     mp_print("join(0.1)=%d alive=%d exitcode_is_none=%d", ended, mp_process_is_alive(&p),
              mp_process_exitcode(&p) == MP_NO_EXITCODE);
     mp_process_terminate(&p);
     mp_process_kill(&q);
-    ended = mp_process_join(&p, 5);
+    ended = mp_process_join(&p, 5) == MP_OK;
     mp_print("terminated: ended=%d exitcode=%d alive=%d", ended, mp_process_exitcode(&p),
              mp_process_is_alive(&p));
     mp_process_join(&q, MP_FOREVER);
@@ -186,7 +187,7 @@ static int refused(int (*target)(void *), bool bytes)
     mp_process_init(&p, target, bytes ? NULL : &n);
     if (bytes)
         mp_process_args(&p, &n, sizeof n);
-    if (mp_process_start(&p) == 0) {
+    if (mp_process_start(&p) == MP_OK) {
         mp_process_join(&p, MP_FOREVER);
         mp_print("started: exitcode=%d", mp_process_exitcode(&p));
     } else {
@@ -286,7 +287,7 @@ int main(int argc, char **argv)
     }
     mp_main_guard();
 
-    if (argc != 3 || mp_set_start_method(argv[1]) == -1) {
+    if (argc != 3 || mp_set_start_method(argv[1]) != MP_OK) {
         fprintf(stderr, "usage: test_start fork|spawn|forkserver CASE\n");
         return 2;
     }

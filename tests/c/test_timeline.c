@@ -9,6 +9,7 @@
  * Without --timeline-scale a chart is fitted to its run.
  */
 #include "mp.h"
+#include "status.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,13 +18,13 @@
 
 static void init_or_die(void)
 {
-    if (mp_timeline_init() == -1)
+    if (mp_timeline_init() != MP_OK)
         mp_die("timeline: %s", mp_last_error());
 }
 
 static void start_or_die(mp_process *p)
 {
-    if (mp_process_start(p) == -1)
+    if (mp_process_start(p) != MP_OK)
         mp_die("start %s: %s", p->name, mp_last_error());
 }
 
@@ -41,8 +42,8 @@ static int off(void)
 static int twice(void)
 {
     init_or_die();
-    int rc = mp_timeline_init();
-    mp_print("second init: rc=%d errno=%s message=%s", rc,
+    enum mp_status rc = mp_timeline_init();
+    mp_print("second init: %s errno=%s message=%s", status_word(rc),
              errno == EINVAL ? "EINVAL" : "other", mp_last_error());
     mp_timeline_free();
     return 0;
@@ -256,7 +257,7 @@ static int svg(const char *path)
     mp_process_kill(&k);
     mp_process_join(&k, MP_FOREVER);
     mp_timeline_print();
-    if (mp_timeline_write_svg(path) == -1)
+    if (mp_timeline_write_svg(path) != MP_OK)
         mp_die("svg: %s", mp_last_error());
     mp_timeline_free();
     return 0;
@@ -281,7 +282,7 @@ int main(int argc, char **argv)
     argc -= first - 1;
     argv += first - 1;
     mp_timeline_options.draw = false;   /* each command calls init itself */
-    if (mp_timeline_setup(argc, argv, MP_TIMELINE_FIT) == -1)
+    if (mp_timeline_setup(argc, argv, MP_TIMELINE_FIT) != MP_OK)
         mp_die("timeline: %s", mp_last_error());
     const char *cmd = argc > 1 ? argv[1] : "";
     if (strcmp(cmd, "off") == 0)     return off();

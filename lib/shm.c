@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * shared: memory that other processes can share, whichever way they start.
+ * shm: memory that other processes can share, whichever way they start.
  * mmap(MAP_SHARED | MAP_ANONYMOUS) would do for fork, which copies the
  * mapping into the child; a spawned program inherits no mapping at all, so
  * the memory is an anonymous file (memfd_create), whose descriptor can be
@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void *mp_shared_new(size_t size, int *fd)
+void *mp_shm_new(size_t size, int *fd)
 {
     /* A new file starts empty; ftruncate makes it size bytes of zeros.
      * Close-on-exec: only a child the library starts gets it, by name. */
@@ -35,7 +35,7 @@ void *mp_shared_new(size_t size, int *fd)
     return mem;
 }
 
-void *mp_shared_attach(int fd, size_t *size)
+void *mp_shm_attach(int fd, size_t *size)
 {
     struct stat st;
     if (fstat(fd, &st) == -1)
@@ -54,11 +54,11 @@ void *mp_shared_attach(int fd, size_t *size)
 /* The memory every new program must share, by name. fork copies the
  * mappings into a child, so under fork the table is never read; spawn and
  * the forkserver hand each child the descriptors, and the child's layers
- * look theirs up by name (mp_shared_find) and map it themselves. */
-static struct mp_shared_name exported[MP_SHARED_MAX];
+ * look theirs up by name (mp_shm_find) and map it themselves. */
+static struct mp_shm_name exported[MP_SHM_MAX];
 static int nexported;
 
-int mp_shared_export(const char *name, int fd)
+int mp_shm_export(const char *name, int fd)
 {
     for (int i = 0; i < nexported; i++) {
         if (strcmp(exported[i].name, name) == 0) {
@@ -66,7 +66,7 @@ int mp_shared_export(const char *name, int fd)
             return 0;
         }
     }
-    if (nexported == MP_SHARED_MAX || strlen(name) >= sizeof exported[0].name) {
+    if (nexported == MP_SHM_MAX || strlen(name) >= sizeof exported[0].name) {
         errno = ENOSPC;
         return -1;
     }
@@ -76,7 +76,7 @@ int mp_shared_export(const char *name, int fd)
     return 0;
 }
 
-void mp_shared_forget(const char *name)
+void mp_shm_forget(const char *name)
 {
     for (int i = 0; i < nexported; i++) {
         if (strcmp(exported[i].name, name) == 0) {
@@ -87,7 +87,7 @@ void mp_shared_forget(const char *name)
     }
 }
 
-int mp_shared_find(const char *name)
+int mp_shm_find(const char *name)
 {
     for (int i = 0; i < nexported; i++)
         if (strcmp(exported[i].name, name) == 0)
@@ -95,7 +95,7 @@ int mp_shared_find(const char *name)
     return -1;
 }
 
-int mp_shared_exports(struct mp_shared_name *out)
+int mp_shm_exports(struct mp_shm_name *out)
 {
     memcpy(out, exported, sizeof exported);
     return nexported;
