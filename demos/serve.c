@@ -157,10 +157,10 @@ static int read_request(int fd, bool first, struct http_request *req, bool *more
 {
     char head[HTTP_MAX_HEAD];
     size_t headlen = 0, got = 0;
-    enum mp_status read = http_read_head(fd, head, sizeof head, mp_now() + timeout, &headlen,
-                                         &got);
+    enum mp_status how = http_read_head(fd, head, sizeof head, mp_now() + timeout, &headlen,
+                                        &got);
     *more = got > headlen;
-    switch (read) {
+    switch (how) {
     case MP_OK:
         break;
     case MP_TIMEOUT:
