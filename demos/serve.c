@@ -21,8 +21,8 @@
  *
  * One connection, one request: that is HTTP/1.0. A client may ask to keep
  * its connection open (an HTTP/1.1 client does, unless it says "Connection:
- * close"): its child then answers up to 100 requests on it, each within a
- * second of the last answer. Forking is the dear part of an answer (the
+ * close"): its child then answers up to 100 requests on it, each arriving
+ * within --timeout of the last answer. Forking is the dear part of an answer (the
  * kernel copies the parent's page tables, and the child faults in again
  * every page it touches), so one fork for many requests is how a forking
  * server keeps up (Apache's prefork does the same). The file itself goes
@@ -57,9 +57,9 @@
  *     and opening it after would leave a gap in which a directory can be
  *     swapped for a symlink.
  *   - A connection's whole life is bounded: each request must arrive within
- *     --timeout in all (not per read), a kept-alive one within a second of
- *     the last answer, 100 at most; the goodbye takes at most a second, and
- *     alarm(2) ends a child still at work on one request after a minute.
+ *     --timeout in all (not per read), 100 at most on a kept-alive one; the
+ *     goodbye takes at most a second, and alarm(2) ends a child still at
+ *     work on one request after a minute.
  *   - When accept fails for another cause (no kernel memory, say) it pauses
  *     accepting a while; every cause is logged at most once a second.
  *
@@ -107,14 +107,13 @@
 #define MAX_CHILDREN 64       /* connections answered at once; more wait in the backlog */
 #define WAIT_SECONDS 1.0      /* how long a client may wait there for a child: then 503 */
 #define MAX_REQUESTS 100      /* answered on one kept-alive connection, at most */
-#define IDLE_SECONDS 1.0      /* a kept-alive connection idle this long is closed */
 #define BACKLOG 1024          /* the waiting room: connections not yet accepted */
 #define CHILD_SECONDS 60      /* alarm(2) ends a child still answering after this (+ --delay) */
 #define LOG_WIDTH 80          /* an access log line fits a projector */
 
 static int root_fd = -1;      /* --dir, opened once: every file is opened beneath it */
 static double delay = 0;      /* --delay */
-static double timeout = 5;    /* --timeout: for the whole request to arrive, and each write */
+static double timeout = 5;    /* --timeout: for a whole request to arrive, and each write */
 static sigset_t normal_mask;  /* the signal mask before main blocked any */
 
 /* The children answering a connection now (0: a free place), and how many. */
@@ -149,10 +148,10 @@ static void on_child_ended(int sig)
 /* --- the child: a connection's requests, each answered ------------------- */
 
 /* Reads and checks the request head, all of it within --timeout. Returns
- * 0, or the status to answer with, or -1 if the client closed before
- * sending a byte of a request after the first (a kept-alive connection's
- * end). *more: bytes came after the head (a pipelined request: this server
- * answers it no more). */
+ * 0, or the status to answer with, or -1 if the client closed, or sent
+ * nothing in time, before a request after the first (the end of a kept-alive
+ * connection). *more: bytes came after the head (a pipelined request: this
+ * server answers it no more). */
 static int read_request(int fd, bool first, struct http_request *req, bool *more)
 {
     char head[HTTP_MAX_HEAD];
@@ -164,7 +163,7 @@ static int read_request(int fd, bool first, struct http_request *req, bool *more
     case MP_OK:
         break;
     case MP_TIMEOUT:
-        return 408;
+        return got == 0 && !first ? -1 : 408;
     case MP_ERROR:            /* the request line alone too long, or all of it */
         if (got == sizeof head)
             return memchr(head, '\n', HTTP_MAX_REQUEST_LINE + 1) == NULL ? 414 : 431;
@@ -356,7 +355,7 @@ static bool answer_one(int fd, int n)
 /* The child's whole life: the requests of one connection, each answered
  * and logged. One is the rule (HTTP/1.0); a client that asks to keep the
  * connection open (HTTP/1.1 does by default) may send up to MAX_REQUESTS,
- * each within IDLE_SECONDS of the last answer: one fork for them all. */
+ * each within --timeout of the last answer: one fork for them all. */
 static void answer(int fd)
 {
     /* A client that stops reading: each write gives up after --timeout.
@@ -364,8 +363,7 @@ static void answer(int fd)
     struct timeval tv = { (time_t)timeout, (suseconds_t)((timeout - (time_t)timeout) * 1e6) };
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     for (int n = 1; answer_one(fd, n); n++)
-        if (http_wait(fd, POLLIN, mp_now() + IDLE_SECONDS) != MP_OK)
-            break;            /* idle: the client sends no more */
+        ;
     close_gently(fd);
 }
 

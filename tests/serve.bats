@@ -311,8 +311,8 @@ answer_on() {
         || { IFS= read -r -t 5 -N "$length" -u "$1" line; printf '%s' "$line"; }
 }
 
-@test "a client that asks keeps its connection: one child answers its requests, then closes it once idle for a second" {
-    start_serve "$WWW"
+@test "a client that asks keeps its connection: one child answers its requests, then closes it once idle for --timeout" {
+    start_serve "$WWW" --timeout 1
     exec 4<>"/dev/tcp/127.0.0.1/$PORT"
     printf 'GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n' >&4      # 1.1: kept by default
     run answer_on 4

@@ -32,7 +32,6 @@ MAX_HEAD = 8192
 MAX_CHILDREN = 64
 CHILD_SECONDS = 60
 MAX_REQUESTS = 100      # answered on one kept-alive connection, at most
-IDLE_SECONDS = 1        # a kept-alive connection idle this long is closed
 TOKEN = set(b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 REASONS = {200: 'OK', 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed',
@@ -62,7 +61,8 @@ def head_end(head):
 
 def read_head(conn, first):
     """The request head, within --timeout in all: (0, head) or (status, head);
-    status -1 if the client closed before a byte of a request after the first."""
+    status -1 if the client closed, or sent nothing in time, before a request
+    after the first (the end of a kept-alive connection)."""
     deadline = time.monotonic() + args.timeout
     head = b''
     while True:
@@ -75,12 +75,12 @@ def read_head(conn, first):
             return 431, head
         left = deadline - time.monotonic()
         if left <= 0:
-            return 408, head
+            return (408 if head or first else -1), head
         conn.settimeout(left)
         try:
             data = conn.recv(MAX_HEAD - len(head))
         except socket.timeout:
-            return 408, head
+            return (408 if head or first else -1), head
         except OSError:
             data = b''
         if not data and not head and not first:
@@ -239,12 +239,10 @@ def answer_one(conn, n):
 
 def answer(conn):
     """One connection: a request, or up to MAX_REQUESTS if the client keeps
-    it, each within IDLE_SECONDS of the last answer."""
+    it, each within --timeout of the last answer."""
     n = 1
     while answer_one(conn, n):
         n += 1
-        if not select.select([conn], [], [], IDLE_SECONDS)[0]:
-            break                           # idle: the client sends no more
     # Close gently: our end of file first, then read what the client still sends.
     try:
         conn.shutdown(socket.SHUT_WR)
