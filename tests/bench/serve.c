@@ -35,7 +35,7 @@ static const struct measure {
     { "serve 64 clients, 6 B file", 64, "small.txt", false },
     { "serve 8 clients, 1 MB file", 8, "big.bin", false },
     { "serve 64 clients, 1 MB file", 64, "big.bin", false },
-    { "serve 8 clients, 6 B, a connection each", 8, "small.txt", true },
+    { "serve 8 clients, 6 B, no keep-alive", 8, "small.txt", true },
 };
 
 /* Runs argv with its standard output into a pipe; returns the read end,

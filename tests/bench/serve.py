@@ -16,7 +16,7 @@ MEASURES = [  # row, clients, file, ask to close
     ("serve 64 clients, 6 B file", 64, "small.txt", False),
     ("serve 8 clients, 1 MB file", 8, "big.bin", False),
     ("serve 64 clients, 1 MB file", 64, "big.bin", False),
-    ("serve 8 clients, 6 B, a connection each", 8, "small.txt", True),
+    ("serve 8 clients, 6 B, no keep-alive", 8, "small.txt", True),
 ]
 
 
