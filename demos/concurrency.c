@@ -328,6 +328,7 @@ static void conclude(const double wait[3], const double cpu[3], const double cpu
 
 int main(int argc, char **argv)
 {
+    mp_main_guard();              /* if __name__ == '__main__': (lesson 11) */
     long ntasks = 4;
     const struct mp_option options[] = {
         { "--tasks", MP_OPT_INT, &ntasks, 1, MAX_TASKS, "N",

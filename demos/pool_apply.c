@@ -60,6 +60,7 @@ static int test(const void *in, void *out)
 
 int main(int argc, char **argv)
 {
+    mp_main_guard();              /* if __name__ == '__main__': (lesson 11) */
     const struct mp_option options[] = {
         MP_TIMELINE_OPTIONS,
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }

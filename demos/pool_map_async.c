@@ -53,6 +53,7 @@ static int square(const void *in, void *out)
 
 int main(int argc, char **argv)
 {
+    mp_main_guard();              /* if __name__ == '__main__': (lesson 11) */
     bool get = false;
     const struct mp_option options[] = {
         { "--get", MP_OPT_FLAG, &get, 0, 0, NULL,

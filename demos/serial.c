@@ -56,6 +56,7 @@ static void play_lol(void)
 
 int main(int argc, char **argv)
 {
+    mp_main_guard();              /* if __name__ == '__main__': (lesson 11) */
     const struct mp_option options[] = {
         MP_TIMELINE_OPTIONS,
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }

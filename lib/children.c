@@ -46,6 +46,7 @@ static int nchildren;                        /* guarded by busy */
 static atomic_int busy;                      /* 1 while a thread uses the table */
 static void (*at_end)(bool hard);            /* the forkserver's end, if any */
 static bool installed;
+static bool lost_told;                       /* a join said an end is unknown */
 
 /* SIGPIPE too: `demo | head -1` ends the main with it once head has gone,
  * and a child left running would keep the pipeline waiting for it. */
@@ -104,19 +105,23 @@ bool mp_children_full(void)
     return nchildren == MAX_CHILDREN;
 }
 
+void mp_children_told_lost(void)
+{
+    lost_told = true;
+}
+
 /* Only if there is something to drop: after fork, writing even the same
  * value costs the child a page fault (the kernel copies the page, shared
  * until then, on the first write). */
 void mp_children_forget_all(void)
 {
+    if (nchildren == 0 && !atomic_load(&busy) && at_end == NULL)
+        return;
     for (int i = 0; i < nchildren; i++)
         close(children[i].sentinel);     /* our copy of our parent's pipe */
-    if (nchildren > 0)
-        nchildren = 0;
-    if (atomic_load(&busy))
-        atomic_store(&busy, 0);          /* the parent's hold, copied by fork */
-    if (at_end != NULL)
-        at_end = NULL;                   /* the parent's forkserver, not ours */
+    nchildren = 0;
+    atomic_store(&busy, 0);              /* the parent's hold, copied by fork */
+    at_end = NULL;                       /* the parent's forkserver, not ours */
 }
 
 void mp_children_at_end(void (*end)(bool hard))
@@ -187,7 +192,8 @@ static void end_children(bool daemonic_only, bool hard)
 }
 
 /* The first child's end, at exit: waits for it, reaps it, drops it. False
- * if how it ended cannot be known (it was not ours, or its forkserver died). */
+ * if how it ended cannot be known (it was not ours, or its forkserver died),
+ * which is said once, unless a join said it already. */
 static bool join_first(void)
 {
     struct child c = children[0];
@@ -196,14 +202,17 @@ static bool join_first(void)
     int status;
     mp_children_lock(&old);
     int r = c.popen->reap(c.pid, c.sentinel, &status);
+    int err = errno;
     if (r != 0) {
         mp_children_remove(c.pid);
         close(c.sentinel);
     }
     mp_children_unlock(&old);
-    if (r == -1)
+    if (r == -1 && !lost_told)
         mp_warn("exit: %s (PID %ld): how it ended is unknown: %s", c.name, (long)c.pid,
-                errno == EPIPE ? "its forkserver died first" : strerror(errno));
+                err == EPIPE ? "its forkserver died first" : strerror(err));
+    if (r == -1)
+        lost_told = true;
     return r != -1;
 }
 
@@ -236,7 +245,6 @@ static void exit_function(void)
  * signal. */
 static void on_signal(int sig)
 {
-    int saved_errno = errno;
     take_busy();                     /* kept: the process ends below */
     end_children(false, true);
 
@@ -249,7 +257,6 @@ static void on_signal(int sig)
     dfl.sa_handler = SIG_DFL;
     sigaction(sig, &dfl, NULL);
     raise(sig);
-    errno = saved_errno;
 }
 
 /* The handler goes only where the action is still the default: a program

@@ -12,6 +12,10 @@
  * life, so the main's end, the child's sentinel, reaches end of file only
  * when both have gone: a status, then end of file, is a normal end; end of
  * file alone means the server died first, and the child with it or before.
+ * And the child waits for one byte from the main before it runs: the main
+ * sends it once it has recorded the child, so that no child it does not
+ * know of (the server stopped, say, between its fork and its answer) ever
+ * runs; at end of file instead (the main gave up, or died), it leaves.
  *
  * The server never outlives the main: it stops at end of file on its socket
  * (the main closed it, or died: the kernel closes a dead process's
@@ -116,7 +120,8 @@ static int send_request(const struct mp_prep *prep, const int *fds, int n)
 }
 
 /* The child's PID, which the server sends at once; within ANSWER_SECONDS,
- * or the server is taken for hung (stopped, say). 0 if none came. */
+ * or the server is taken for hung (stopped, say): 0 then. -1 if it closed
+ * the socket instead (it refused the request, or could not fork). */
 static pid_t read_pid(int fd)
 {
     struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -127,12 +132,13 @@ static pid_t read_pid(int fd)
     if (r != 1)
         return 0;
     if (read(fd, &pid, sizeof pid) != (ssize_t)sizeof pid)
-        return 0;
+        return -1;
     return pid;
 }
 
-/* Why the server answered nothing: it died (reaped here), or it hangs. */
-static void say_why(void)
+/* Why the server answered nothing: it died (reaped here), it refused, or
+ * it hangs. */
+static void say_why(pid_t answer)
 {
     int status;
     if (waitpid(server, &status, WNOHANG) == server) {
@@ -140,6 +146,9 @@ static void say_why(void)
                      WIFSIGNALED(status) ? "killed by signal" : "exit status",
                      WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
         server = 0;
+    } else if (answer == -1) {
+        mp_set_error(EAGAIN, "forkserver: the server (PID %ld) started no process (out of "
+                     "processes or descriptors: it says which)", (long)server);
     } else {
         mp_set_error(EAGAIN, "forkserver: the server (PID %ld) started no process within "
                      "%d s", (long)server, ANSWER_SECONDS);
@@ -168,10 +177,13 @@ enum mp_status mp_forkserver_request(const struct mp_prep *prep, pid_t *pid, int
     close(st[1]);                        /* the server has its own copy now */
     *pid = sent == 0 ? read_pid(st[0]) : 0;
     if (*pid <= 0) {
-        close(st[0]);                    /* a child forked late is killed by the server */
-        say_why();
+        close(st[0]);                    /* a child forked late reads end of file: it leaves */
+        say_why(*pid);
         return MP_ERROR;
     }
+    /* Go: the caller records the child before anyone can look (its
+     * signals are blocked). A child gone already cannot take it: no matter. */
+    (void)send(st[0], "", 1, MSG_NOSIGNAL);
     *sentinel = st[0];
     return MP_OK;
 }
@@ -226,7 +238,7 @@ static int place_fds(const struct mp_prep *prep, const int *got)
     for (int i = 0; i < prep->npass_fds; i++)
         if (prep->pass_fds[i] >= above)
             above = prep->pass_fds[i] + 1;
-    int tmp[MAX_FDS];
+    int tmp[MAX_FDS] = { -1 };
     for (int i = 0; i <= prep->npass_fds; i++) {
         tmp[i] = fcntl(got[i], F_DUPFD_CLOEXEC, above);
         if (tmp[i] == -1)
@@ -242,7 +254,8 @@ static int place_fds(const struct mp_prep *prep, const int *got)
 }
 
 /* The forked child: drops the server's descriptors and handlers; keeps its
- * status socket, the sentinel's other end, for its whole life. */
+ * status socket, the sentinel's other end, for its whole life; runs once
+ * the main has said go on it. */
 static void become_child(int server_ctl, struct mp_prep *prep, const int *fds, pid_t server_pid)
 {
     close(server_ctl);
@@ -257,6 +270,12 @@ static void become_child(int server_ctl, struct mp_prep *prep, const int *fds, p
     sigaction(SIGINT, &dfl, NULL);
     prep->sentinel = place_fds(prep, fds);
     prep->parent = server_pid;
+    char go;
+    ssize_t r;
+    while ((r = read(prep->sentinel, &go, 1)) == -1 && errno == EINTR)
+        ;
+    if (r != 1)
+        _exit(1);                        /* the main never recorded us: do not run */
 }
 
 /* Receives one request into prep, with its descriptors into fds. The
@@ -307,11 +326,14 @@ static bool serve_one(int server_ctl, struct mp_prep *prep)
     if (nfds == 0)
         return false;
     pid_t me = getpid();
-    pid_t pid = nkids < (int)(sizeof kids / sizeof kids[0]) ? fork() : -1;
+    bool room = nkids < (int)(sizeof kids / sizeof kids[0]);
+    pid_t pid = room ? fork() : -1;
     if (pid == 0) {
         become_child(server_ctl, prep, fds, me);
         return true;
     }
+    if (pid == -1)
+        mp_warn("forkserver: fork: %s", room ? strerror(errno) : "too many children");
     for (int i = 1; i < nfds; i++)
         close(fds[i]);
     if (pid == -1) {

@@ -2,15 +2,18 @@
 /*
  * mp.h - forklore's helper library: Python's multiprocessing, re-built on fork.
  *
- * This header is the course's API reference. Each function mirrors the Python
- * call it is named after; the comment above it says what the OS does underneath.
- * The library is layered, each layer using only those above it on this page:
+ * The course's API reference, one page: each call mirrors the Python call it
+ * is named after, and says in a few lines what the OS does underneath. The
+ * layers, each using only those above it on this page:
  *
- *   util     clock, tick-scaled sleep, option parsing, errors, whole-line output
- *   process  mp_process     ~ multiprocessing.Process
- *   queue    mp_queue       ~ multiprocessing.Queue
- *   pool     mp_pool        ~ multiprocessing.Pool
- *   timeline busy spans recorded by every process, drawn as a chart afterwards
+ *   util      clock, tick-scaled sleep, whole-line output, errors, options
+ *   process   mp_process    ~ multiprocessing.Process
+ *   shared    mp_value, mp_lock, mp_conn ~ Value, Array, Lock, Pipe
+ *   queue     mp_queue      ~ multiprocessing.Queue
+ *   pool      mp_pool       ~ multiprocessing.Pool
+ *   timeline  who was busy when, drawn after the run
+ *   start methods (last): spawn and forkserver, and what they need
+ * lib/README.md says in which order to read the .c files behind them.
  *
  * Conventions, everywhere:
  *   - A timeout is in seconds; MP_FOREVER (any negative value) waits forever,
@@ -18,14 +21,11 @@
  *   - A call that can fail returns an enum mp_status: MP_OK, or MP_ERROR
  *     (and, where it waits, MP_TIMEOUT or MP_CLOSED); a call that makes
  *     something returns it, or NULL. mp_last_error() then says what went
- *     wrong in words (errno is set too), naming the rule where the library
- *     made one ("daemonic processes are not allowed to have children").
- *     Python raises an exception in each of these cases. A question
- *     (is_alive, empty, ready) returns a bool and cannot fail.
- *   - A child starts as a copy of its parent (Python's "fork" start method,
- *     the default here), sharing nothing but what was mapped MAP_SHARED before
- *     fork; mp_set_start_method picks "spawn" or "forkserver" instead (see
- *     "start methods" in the process layer).
+ *     wrong, in words (errno is set too). Python raises an exception in each
+ *     of these cases. A question (is_alive, empty, ready) returns a bool.
+ *   - A child starts as a copy of its parent (the "fork" start method, the
+ *     default here), sharing nothing but what was mapped MAP_SHARED before
+ *     the fork.
  */
 #ifndef MP_H
 #define MP_H
@@ -55,82 +55,55 @@ enum mp_status {
 /* util                                                                     */
 /* ======================================================================== */
 
-/* time.monotonic(): seconds from an arbitrary start, never jumping backwards
- * (CLOCK_MONOTONIC), so a wall-clock change cannot spoil a measured time. */
+/* time.monotonic(): seconds on CLOCK_MONOTONIC, which never jumps back. */
 double mp_now(void);
 
-/* The seed's programs sleep "one second" at a time. Every demo scales that by
- * the tick, set with --tick (default 1.0, so a class sees real seconds; the
- * tests use e.g. 0.02 to stay fast). */
+/* The seed's "one second": every demo sleeps in ticks, set with --tick
+ * (default 1, real seconds for a class; the tests use 0.02). A lesson that
+ * never sleeps sets mp_tick_option false before mp_parse_args. */
 extern double mp_tick;
-
-/* Whether the demo takes --tick (default true). A lesson that never sleeps
- * sets it false before mp_parse_args: --tick is then neither listed nor
- * accepted, rather than accepted and ignored. */
 extern bool mp_tick_option;
 
-/* time.sleep(seconds): sleeps the whole time even if a signal interrupts it
- * (nanosleep is restarted with the time that was left). */
+/* time.sleep(seconds), and time.sleep(ticks * mp_tick): the whole time,
+ * even if a signal interrupts nanosleep(2). */
 void mp_sleep(double seconds);
-
-/* time.sleep(ticks): mp_sleep(ticks * mp_tick). */
 void mp_sleep_ticks(double ticks);
 
-/* print(...): formats one line, adds the newline and hands it to the kernel in
- * a single write(2) on standard output. Nothing waits in a stdio buffer, so a
- * line is never printed twice after fork, never lost when a process is killed,
- * and never torn in the middle by another process's line (one write(2) of a
- * line on a pipe is atomic up to PIPE_BUF bytes; on a file, Linux keeps each
- * write whole). A line that cannot be written (standard output closed, a
- * full disk) is not ignored: like Python's print, which raises, it ends the
- * process with status 1. The first process of the program to find its
- * output unwritable says so on stderr ("prog: standard output: why"); the
- * others end quietly, and the main program's status is 1 even if it wrote
- * nothing itself (see the process layer). (A pipe whose reader has gone
- * ends the process with SIGPIPE first.) So it returns only on success, and
- * returns nothing. */
+/* print(...): one line, newline added, handed to the kernel in one write(2).
+ * Nothing waits in a stdio buffer, so a line is never printed twice after
+ * fork, never lost when a process is killed, never torn by another
+ * process's line. A line that cannot be written ends the process with
+ * status 1, as Python's print raises: the first process to find out says
+ * "prog: standard output: why", the others end quietly. */
 void mp_print(const char *fmt, ...) MP_PRINTF(1, 2);
 
-/* print(result) for a list of whole numbers, the way Python prints a list:
- * "[1, 4, 9, 16]", as one line in one write(2), by mp_print. MP_OK, or
- * MP_ERROR (ENOMEM) if the memory for the line cannot be had: then nothing is
- * printed. */
+/* print(result) for whole numbers, as Python prints a list: "[1, 4, 9]".
+ * MP_ERROR (ENOMEM, nothing printed) if the line's memory cannot be had. */
 enum mp_status mp_print_list(const long *values, size_t n);
 
-/* The program's name, as shown in errors ("parallel: fork: ..."). Set by
- * mp_parse_args from argv[0]. */
+/* The program's name in every message; set by mp_parse_args. */
 extern const char *mp_prog;
 
-/* A warning on standard error: "prog: message", one write(2). */
+/* "prog: message" on standard error; mp_die then exits with status 1 (in a
+ * child, with _exit: no parent's atexit handler, no stdio copied at fork). */
 void mp_warn(const char *fmt, ...) MP_PRINTF(1, 2);
-
-/* A runtime failure: "prog: message" on standard error, then exit status 1.
- * Child-safe: in a process started by mp_process_start (which tells this
- * layer so) it ends with _exit(1),
- * so the child never runs its parent's atexit handlers nor flushes stdio
- * buffers it inherited from the parent (which would print them twice). */
 _Noreturn void mp_die(const char *fmt, ...) MP_PRINTF(1, 2);
 
-/* What the last failed library call went wrong with, in words: the library's
- * own message where it made one, else strerror(errno). */
+/* What the last failed call went wrong with, in words. */
 const char *mp_last_error(void);
 
-/* Command-line options. Every demo describes its options in a table and hands
- * it to mp_parse_args, which also knows --tick SECONDS and --help:
+/* Command-line options, Python's argparse in miniature. A demo's table:
  *
- *     static bool timeline;
- *     static long items = 4;
+ *     long items = 4;
  *     const struct mp_option options[] = {
- *         { "--items", MP_OPT_INT, &items, 1, 100000, "N", "how many items (default 4)" },
- *         { "--timeline", MP_OPT_FLAG, &timeline, 0, 0, NULL, "draw who was busy when" },
- *         { NULL }
+ *         { "--items", MP_OPT_INT, &items, 1, 100000, "N", "how many items" },
+ *         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }      (the end)
  *     };
- *     mp_parse_args(argc, argv, options, NULL, "What the demo shows, in one line.");
+ *     mp_parse_args(argc, argv, options, NULL, "What the demo shows.");
  *
- * Bad input (an unknown option, a missing value, a value that is not a number
- * or out of range) prints one line naming the option and the offending text,
- * then the usage line, on standard error, and exits 2 (as Python's argparse
- * does). --help prints the usage and the options on standard output, exit 0. */
+ * --tick and --help are built in. Bad input is one line naming the option
+ * and the text, then the usage, on stderr: exit 2. --help: exit 0. Returns
+ * the index of the first positional argument (args names them, or NULL). */
 enum mp_opt_type {
     MP_OPT_FLAG,    /* bool: present or not */
     MP_OPT_INT,     /* long: a whole number from min to max */
@@ -147,19 +120,10 @@ struct mp_option {
     const char *help;      /* one line for --help */
 };
 
-/* Parses argv against options (terminated by an entry whose name is NULL), plus
- * the built-in --tick and --help. Accepts "--name value" and "--name=value".
- * args names the positional arguments for the usage line ("URL...") or is
- * NULL when the demo takes none. Returns the index in argv of the first
- * positional argument (argc if there are none). Called first thing in main,
- * it also makes sure a standard stream the shell closed (`demo >&-`) stays
- * unusable (EBADF), so that no file or socket opened later takes its number
- * and receives the output. */
 int mp_parse_args(int argc, char **argv, const struct mp_option *options,
                   const char *args, const char *summary);
 
-/* Prints the usage line and the "one line naming the problem" to stderr and
- * exits 2: for the checks a demo makes itself after parsing. */
+/* One line naming the problem, then the usage: exit 2. */
 _Noreturn void mp_usage_error(const char *fmt, ...) MP_PRINTF(1, 2);
 
 /* ======================================================================== */
@@ -169,15 +133,14 @@ _Noreturn void mp_usage_error(const char *fmt, ...) MP_PRINTF(1, 2);
 /* multiprocessing.Process. Fill one in with mp_process_init, change what you
  * like (daemon, name, run), then mp_process_start.
  *
- * The "subclass" idiom (Python's `class MyProcess(Process): def run(self)`):
- * put an mp_process first in your own struct and point .run at your function;
- * the library calls p->run(p) in the child, and your run casts the pointer
- * back to your struct, which is safe because the mp_process is its first
- * member. */
+ * The "subclass" (Python's `class MyProcess(Process): def run(self)`): put an
+ * mp_process first in your own struct and point .run at your function; the
+ * library calls p->run(p) in the child, and your run casts p back to your
+ * struct, which is safe because the mp_process is its first member. */
 typedef struct mp_process mp_process;
 
 /* The library's own part of each mp_process: what travels to a new program
- * (see the start methods, near the end of this page) and how it started. */
+ * (see "start methods" at the end of this page), and how it started. */
 #define MP_ARG_MAX 256
 #define MP_PASS_FDS_MAX 8
 struct mp_process_lib {
@@ -200,211 +163,146 @@ struct mp_process {
     /* Set by the library. */
     pid_t pid;                    /* Process.pid: 0 until started */
     int exitcode;                 /* read it with mp_process_exitcode() */
-    int sentinel;                 /* Process.sentinel: readable once the child ended (see join) */
+    int sentinel;                 /* Process.sentinel: readable once the child ended */
     struct mp_process_lib lib;    /* the library's own */
 };
 
-/* Process.exitcode while there is none yet (Python's None): before start, and
- * while the child is still running. */
+/* Process.exitcode while there is none yet (Python's None). */
 #define MP_NO_EXITCODE (-1000)
 
-/* Process(target=target, args=(arg,)): names it "Process-N" (N counts the
- * mp_process_init calls, as Python counts Process objects), daemon false,
- * run = mp_process_run. Does not start it. */
+/* Process(target=target, args=(arg,)): named "Process-N" (N counts the
+ * inits, as Python counts Process objects), daemon false. Starts nothing.
+ * mp_process_init_as names it "KIND-N", as Python names a subclass's
+ * instance ("MyProcess-1"). */
 void mp_process_init(mp_process *p, int (*target)(void *arg), void *arg);
-
-/* The same, named "KIND-N" as Python names an instance of a subclass
- * (`class MyProcess(Process)` gives "MyProcess-1"; a Pool's workers are
- * "ForkPoolWorker-N"). N is the same count as mp_process_init's. */
 void mp_process_init_as(mp_process *p, const char *kind, int (*target)(void *arg),
                         void *arg);
 
-/* Process.run(): the default run, which calls target(arg) and returns what it
- * returns. A "subclass" that overrides run may call it, like super().run(). */
+/* Process.run(): calls target(arg), returns its result; an overriding run
+ * may call it, like super().run(). */
 int mp_process_run(mp_process *self);
 
-/* Process.start(): flushes stdout and stderr (else the child would get a copy
- * of whatever is still buffered, and print it a second time), then fork(2)
- * (or, under another start method, spawns the child or asks the forkserver:
- * see "Start methods" below).
- * The child runs p->run(p) and leaves with _exit(status), where status is
- * what run returned (0 to 255). A daemonic child asks the kernel to kill it
- * when its parent dies (Linux: prctl(PR_SET_PDEATHSIG)), so it never outlives
- * a crashed parent either.
- *
- * MP_OK, or MP_ERROR: EINVAL if p was already started, EPERM if
- * the caller is itself daemonic ("daemonic processes are not allowed to have
- * children", Python's rule), EAGAIN if 4096 children are started and not
- * yet joined, or the error of pipe (EMFILE) or fork (EAGAIN: too many
- * processes). */
+/* Process.start(): flushes stdout and stderr (else the child would print
+ * what they hold a second time), then fork(2). The child runs p->run(p) and
+ * leaves with _exit(its result, 0 to 255). A daemonic child asks the kernel
+ * to kill it when its parent dies (Linux: PR_SET_PDEATHSIG). MP_ERROR:
+ * started already (EINVAL), a daemonic caller ("daemonic processes are not
+ * allowed to have children", EPERM), or fork's own error (EAGAIN). */
 enum mp_status mp_process_start(mp_process *p);
 
-/* Process.join(timeout): waits until the child ends, then reaps it with
- * waitpid(2) so no zombie is left. Without a timeout (MP_FOREVER) it sleeps
- * in the kernel until then (waitid(2)). With one, it sleeps in poll(2) on the
- * sentinel: a pipe whose write end only the child holds, so it becomes
- * readable (end of file) when the child is gone, or when the timeout runs
- * out. MP_OK once the child has ended (and is reaped: see exitcode);
- * MP_TIMEOUT if the timeout ran out first (the child is still running: join
- * again later); MP_ERROR if p was never started (EINVAL), or is not a child
- * of the calling process (ECHILD: e.g. a sibling, whose mp_process came with
- * the fork; only a parent can wait for its child), or its end could not be
- * learnt (its forkserver died). (Python refuses the sibling too: "can only
- * join a child process".)
- *
- * The sentinel (Process.sentinel) becomes readable, at end of file, once no
- * process holds the write end any more: when the child has ended, unless
- * the child forked a process of its own with plain fork(2), which inherits
- * the write end and holds it for as long as it lives (children started with
- * mp_process_start close it). join does not rely on it alone: it also asks
- * waitpid at least every 100 ms. */
+/* Process.join(timeout): sleeps until the child ends (waitid(2); with a
+ * timeout, poll(2) on the sentinel, a pipe whose write end only the child
+ * holds), then reaps it with waitpid(2), so no zombie is left. MP_OK: it
+ * ended. MP_TIMEOUT: still running. MP_ERROR: never started, not our child
+ * (a sibling: "can only join a child process"), or its end unknown. */
 enum mp_status mp_process_join(mp_process *p, double timeout);
 
 /* Process.is_alive(): started, and not ended yet (waitpid with WNOHANG). */
 bool mp_process_is_alive(mp_process *p);
 
-/* Process.exitcode: MP_NO_EXITCODE while running or before start; else the
- * child's exit status (0 to 255), or -N if signal N ended it (as in Python:
- * -15 after terminate, -9 after kill). */
+/* Process.exitcode: MP_NO_EXITCODE while it runs; then its exit status, or
+ * -N if signal N ended it (-15 after terminate, -9 after kill). */
 int mp_process_exitcode(mp_process *p);
 
-/* Process.terminate() sends SIGTERM, Process.kill() SIGKILL. They do not
- * wait: join afterwards. Sending to a process that has already ended is not
- * an error. MP_OK, or MP_ERROR. */
+/* Process.terminate() sends SIGTERM, Process.kill() SIGKILL; join after.
+ * A child that has ended already is not an error. */
 enum mp_status mp_process_terminate(mp_process *p);
 enum mp_status mp_process_kill(mp_process *p);
 
-/* multiprocessing.current_process().name: "MainProcess" in the program you
- * started, the mp_process's name in a child. */
+/* multiprocessing.current_process().name: "MainProcess", or the child's. */
 const char *mp_current_process_name(void);
 
-/*
- * Start methods: how a new process comes to be (multiprocessing's
- * set_start_method). Python 3.14 made "forkserver" its default on Linux;
- * macOS has used "spawn" since Python 3.8, Windows has nothing else.
- *
- *   "fork"        fork(2): the child is a copy of the parent, with every
- *                 global, every pointer and every lock as they were at that
- *                 instant (the default here, and Python's before 3.14).
- *   "spawn"       the program's own executable is started again (posix_spawn
- *                 of /proc/self/exe), a new program that shares nothing with
- *                 its parent; the library sends it which target to run, by
- *                 name, and the argument's bytes, through a pipe.
- *   "forkserver"  on first use the library spawns a server (the program again,
- *                 in a clean state: no threads, nothing the main has set up
- *                 since); each new process is forked by that server on
- *                 request over a Unix socket, which also carries the
- *                 descriptors the child needs (SCM_RIGHTS), as Python's does.
- *
- * Under spawn and forkserver a child is a new program, so:
- *   - its target is found by name: register every target with MP_TARGET
- *     before mp_main_guard (Python pickles a function by its qualified name,
- *     and the child imports it; a function pointer means nothing in another
- *     program, whose addresses are randomised);
- *   - its argument travels as bytes: give it with mp_process_args (copied,
- *     at most MP_ARG_MAX bytes), as Python pickles the args; a plain pointer
- *     cannot be sent;
- *   - it sees none of main's globals as main changed them, only as the
- *     program starts them (the library sends the tick, the process's name
- *     and daemon flag, and the start method itself);
- *   - shared memory must be handed over: a queue by its descriptor
- *     (mp_queue_fd, mp_process_pass_fd, then mp_queue_attach in the child);
- *     the library's own (the timeline's table, the flag that says output
- *     failed) it hands over itself, to every child it starts;
- *   - a "subclass" is found by its run, and its own fields travel as bytes:
- *     register it with MP_CLASS (Python pickles an instance: its class by
- *     name, its attributes by value);
- *   - a pool's tasks are found by name too: register them with MP_TASK
- *     before mp_main_guard (see the pool layer).
- * join, is_alive, exitcode, terminate, daemon, Ctrl-C and the exit hook work
- * as under fork. A forkserver child is the server's child, not ours: the
- * server waits for it and sends its exit status back over the child's own
- * socket, which is then its sentinel (readable once the child ended).
- */
+/* The end of the program, as Python's util._exit_function: at exit,
+ * daemonic children get SIGTERM (SIGKILL a second later) and the others are
+ * joined. Better than Python: on SIGINT (Ctrl-C), SIGTERM, SIGHUP or SIGPIPE
+ * every child is ended, then the program dies of the signal (130 for
+ * Ctrl-C), so no child is left. If any process could not write its output,
+ * the program's status is 1. */
 
-/* multiprocessing.set_start_method(method): "fork", "spawn" or "forkserver"
- * for the processes started from now on. MP_ERROR (EINVAL, "cannot find context
- * for 'x'") for any other name. */
-enum mp_status mp_set_start_method(const char *method);
+/* ======================================================================== */
+/* shared state                                                             */
+/* ======================================================================== */
 
-/* multiprocessing.get_start_method(): the method now in use. */
-const char *mp_get_start_method(void);
+/* multiprocessing.Lock, Value, Array, Pipe: what processes share on purpose.
+ * A Lock, Value or Array is memory mapped MAP_SHARED (a memfd), shared by
+ * every process started after it was made: a forked child has it; under
+ * spawn and forkserver pass its descriptor (mp_lock_fd, mp_value_fd, then
+ * mp_process_pass_fd) and map it in the child (mp_lock_attach or
+ * mp_value_attach: NULL if fd holds none). Free it in each process. */
+typedef struct mp_lock mp_lock;
+typedef struct mp_value mp_value;
 
-/* --start-method NAME, for a demo's option table, and what it was given
- * ("fork" unless given). After mp_parse_args, mp_start_method_setup sets
- * it, or refuses a name that is not a method (one line, then the usage,
- * exit 2). */
-extern const char *mp_start_method_name;
-#define MP_START_METHOD_OPTION                                                    \
-    { "--start-method", MP_OPT_TEXT, &mp_start_method_name, 0, 0, "NAME",         \
-      "how children start: fork (the default), spawn or forkserver" }
-void mp_start_method_setup(void);
+mp_lock *mp_lock_new(void);    /* Lock(): a robust, process-shared mutex */
 
-/* Registers target under name, so that a spawned or forkserver child can
- * find it: MP_TARGET(work) registers work as "work". Call it for every
- * target at the top of main, before mp_main_guard: that part of main runs
- * in every new program too, as a Python module's top level (its `def`s)
- * runs again in a spawned child. At most 64 targets. MP_OK, or MP_ERROR
- * (ENOSPC) when the table is full. Starting a process whose target is not
- * registered fails under spawn and forkserver with Python's words: "Can't
- * pickle <function at 0x...>: attribute lookup on __main__ failed". */
-enum mp_status mp_register_target(const char *name, int (*target)(void *arg));
-#define MP_TARGET(fn) mp_register_target(#fn, fn)
+/* Lock.acquire(block, timeout); `with lock:` is acquire ... release. Waits
+ * at most timeout seconds (0: block=False). MP_OK: held. MP_TIMEOUT: still
+ * held by another. MP_ERROR: EDEADLK if this process holds it already (not
+ * re-entrant: Python's would wait for ever). A holder that died holding it
+ * (SIGKILL, a crash) does not keep it: the next acquire gets it (the kernel
+ * hands a robust mutex on, EOWNERDEAD), and mp_lock_holder_died() then says
+ * true until release. What the lock guards holds what the dead process had
+ * stored, perhaps half an update (a Value: the old number or the new; an
+ * Array: some items changed, some not): put it right, then release.
+ * Python's Lock (a semaphore) stays held for ever: every acquire waits. */
+enum mp_status mp_lock_acquire(mp_lock *lock, double timeout);
+bool mp_lock_holder_died(const mp_lock *lock);
 
-/* Registers a "subclass" (a struct whose first member is an mp_process,
- * with its own run: see mp_process above) under its run's name, with the
- * size of its struct: MP_CLASS(struct my_process, my_run). Under spawn and
- * forkserver, starting one sends the class's name and the bytes of the
- * struct after its mp_process (at most MP_ARG_MAX); the new program makes
- * a struct of that size, copies them in, and calls run on it. So its
- * fields must be bytes that mean the same in another program: a char
- * array, not a pointer to a string. Like MP_TARGET, before mp_main_guard;
- * at most 16 classes. MP_OK, or MP_ERROR (EINVAL: fields too big; ENOSPC).
- * Starting a subclass that is not registered fails with "Can't pickle its
- * own run". */
-enum mp_status mp_register_class(const char *name, int (*run)(mp_process *self), size_t size);
-#define MP_CLASS(type, run) mp_register_class(#run, run, sizeof(type))
+/* Lock.release(). MP_ERROR (EPERM) unless this process holds it: "semaphore
+ * or lock released too many times" (Python lets another process release). */
+enum mp_status mp_lock_release(mp_lock *lock);
+int mp_lock_fd(const mp_lock *lock);
+mp_lock *mp_lock_attach(int fd);
+void mp_lock_free(mp_lock *lock);
 
-/* The C `if __name__ == '__main__':`. Call it at the top of main, after the
- * MP_TARGETs: in the program you started it returns at once, and main goes
- * on. In a program the library started (a spawned child, or the forkserver)
- * it never returns: it runs the target (or serves) and exits, so the rest of
- * main - the part Python puts under the guard - never runs there. A program
- * that starts a process in a spawned child before this call (as a Python
- * script without the guard does at import) gets Python's error: "An attempt
- * has been made to start a new process before the current process has
- * finished its bootstrapping phase." (Python's freeze_support() is the same
- * call for frozen Windows programs.) */
-void mp_main_guard(void);
+/* Value(typecode, 0), Array(typecode, n): n zeroed items of Python's type
+ * ('i' int, 'l' long, 'd' double, 'c' char...), each with its own lock.
+ * NULL if no memory, or EINVAL: n 0, "this type has no size". */
+mp_value *mp_value_new(char typecode);
+mp_value *mp_array_new(char typecode, size_t n);
 
-/* Process(args=(...)) as bytes: copies size bytes (at most MP_ARG_MAX) into
- * p->args and points p->arg at the copy. The child's target gets a pointer
- * to its own copy of the same bytes, under every start method. MP_OK, or
- * MP_ERROR (E2BIG). */
-enum mp_status mp_process_args(mp_process *p, const void *bytes, size_t size);
+/* v.value, a[i]: the items themselves, in the shared memory. Loads and
+ * stores through the pointer are single instructions, but `+= 1` is three
+ * (load, add, store): two processes doing it at once lose updates unless
+ * each holds get_lock() around it. (RawValue, lock=False: the same memory,
+ * its lock left alone.) */
+void *mp_value_ptr(mp_value *v);
+size_t mp_value_len(const mp_value *v);           /* len(a): n */
+mp_lock *mp_value_get_lock(mp_value *v);          /* v.get_lock() */
+int mp_value_fd(const mp_value *v);
+mp_value *mp_value_attach(int fd);
+void mp_value_free(mp_value *v);
 
-/* Hands descriptor fd to the child under the same number (inherited under
- * spawn, sent with SCM_RIGHTS under forkserver; under fork the child has it
- * anyway). At most MP_PASS_FDS_MAX. MP_OK, or MP_ERROR (E2BIG). */
-enum mp_status mp_process_pass_fd(mp_process *p, int fd);
+/* One end of a Pipe, Python's Connection: plain data (spawn, forkserver:
+ * pass fd, copy the struct into the argument's bytes). */
+typedef struct mp_conn {
+    int fd;                    /* a socket or one end of a pipe; -1: closed */
+    bool readable, writable;   /* Connection.readable, .writable */
+} mp_conn;
 
-/*
- * What happens when the program ends, as in Python (multiprocessing.util.
- * _exit_function, run at interpreter exit):
- *   - when main returns or anything calls exit(), daemonic children get
- *     SIGTERM (and SIGKILL after a second, should one ignore SIGTERM) and
- *     are reaped, and non-daemonic children are joined: the program only
- *     ends after them. If any process of the program could not write its
- *     output (mp_print), the program's exit status is 1;
- *   - on SIGINT (Ctrl-C), SIGTERM, SIGHUP or SIGPIPE (a write to a pipe
- *     whose reader has gone, as in `demo | head -1`) the library sends every
- *     child SIGTERM (SIGKILL to any still there after a second), reaps them
- *     all, then lets the signal end the program as it would have (status 130
- *     for Ctrl-C). Better than Python: no child is left behind even if only
- *     the parent got the signal. (Installed by the first mp_process_start,
- *     and only where the signal's action was the default: a program that
- *     handles SIGINT itself keeps its handler.)
- */
+/* Pipe(duplex): two joined ends. duplex: socketpair(2), both send and
+ * receive; else pipe(2): a receives, b sends. A pipe holds 64 KiB (Linux):
+ * a send that does not fit waits in write(2) until the reader reads. End of
+ * file comes once every copy of the other end is closed: close in each
+ * process the ends it does not use. MP_OK, or MP_ERROR (EMFILE). */
+enum mp_status mp_pipe(mp_conn *a, mp_conn *b, bool duplex);
+
+/* Connection.send_bytes(buf): its length (4 bytes, as Python's), then the
+ * bytes, all of them. MP_OK; MP_CLOSED: no reader left (Python raises
+ * BrokenPipeError; no SIGPIPE here); MP_ERROR ("connection is read-only"). */
+enum mp_status mp_conn_send(mp_conn *c, const void *buf, size_t len);
+
+/* Connection.recv_bytes(maxlength), with a timeout: one message into buf
+ * (at most size bytes), its length to *len. MP_OK; MP_TIMEOUT: none began
+ * in time; MP_CLOSED: end of file, every holder of the other end closed it
+ * or died (Python: EOFError); MP_ERROR: "bad message length", "got end of
+ * file during message", a timeout mid-message (then the connection is closed). */
+enum mp_status mp_conn_recv(mp_conn *c, void *buf, size_t size, size_t *len, double timeout);
+
+/* Connection.poll(timeout): MP_OK (a message), MP_CLOSED (end of file), MP_TIMEOUT. */
+enum mp_status mp_conn_poll(mp_conn *c, double timeout);
+
+/* Connection.close(): this process's copy of the end; twice is harmless. */
+void mp_conn_close(mp_conn *c);
 
 /* ======================================================================== */
 /* queue                                                                    */
@@ -755,66 +653,18 @@ void mp_pool_free(mp_pool *pool);
 /* timeline                                                                 */
 /* ======================================================================== */
 
-/* Who was busy when, drawn after the run. (No Python counterpart in
- * multiprocessing; a tracing profiler such as viztracer draws the same.)
- *
- * Every process marks its busy spans; the library writes each span (the
- * role you give, the job it works on, the process's PID, start and end on
- * the monotonic clock, which is the same clock in every process) into a
- * table in shared memory, created by mp_timeline_init *before* the children
- * start, so every child writes into the same table: a forked child through
- * the mapping it inherits, a new program (spawn, forkserver) by mapping
- * the descriptor the library hands it, at its first span.
- * A span takes its slot with one atomic add on a shared counter
- * (<stdatomic.h>): no lock, so no process ever waits for another, whatever
- * they are doing. The table holds MP_TIMELINE_MAX_SPANS spans; once it is
- * full, further spans are not recorded but counted, and the chart says how
- * many are missing.
- *
- * A demo takes the timeline's options with the others, marks its spans
- * unconditionally, and draws what the options ask for at the end; without
- * the options every timeline call does nothing:
- *
- *     const struct mp_option options[] = {
- *         MP_TIMELINE_OPTIONS,
- *         { NULL }
- *     };
- *     mp_parse_args(argc, argv, options, NULL, "...");
- *     if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) != MP_OK)
- *         mp_die("timeline: %s", mp_last_error());
- *     ...                            in any process:
- *     mp_timeline_begin("p1", "music");
- *     mp_sleep_ticks(5);             the busy work
- *     mp_timeline_end();
- *     ...                            in the main, once the children are joined:
- *     mp_timeline_show();
- *
- * A pool's workers are charted the same way: set up the timeline before
- * mp_pool_new, and let the task function mark its span (it runs in the
- * worker), so each worker that ran a task gets a row, as in pool_map and
- * pool_apply. The pool marks nothing itself: it comes before this layer on
- * this page, and only your task knows what its work is. One span per item:
- * a map over more items than the table holds draws the first ones only.
- *
- * The scale. So that two charts can be compared at a glance, a column stands
- * for a fixed time: by default a fifth of a tick (the seed's ten-tick serial
- * run then takes 50 columns, parallel's five ticks 25), or what
- * --timeline-scale says. A run too long for the 56 columns a chart has is
- * drawn 2, 3, ... times coarser, and the chart says so. Demos whose work
- * takes no ticks (a download, a task that only prints) fit the chart to the
- * run instead, unless --timeline-scale is given.
- */
-#define MP_TIMELINE_MAX_SPANS 4096
+/* Who was busy when, drawn after the run (no Python counterpart; a tracing
+ * profiler such as viztracer draws the same). Each process marks its busy
+ * spans in a table in shared memory that its children share; the chart has
+ * a row per process, the job's letter where it was busy, a time axis, the
+ * legend and the scale: a column is a fifth of a tick, so that charts of one
+ * tick compare, or the run fitted to 56 columns. Without the options every
+ * call does nothing. How it works: lib/timeline.c. */
 
-/* What the timeline options ask for; MP_TIMELINE_OPTIONS fills it in. */
-struct mp_timeline_options {
-    bool draw;          /* --timeline: the chart on standard output */
-    const char *svg;    /* --timeline-svg FILE: the same chart as an SVG picture */
-    double scale;       /* --timeline-scale SECONDS: one column; 0 = the default */
-};
+/* --timeline, --timeline-svg FILE, --timeline-scale SECONDS, for a demo's
+ * option table; what they asked for lands in mp_timeline_options. */
+struct mp_timeline_options { bool draw; const char *svg; double scale; };
 extern struct mp_timeline_options mp_timeline_options;
-
-/* The three options, for a demo's option table (see above). */
 #define MP_TIMELINE_OPTIONS                                                       \
     { "--timeline", MP_OPT_FLAG, &mp_timeline_options.draw, 0, 0, NULL,           \
       "after the run, draw which process was busy when" },                        \
@@ -823,67 +673,94 @@ extern struct mp_timeline_options mp_timeline_options;
     { "--timeline-scale", MP_OPT_SECONDS, &mp_timeline_options.scale, 1e-6, 3600, \
       "SECONDS", "one column of the chart lasts SECONDS" }
 
-/* True if --timeline or --timeline-svg was given. */
+/* After mp_parse_args: if an option asked, checks that FILE can take a
+ * picture (before the run, not after it) and starts the table. MP_OK or
+ * MP_ERROR. mp_timeline_asked: whether an option asked. */
+enum mp_timeline_scale { MP_TIMELINE_TICKS, MP_TIMELINE_FIT };
+enum mp_status mp_timeline_setup(int argc, char **argv, enum mp_timeline_scale scale);
 bool mp_timeline_asked(void);
 
-/* The chart's scale unless --timeline-scale sets one: a fifth of a tick, so
- * charts of one tick compare, or fitted to the run. */
-enum mp_timeline_scale { MP_TIMELINE_TICKS, MP_TIMELINE_FIT };
-
-/* After mp_parse_args: if --timeline or --timeline-svg was given, checks
- * that the picture's directory can be written (so a bad FILE fails before
- * the run, not after it), remembers the command line for the picture's
- * title and calls mp_timeline_init; else does nothing. MP_OK, or MP_ERROR
- * with errno set and mp_last_error() naming the file. */
-enum mp_status mp_timeline_setup(int argc, char **argv, enum mp_timeline_scale scale);
-
-/* Maps the shared span table (a memfd) and starts the clock the chart
- * counts from. Call it in the main program, before starting the processes
- * to chart. MP_OK, or MP_ERROR (EINVAL if it was already
- * called, or the error of memfd_create or mmap). */
-enum mp_status mp_timeline_init(void);
-
-/* Marks the calling process busy from now on with job, in the row labelled
- * with role. role is a short word such as "main", "p1" or "worker", shown
- * with the PID (a process's row takes the role of its first span); job (at
- * most 15 characters, or NULL) says what it works on: the chart draws the
- * span with the job's first letter (the next free letter if another job has
- * it) and names it in a legend. A span already open in this process is
- * ended first: spans do not nest. A child does not inherit its parent's
- * open span. */
+/* In any process: busy with job (drawn with its letter) in the row role,
+ * until the next begin or end. begin_for, in the parent: the child pid is
+ * busy from its start until its own first begin. */
 void mp_timeline_begin(const char *role, const char *job);
-
-/* Called in the parent right after starting process pid: marks pid busy
- * from now on, until pid's own first mp_timeline_begin. A child that is
- * ended before it marks anything itself (a daemonic child at exit) still
- * gets its row, drawn cut short. */
 void mp_timeline_begin_for(pid_t pid, const char *role, const char *job);
-
-/* Ends the calling process's open span (if any). */
 void mp_timeline_end(void);
 
-/* Draws the chart on standard output, at most 80 columns wide: one row per
- * process that marked a span, in the order they first got busy, its job's
- * letter where busy, a time axis in s, ms or µs, the legend and the scale.
- * Call it once the charted processes have ended (joined): a span still
- * open then - its process was killed in the middle of it - is drawn up to
- * the moment of drawing and ends in '>'. */
-void mp_timeline_print(void);
-
-/* Writes the same chart as an SVG picture to path: a row per process with
- * its role and PID, a bar per span coloured by job, the legend, the time
- * axis and a title naming the demo and its options. The picture is written
- * to a temporary file next to path, then renamed: path is never left half
- * written. MP_OK, or MP_ERROR with mp_last_error() saying why. */
-enum mp_status mp_timeline_write_svg(const char *path);
-
-/* At the end of a demo: what the options asked for. The chart if
- * --timeline, the picture if --timeline-svg (a picture that cannot be
- * written ends the program through mp_die), then mp_timeline_free. */
+/* In the main, once the children are joined: what the options asked for
+ * (a picture that cannot be written ends the program), then the table freed.
+ * Or by hand: init, then print and/or write_svg (MP_OK or MP_ERROR), free. */
 void mp_timeline_show(void);
-
-/* Unmaps the table in the calling process and closes its descriptor
- * (each child's mapping goes when the child ends). */
+enum mp_status mp_timeline_init(void);
+void mp_timeline_print(void);
+enum mp_status mp_timeline_write_svg(const char *path);
 void mp_timeline_free(void);
+
+/* ======================================================================== */
+/* start methods (lesson 11)                                                */
+/* ======================================================================== */
+
+/* How a new process comes to be (multiprocessing.set_start_method):
+ *   "fork"        fork(2): a copy of the parent, every global, pointer and
+ *                 lock as they were at that instant (the default here).
+ *   "spawn"       the program's own executable started again (posix_spawn
+ *                 of /proc/self/exe), a new program; it is told through a
+ *                 pipe which target to run, by name, with which bytes.
+ *   "forkserver"  a clean server (this program again, started on first use)
+ *                 forks each child on request over a Unix socket, which also
+ *                 carries the descriptors the child needs (SCM_RIGHTS). The
+ *                 child is the server's: it sends back how it ended.
+ * Python 3.14 made "forkserver" its Linux default; macOS and Windows spawn.
+ *
+ * Under spawn and forkserver a child is a new program, so: its target is
+ * found by name (register it with MP_TARGET above mp_main_guard); its
+ * argument travels as bytes (mp_process_args); it sees main's globals only
+ * as the program starts them; shared memory reaches it by descriptor
+ * (mp_process_pass_fd: a queue's, a value's); a "subclass" is found by its
+ * run, its own fields sent as bytes (MP_CLASS); a pool's tasks by name
+ * (MP_TASK). join, exitcode, terminate, daemon, Ctrl-C and the exit work as
+ * under fork. */
+
+/* set_start_method(method) and get_start_method(). MP_ERROR (EINVAL,
+ * "cannot find context for 'x'") for a name that is not a method. */
+enum mp_status mp_set_start_method(const char *method);
+const char *mp_get_start_method(void);
+
+/* --start-method NAME for a demo's table; after mp_parse_args,
+ * mp_start_method_setup sets it, or refuses another name (exit 2). */
+extern const char *mp_start_method_name;
+#define MP_START_METHOD_OPTION                                                    \
+    { "--start-method", MP_OPT_TEXT, &mp_start_method_name, 0, 0, "NAME",         \
+      "how children start: fork (the default), spawn or forkserver" }
+void mp_start_method_setup(void);
+
+/* Registers target under name (MP_TARGET(work): "work"), at the top of
+ * main, before mp_main_guard: that part of main runs in every new program
+ * too, as a module's top level (its defs) runs again in a spawned child.
+ * An unregistered target fails at start, in Python's words: "Can't pickle
+ * <function at 0x...>: attribute lookup on __main__ failed". */
+enum mp_status mp_register_target(const char *name, int (*target)(void *arg));
+#define MP_TARGET(fn) mp_register_target(#fn, fn)
+
+/* Registers a "subclass" by its run, with its struct's size:
+ * MP_CLASS(struct my_process, my_run). Its fields after the mp_process
+ * (at most MP_ARG_MAX bytes) travel as bytes: a char array, not a pointer. */
+enum mp_status mp_register_class(const char *name, int (*run)(mp_process *self), size_t size);
+#define MP_CLASS(type, run) mp_register_class(#run, run, sizeof(type))
+
+/* The C `if __name__ == '__main__':`, at the top of main after the
+ * MP_TARGETs. In the program you started it returns at once. In a program
+ * the library started it runs the child (or the forkserver) and never
+ * returns. A process started before it, in such a program, gets Python's
+ * "An attempt has been made to start a new process before the current
+ * process has finished its bootstrapping phase". */
+void mp_main_guard(void);
+
+/* Process(args=(...)) as bytes (at most MP_ARG_MAX): copied into p, and
+ * p->arg points at the copy; the child gets its own copy under every
+ * method. And a descriptor the child must have under the same number (at
+ * most MP_PASS_FDS_MAX). MP_ERROR: E2BIG. */
+enum mp_status mp_process_args(mp_process *p, const void *bytes, size_t size);
+enum mp_status mp_process_pass_fd(mp_process *p, int fd);
 
 #endif /* MP_H */

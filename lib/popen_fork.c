@@ -25,7 +25,7 @@ static enum mp_status launch(mp_process *p, const sigset_t *mask)
 {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) == -1) {
-        mp_set_error(errno, "%s: pipe: %s", p->name, strerror(errno));
+        mp_set_error(errno, "pipe: %s", strerror(errno));
         return MP_ERROR;
     }
     pid_t parent = getpid();
@@ -35,7 +35,7 @@ static enum mp_status launch(mp_process *p, const sigset_t *mask)
         int err = errno;
         close(fds[0]);
         close(fds[1]);
-        mp_set_error(err, "%s: fork: %s", p->name, strerror(err));
+        mp_set_error(err, "fork: %s", strerror(err));
         return MP_ERROR;
     }
     case 0:                              /* the child: a copy of the parent */

@@ -62,6 +62,10 @@ void mp_children_add(const mp_process *p);
 void mp_children_remove(pid_t pid);
 bool mp_children_full(void);
 
+/* A join has told the caller that a child's end is unknown (its forkserver
+ * died): the exit handler need not say it again. */
+void mp_children_told_lost(void);
+
 /* Before the first child starts: the exit handler, the signal handlers,
  * the shared "output failed" flag. MP_OK or MP_ERROR. */
 enum mp_status mp_children_install(void);

@@ -146,9 +146,11 @@ static int reap(mp_process *p)
 /* What reap's result means to join. */
 static enum mp_status joined(mp_process *p, int r)
 {
-    if (r == -1 && p->lib.end_unknown)
-        mp_set_error(EPIPE, "%s (PID %ld) ended, but its forkserver died before it could say "
-                     "how", p->name, (long)p->pid);
+    if (r == -1 && p->lib.end_unknown) {
+        mp_set_error(EPIPE, "the forkserver died before it could say how PID %ld ended",
+                     (long)p->pid);
+        mp_children_told_lost();
+    }
     return r == 1 ? MP_OK : r == 0 ? MP_TIMEOUT : MP_ERROR;
 }
 

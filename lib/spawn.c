@@ -209,7 +209,7 @@ static int env_fd(const char *var, bool socket)
     else if (ok)
         ok = S_ISFIFO(st.st_mode);
     if (!ok)
-        mp_die("%s='%s': not a descriptor this program's parent passed it (unset it)", var, v);
+        mp_die("%s='%s': not a value the library set for this program (unset it)", var, v);
     return fd;
 }
 

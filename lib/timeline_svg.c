@@ -1,18 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* timeline_svg: the timeline's chart as an SVG picture, written with stdio.
- * SVG is XML: plain text that a browser draws, so no graphics library is
- * needed, only care with the five characters XML reserves. */
-#include "mp.h"
-#include "mp_internal.h"
+/* timeline_svg: the chart (timeline_chart.h) drawn as an SVG picture, with
+ * stdio: a row per process with its role and PID, a bar per span coloured
+ * by job, the legend, the time axis, and a title naming the demo and its
+ * options. SVG is XML: plain text that a browser draws, so no graphics
+ * library is needed, only care with the five characters XML reserves.
+ * Where the picture goes (a file, a device, a FIFO) is timeline_file.c's. */
 #include "timeline_chart.h"
 
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* The picture's layout, in pixels. A column of the ASCII chart is PX wide
  * in every picture, so two pictures on one scale compare side by side. */
@@ -67,15 +62,13 @@ static double x_of(const struct chart *c, double t)
 /* The title (the demo and its options) and the scale, above the rows. */
 static void put_heading(FILE *f, const struct chart *c)
 {
-    char scale[100];
-    chart_scale_words(c, scale, sizeof scale);
     fputs("<title>", f);
-    put_text(f, chart_title());
+    put_text(f, c->title);
     fputs("</title>\n<text class=\"title\" x=\"12\" y=\"26\">", f);
-    put_text(f, chart_title());
+    put_text(f, c->title);
     fprintf(f, "</text>\n<text class=\"note\" x=\"12\" y=\"46\">one row per process, a bar "
                "where it was busy, coloured by the job it worked on</text>\n"
-               "<text class=\"note\" x=\"12\" y=\"62\">%s</text>\n", scale);
+               "<text class=\"note\" x=\"12\" y=\"62\">%s</text>\n", c->scale);
 }
 
 /* A row: its label ("role PID"), a faint line, and a bar per span. A span
@@ -114,61 +107,70 @@ static void put_row(FILE *f, const struct chart *c, int r)
  * label, with the unit, at the chart's end. */
 static void put_axis(FILE *f, const struct chart *c, double y)
 {
-    double total = c->width * c->col, end = x_of(c, total);
-    char text[32];
+    double end = x_of(c, c->last.t);
     fprintf(f, "<line class=\"axis\" x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
             LEFT, y, end, y);
-    for (int k = 0; k * c->step < total - c->col / 2; k++) {
-        double x = x_of(c, k * c->step);
-        chart_time(c, k * c->step, false, text, sizeof text);
+    for (int k = 0; k < c->nticks; k++) {
+        double x = x_of(c, c->ticks[k].t);
         fprintf(f, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
                 x, y, x, y + 5);
         if (end - x >= 48)         /* else it would run into the last label */
-            fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\">%s</text>\n", x, y + 18, text);
+            fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\">%s</text>\n", x, y + 18,
+                    c->ticks[k].text);
     }
-    chart_time(c, total, true, text, sizeof text);
     fprintf(f, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
             end, y, end, y + 5);
-    fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\">%s %s</text>\n", end, y + 18, text,
-            c->unit.name);
+    fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\">%s %s</text>\n", end, y + 18,
+            c->last.text, c->unit);
 }
 
-/* The legend: a swatch and "m = music" per job, four to a line. */
+/* How many lines the legend takes: its jobs four to a line, then the
+ * cut-short mark's on a line of its own. */
+static int legend_lines(const struct chart *c)
+{
+    int jobs = 0, cut = 0;
+    for (int i = 0; i < c->nlegend; i++) {
+        if (c->legend[i].mark == '>')
+            cut++;
+        else
+            jobs++;
+    }
+    return (jobs + 3) / 4 + cut;
+}
+
+/* The legend under the axis, from y on: a swatch and "m = music" for each
+ * job ('#': grey), then an arrow head and what it means. */
 static void put_legend(FILE *f, const struct chart *c, double y)
 {
     int n = 0;
-    for (int j = 0; j <= c->njobs; j++, n++) {
-        if (j == c->njobs && !c->other_jobs && !c->any_open)
-            break;
+    for (int i = 0; i < c->nlegend; i++) {
+        const struct chart_entry *e = &c->legend[i];
+        if (e->mark == '>')
+            continue;
         double x = 12 + (n % 4) * 190, row = y + (n / 4) * 20;
-        if (j == c->njobs && !c->other_jobs) {
-            fprintf(f, "<polygon class=\"cut\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>\n",
-                    x + 2, row - 12, x + 10, row - 6, x + 2, row);
-            fprintf(f, "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\">cut short: still busy "
-                       "when drawn</text>\n", x + 18, row);
-            return;
-        }
         fprintf(f, "<rect class=\"swatch\" x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" "
-                   "fill=\"%s\"/>\n", x, row - 11, colour_of(c, j < c->njobs ? j : -1));
+                   "fill=\"%s\"/>\n", x, row - 11, colour_of(c, e->job));
         fprintf(f, "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\">", x + 18, row);
-        if (j == c->njobs)
-            fputs("# = any other job", f);
-        else if (c->jobs[j].name[0] == c->jobs[j].mark && c->jobs[j].name[1] == '\0')
-            fprintf(f, "%c", c->jobs[j].mark);     /* a job named by its own letter */
-        else {
-            fprintf(f, "%c = ", c->jobs[j].mark);
-            put_text(f, c->jobs[j].name);
-        }
+        put_text(f, e->text);
+        fputs("</text>\n", f);
+        n++;
+    }
+    double row = y + (n + 3) / 4 * 20;
+    for (int i = 0; i < c->nlegend; i++) {
+        if (c->legend[i].mark != '>')
+            continue;
+        fprintf(f, "<polygon class=\"cut\" points=\"14.0,%.1f 22.0,%.1f 14.0,%.1f\"/>\n",
+                row - 12, row - 6, row);
+        fprintf(f, "<text class=\"legend\" x=\"30.0\" y=\"%.1f\">", row);
+        put_text(f, c->legend[i].text);
         fputs("</text>\n", f);
     }
 }
 
-/* The whole picture, into f. */
-static void put_svg(FILE *f, const struct chart *c)
+void chart_draw_svg(FILE *f, const struct chart *c)
 {
     double axis_y = TOP + c->nrows * ROW_H + 4;
-    int entries = c->njobs + (c->other_jobs || c->any_open);
-    double height = axis_y + 48 + (entries + 3) / 4 * 20 + 8;
+    double height = axis_y + 48 + legend_lines(c) * 20 + 8;
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%.0f\" "
                "viewBox=\"0 0 %d %.0f\" font-family=\"DejaVu Sans, Verdana, sans-serif\">\n",
@@ -195,56 +197,3 @@ static void put_svg(FILE *f, const struct chart *c)
     fputs("</svg>\n", f);
 }
 
-/* Writes the picture to a new temporary file next to path, then renames it
- * to path: rename(2) replaces path in one step, so a reader (or a failed
- * run) never sees half a picture. */
-static int write_file(const struct chart *c, const char *path)
-{
-    char temp[4096];
-    if (snprintf(temp, sizeof temp, "%s.XXXXXX", path) >= (int)sizeof temp) {
-        mp_set_error(ENAMETOOLONG, "%s: the name is too long", path);
-        return -1;
-    }
-    int fd = mkstemp(temp);
-    if (fd == -1) {
-        mp_set_error(errno, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    /* mkstemp makes the file readable by its owner only; a picture is for
-     * everyone to read, as a file made by open(2) with the usual umask. */
-    FILE *f = fchmod(fd, 0644) == 0 ? fdopen(fd, "w") : NULL;
-    if (f == NULL) {
-        mp_set_error(errno, "%s: %s", path, strerror(errno));
-        close(fd);
-        unlink(temp);
-        return -1;
-    }
-    put_svg(f, c);
-    /* A write that failed (a full disk) leaves its mark in ferror; fclose
-     * writes what is still buffered, and can fail too. */
-    int failed = ferror(f), err = errno;
-    if (fclose(f) == EOF || failed) {
-        if (!failed)
-            err = errno;
-        mp_set_error(err, "%s: %s", path, strerror(err));
-        unlink(temp);
-        return -1;
-    }
-    if (rename(temp, path) == -1) {
-        mp_set_error(errno, "%s: %s", path, strerror(errno));
-        unlink(temp);
-        return -1;
-    }
-    return 0;
-}
-
-enum mp_status mp_timeline_write_svg(const char *path)
-{
-    struct chart c;
-    mp_clear_error();
-    if (chart_read(&c) == -1)
-        return MP_ERROR;
-    enum mp_status rc = write_file(&c, path) == 0 ? MP_OK : MP_ERROR;
-    chart_free(&c);
-    return rc;
-}

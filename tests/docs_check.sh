@@ -7,6 +7,8 @@
 #   tests/docs_check.sh pictures     every picture a page shows exists and is
 #                                    a well-formed SVG
 #   tests/docs_check.sh page FILE    FILE's commands run as it says, its samples match
+#   tests/docs_check.sh c-constructs PAGE FILE...
+#                                    PAGE teaches every C construct FILE... use
 #
 # Exit status: 0 passed, 1 failed (saying why). A page or a command naming a
 # demo that is not built fails; a command that needs python3 is only noted,
@@ -69,8 +71,10 @@ missing_demos() {
     echo "${missing# }"
 }
 
+# The lesson pages: docs/NN-NAME.md, and a second page of one lesson,
+# docs/NNb-NAME.md.
 lesson_pages() {
-    ls docs/[0-9][0-9]-*.md 2>/dev/null
+    ls docs/[0-9][0-9]-*.md docs/[0-9][0-9][a-z]-*.md 2>/dev/null
 }
 
 cmd_coverage() {
@@ -176,10 +180,12 @@ prepare() {
         line=${BASH_REMATCH[1]}
         want=${BASH_REMATCH[2]}
     fi
-    if [[ "$line" != *--tick* ]]; then
-        local untimed
-        untimed=$(for d in "$BIN"/*; do "$d" --help 2>/dev/null | grep -q -- --tick ||
-                  basename "$d"; done | paste -sd'|')
+    if [[ "$line" != *--tick* && "$line" == *build/bin/* ]]; then
+        # the demos that take no --tick, asked once per run of this script
+        if [ -z "${untimed+set}" ]; then
+            untimed=$(for d in "$BIN"/*; do "$d" --help 2>/dev/null | grep -q -- --tick ||
+                      basename "$d"; done | paste -sd'|')
+        fi
         line=$(printf '%s\n' "$line" | sed -E "s#build/bin/([a-z_]+)#build/bin/\\1 --tick $DOCS_TICK#g" |
                sed -E "s#build/bin/(${untimed:-none}) --tick $DOCS_TICK#build/bin/\\1#g")
     fi
@@ -341,11 +347,214 @@ cmd_page() {
     return $failed
 }
 
+# --- the C a page teaches -------------------------------------------------
+# docs/00-c-for-python.md teaches the C the demos use. `c-constructs PAGE
+# DEMO...` lists every construct of those demos' code (keywords, operators,
+# casts, library calls, types, constants, preprocessor lines, headers, printf
+# conversions, and a few forms named below) and fails, naming each one and
+# a demo that uses it, unless the page names it in its prose, in an inline
+# `code span` (the page's ```c quotes do not count: they show the lines, the
+# prose must say what they mean). The demos' own names, and the library's
+# (mp_..., MP_...: lib/mp.h documents those), are left out.
+
+C_KEYWORDS='auto|break|case|char|const|continue|default|do|double|else|enum|extern|float|for|goto|if|inline|int|long|register|restrict|return|short|signed|sizeof|static|struct|switch|typedef|union|unsigned|void|volatile|while|bool|true|false|NULL|errno|stdout|stderr'
+
+# strip_c FILE STRINGS: FILE's code without its comments, each string
+# literal replaced by "" and each character literal by ' '; the string
+# literals go to the file STRINGS, one a line.
+strip_c() {
+    awk -v strings="$2" '
+        { text = text $0 "\n" }
+        END {
+            n = length(text); state = "code"; lit = ""
+            for (i = 1; i <= n; i++) {
+                c = substr(text, i, 1); d = substr(text, i + 1, 1)
+                if (state == "code") {
+                    if (c == "/" && d == "*") { state = "block"; i++; printf " " }
+                    else if (c == "/" && d == "/") { state = "line"; i++ }
+                    else if (c == "\"") { state = "string"; lit = "" }
+                    else if (c == "\047") state = "char"
+                    else printf "%s", c
+                } else if (state == "block") {
+                    if (c == "*" && d == "/") { state = "code"; i++ }
+                    else if (c == "\n") printf "\n"
+                } else if (state == "line") {
+                    if (c == "\n") { state = "code"; printf "\n" }
+                } else if (state == "string") {
+                    if (c == "\\") { lit = lit c d; i++ }
+                    else if (c == "\"") { state = "code"; printf "\"\""; print lit >strings }
+                    else lit = lit c
+                } else if (state == "char") {
+                    if (c == "\\") i++
+                    else if (c == "\047") { state = "code"; printf "\047 \047" }
+                }
+            }
+        }' "$1"
+}
+
+# c_tokens: the constructs in C text on stdin, as "KIND TOKEN" lines.
+c_tokens() {
+    local text
+    text=$(cat)
+    grep -owE "$C_KEYWORDS" <<<"$text" | sed 's/^/keyword /'
+    grep -oE '\b[A-Za-z_][A-Za-z0-9_]*[[:space:]]*\(' <<<"$text" | sed -E 's/[[:space:]]*\($//' |
+        grep -vxE "$C_KEYWORDS" | sed 's/^/call /'
+    grep -owE '[a-z][a-z0-9_]*_t' <<<"$text" | sed 's/^/type /'
+    grep -oE '\bstruct [a-z_][a-z0-9_]*' <<<"$text" | sed 's/^struct /struct /'
+    # a constant: an upper-case name (or __name__) that is not called like a macro
+    grep -oE '\b([A-Z_][A-Z0-9_]{2,}|__[a-z]+__)\b[[:space:]]*\(?' <<<"$text" | grep -v '($' |
+        tr -d ' \t' | grep -vxE "$C_KEYWORDS" | sed 's/^/constant /'
+    grep -oE -- '->|\+\+|--|\+=|-=|\*=|/=|%=|\|=|&=|\^=|<<=|>>=|<<|>>|<=|>=|==|!=|&&|\|\||[!~?%&*^|]' <<<"$text" |
+        sed 's/^/operator /'
+    grep -oE '\((const )?(unsigned )*(void|char|int|long|double|bool|size_t|uint64_t|pid_t|struct [a-z_]+)( ?\*)*\)[[:space:]]*[A-Za-z_(&*0-9]' <<<"$text" |
+        sed -E 's/\)[[:space:]]*.$/)/; s/^/cast /'
+    grep -oE '^[[:space:]]*#[[:space:]]*[a-z]+' <<<"$text" | tr -d ' \t' | sed 's/^/directive /'
+}
+
+# c_forms: the forms that are more than a token, in C code on stdin, as
+# "form NAME" lines; c_form_spans: the same forms in a page's code spans.
+C_FORMS=(
+    'void-arg|\(void\)[a-z_]+;|\(void\)[a-z_]+'
+    'status-in-while|while \(\([a-z_]+ = |while \(\('
+    'option-table-end|\{ NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL \}|\{ NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL \}'
+    'sizeof-object|sizeof \*[a-z_]|sizeof \*'
+    'compound-literal|\(struct [a-z_]+\)\{|\(struct [a-z_]+\)\{'
+    'brace-initializer|= \{|= \{'
+    'pointer-to-pointer|\*\*[a-z_]|\*\*'
+    'array|[a-z_][a-z0-9_]*\[[A-Za-z0-9_ ]*\]|[a-z_]\[[A-Za-z0-9_ ]*\]'
+    'member|[a-z0-9_]\.[a-z_]|[a-z0-9_]\.[a-z_]'
+    'unsigned-literal|[0-9]u\b|[0-9]u\b'
+    'address-of|[(, ]&[a-z_]|&[a-z_]'
+)
+c_forms() {
+    local text form name code
+    text=$(cat)
+    for form in "${C_FORMS[@]}"; do
+        name=${form%%|*}; code=${form#*|}; code=${code%|*}
+        grep -qE -- "$code" <<<"$text" && echo "form $name"
+    done
+    return 0
+}
+c_form_spans() {
+    local text form name span
+    text=$(cat)
+    for form in "${C_FORMS[@]}"; do
+        name=${form%%|*}; span=${form##*|}
+        grep -qE -- "$span" <<<"$text" && echo "form $name"
+    done
+    return 0
+}
+
+# c_defined: the names the C files given define (functions, structs, enum
+# constants, macros), one a line: their own, not C's.
+c_defined() {
+    local f
+    for f in "$@"; do
+        grep -oE '^[a-z].*\b[a-z_][a-z0-9_]*\(' "$f" | grep -oE '[a-z_][a-z0-9_]*\($' | tr -d '('
+        grep -oE '\bstruct [a-z_][a-z0-9_]* \{' "$f" | awk '{ print $2 }'
+        grep -oE '^#define [A-Za-z_][A-Za-z0-9_]*' "$f" | awk '{ print $2 }'
+        grep -oE 'enum [a-z_]+ \{[^}]*\}' "$f" | sed -E 's/.*\{//; s/\}//' | tr ',' '\n' | tr -d ' '
+    done
+}
+
+# conversions: the printf conversions in string literals on stdin, "%ld"
+# style (flags, width and precision set aside), and one "width",
+# "precision", "left-justified" line where any uses them.
+conversions() {
+    local specs
+    specs=$(grep -oE '%[-+ #0]*[0-9*]*(\.[0-9*]+)?(hh|h|ll|l|z|j|t|L)?[diouxXfFeEgGcsp%]' || true)
+    [ -n "$specs" ] || return 0
+    sed -E 's/^%[-+ #0]*[0-9*]*(\.[0-9*]+)?/%/; s/^/conversion /' <<<"$specs"
+    grep -qE '^%[-+ #0]*[1-9]' <<<"$specs" && echo "conversion width"
+    grep -qE '^%[-+ #0]*[0-9*]*\.' <<<"$specs" && echo "conversion precision"
+    grep -qE '^%[-+ #0]*-' <<<"$specs" && echo "conversion left-justified"
+    return 0
+}
+
+# spans PAGE: the inline code spans of PAGE's prose, one a line (fenced
+# blocks left out).
+spans() {
+    awk '/^ *```/ { fenced = !fenced; next }
+         !fenced { line = $0
+                   while (match(line, /`[^`]+`/)) { print substr(line, RSTART + 1, RLENGTH - 2)
+                                                    line = substr(line, RSTART + RLENGTH) } }' "$1"
+}
+
+cmd_c_constructs() {
+    local page=$1 f tmp failed=0
+    shift
+    [ -f "$page" ] || { echo "no such page: $page"; return 1; }
+    tmp=$(mktemp -d)
+    spans "$page" >"$tmp/spans"
+    { c_tokens <"$tmp/spans"; c_form_spans <"$tmp/spans"
+      # in prose a function is named with or without its (), a cast alone
+      grep -owE '[A-Za-z_][A-Za-z0-9_]*' "$tmp/spans" | sed 's/^/call /'
+      grep -xE '\((const )?(unsigned )*[a-z_0-9 ]+( ?\*)*\)' "$tmp/spans" | sed 's/^/cast /'
+      grep -oE '^%[a-z]+$|^%%$' "$tmp/spans" | sed 's/^/conversion /'
+      grep -qE '%[-0]?[1-9]' "$tmp/spans" && echo "conversion width"
+      grep -qE '%[-0-9]*\.[0-9]' "$tmp/spans" && echo "conversion precision"
+      grep -qE '%-' "$tmp/spans" && echo "conversion left-justified"
+      grep -oE '<[a-z/]+\.h>|"[a-z_]+\.h"' "$tmp/spans" | sed 's/^/header /'
+      grep -oE '^[a-z_]+\([1-9]\)$' "$tmp/spans" | sed 's/^/manual /'
+    } | sort -u >"$tmp/taught"
+    c_defined "$@" | sort -u >"$tmp/defined"
+    # what the files use: all of them at once (few processes: the suite is
+    # timed), then, for a construct not taught, the first file that uses it
+    used() {
+        local f
+        : >"$tmp/code"; : >"$tmp/strings"
+        for f in "$@"; do
+            : >"$tmp/s"
+            strip_c "$f" "$tmp/s" >>"$tmp/code"
+            cat "$tmp/s" >>"$tmp/strings"
+        done
+        { c_tokens <"$tmp/code"; c_forms <"$tmp/code"; conversions <"$tmp/strings"
+          cat "$@" | grep -oE '^#include[[:space:]]*(<[a-z/]+\.h>|"[a-z_]+\.h")' | sed -E 's/^#include[[:space:]]*/header /'
+          cat "$@" | grep -oE '(^|[^.A-Za-z_])[a-z]+\(2\)' | head -1 | sed -E 's/^[^a-z]//; s/^/manual /'
+        } | sort -u
+    }
+    for f in "$@"; do
+        [ -f "$f" ] || { echo "no such file: $f"; failed=1; }
+    done
+    [ "$failed" -eq 0 ] || { rm -rf "$tmp"; return 1; }
+    used "$@" >"$tmp/used"
+    # The constructs used and not taught; the files' own names and the
+    # library's are not C's to teach.
+    awk -v page="$page" '
+        FILENAME == ARGV[1] { taught[$0] = 1; if ($0 ~ /^manual /) manual = 1; next }
+        FILENAME == ARGV[2] { defined[$0] = 1; next }
+        { kind = $1; token = substr($0, length(kind) + 2) }
+        kind ~ /^(call|constant|struct)$/ && (token ~ /^(mp_|MP_)/ || token in defined) { next }
+        kind == "manual" { if (!manual) print; next }
+        !($0 in taught) { print }
+    ' "$tmp/taught" "$tmp/defined" "$tmp/used" >"$tmp/untaught"
+    local construct
+    while IFS= read -r construct; do
+        for f in "$@"; do
+            used "$f" | grep -qxF -- "$construct" && break
+        done
+        case "$construct" in
+            manual\ *) echo "$page: does not say what a manual reference such as ${construct#manual } means (used in $f)" ;;
+            *) echo "$page: does not teach the $construct (used in $f)" ;;
+        esac
+    done <"$tmp/untaught" >"$tmp/missing"
+    if [ -s "$tmp/missing" ]; then
+        cat "$tmp/missing"
+        failed=1
+    else
+        echo "$page: teaches every construct of $# files ($(wc -l <"$tmp/taught") taught)"
+    fi
+    rm -rf "$tmp"
+    return $failed
+}
+
 case "${1-}" in
     coverage) cmd_coverage ;;
     index) cmd_index ;;
     links) cmd_links ;;
     pictures) cmd_pictures ;;
     page) [ $# -eq 2 ] || { echo "usage: $0 page FILE" >&2; exit 2; }; cmd_page "$2" ;;
-    *) echo "usage: $0 coverage | index | links | pictures | page FILE" >&2; exit 2 ;;
+    c-constructs) [ $# -ge 3 ] || { echo "usage: $0 c-constructs PAGE FILE..." >&2; exit 2; }
+        shift; cmd_c_constructs "$@" ;;
+    *) echo "usage: $0 coverage | index | links | pictures | page FILE | c-constructs PAGE FILE..." >&2; exit 2 ;;
 esac

@@ -8,7 +8,7 @@ demos() {
 }
 
 # The demos whose lesson never sleeps: they take no --tick.
-untimed="download list_copy pool_apply process_class serve"
+untimed="download list_copy pool_apply process_class serve shared_counter"
 timed_demos() {
     local d
     for d in $(demos); do [[ " $untimed " == *" $d "* ]] || echo "$d"; done
@@ -29,7 +29,7 @@ timed_demos() {
     takers=$(for d in $(demos); do
         demo "$d" --help | grep -q -- '--start-method NAME' && echo "$d"
     done | tr '\n' ' ')
-    check "$takers" = "daemon list_copy parallel pool_map process_class shared_queue "
+    check "$takers" = "daemon list_copy parallel pipe_join pool_map process_class shared_counter shared_queue "
     for d in $takers; do
         run --separate-stderr demo "$d" --start-method vfork
         check "$status" -eq 2

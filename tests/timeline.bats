@@ -289,13 +289,169 @@ length() {
 @test "--timeline-svg that cannot be put in place at the end: exit 1, one line, no file left" {
     d=$BATS_TEST_TMPDIR/pics
     mkdir "$d"
-    # x.svg becomes a directory while the demo runs: the rename at the end fails
-    (sleep 0.1; mkdir "$d/x.svg") 3>&- &
-    run --separate-stderr demo serial --tick 0.05 --timeline-svg "$d/x.svg"
-    wait
+    # x.svg becomes a directory once the run has begun (its first line is
+    # out, so the check before the run has passed): the picture cannot go
+    # there at the end
+    demo serial --tick 0.05 --timeline-svg "$d/x.svg" >"$BATS_TEST_TMPDIR/out" \
+        2>"$BATS_TEST_TMPDIR/err" &
+    pid=$!
+    for _ in $(seq 250); do
+        [ -s "$BATS_TEST_TMPDIR/out" ] && break
+        sleep 0.02
+    done
+    mkdir "$d/x.svg"
+    status=0
+    wait "$pid" || status=$?
+    stderr=$(cat "$BATS_TEST_TMPDIR/err")
     check "$status" -eq 1
-    check "${#stderr_lines[@]}" -eq 1
+    check "$(wc -l <"$BATS_TEST_TMPDIR/err")" -eq 1
+    check "$(wc -l <"$BATS_TEST_TMPDIR/out")" -eq 13        # the whole run, then the failure
     [[ "$stderr" == "serial: timeline: $d/x.svg: "* ]] || { echo "$stderr"; false; }
     check "$(ls -A "$d")" = "x.svg"                          # no temporary file left
     check -z "$(ls -A "$d/x.svg")"
+}
+
+# --- where the picture goes: only a regular file (or nothing) is replaced ---
+
+# as_root: mknod needs root (CI runs as root); skips the test otherwise.
+as_root() {
+    [ "$(id -u)" -eq 0 ] || skip "mknod needs root: the device-node cases are not tested"
+}
+
+@test "--timeline-svg to a character device: written straight through, the node stays" {
+    as_root
+    d=$BATS_TEST_TMPDIR/dev
+    mkdir "$d"
+    mknod "$d/null" c 1 3          # what /dev/null is, in the test's own folder
+    run --separate-stderr demo serial --tick 0.01 --timeline-svg "$d/null"
+    check "$status" -eq 0
+    check -c "$d/null"
+    # a device that takes nothing (what /dev/full is): the write's failure
+    # is the run's, in one line, and the node stays a device
+    mknod "$d/full" c 1 7
+    run --separate-stderr demo serial --tick 0.01 --timeline-svg "$d/full"
+    check "$status" -eq 1
+    check "${#stderr_lines[@]}" -eq 1
+    check "$stderr" = "serial: timeline: $d/full: No space left on device"
+    check -c "$d/full"
+    check "$(ls -A "$d" | tr '\n' ' ')" = "full null "       # no temporary file left
+}
+
+# fifo_read_once FIFO: the demo writes its picture into FIFO while cat reads
+# it. cat must be waiting by the time the demo ends: a busy machine can
+# start it late, so the caller retries.
+fifo_read_once() {
+    timeout 10 cat "$1" >"$BATS_TEST_TMPDIR/got" 3>&- &
+    local reader=$!
+    run --separate-stderr demo serial --tick 0.03 --timeline-svg "$1"
+    wait "$reader" || { echo "the reader: status $?"; return 1; }
+    [ "$status" -eq 0 ] || { echo "status $status: $stderr"; return 1; }
+}
+
+@test "--timeline-svg to a FIFO: the reader gets the picture, the FIFO stays" {
+    f=$BATS_TEST_TMPDIR/fifo
+    mkfifo "$f"
+    retry 3 fifo_read_once "$f"
+    check -p "$f"
+    well_formed "$BATS_TEST_TMPDIR/got"
+    grep -qF '<title>serial --tick 0.03</title>' "$BATS_TEST_TMPDIR/got"
+}
+
+@test "--timeline-svg to a FIFO nobody reads: refused at once in one line, the FIFO stays" {
+    f=$BATS_TEST_TMPDIR/fifo
+    mkfifo "$f"
+    run --separate-stderr demo serial --tick 0.01 --timeline-svg "$f"
+    check "$status" -eq 1                  # not 124: it did not wait for a reader
+    check "${#stderr_lines[@]}" -eq 1
+    check "$stderr" = "serial: timeline: $f: no process reads this FIFO"
+    check -p "$f"
+}
+
+@test "--timeline-svg -: the picture on standard output, after the demo's lines" {
+    mkdir "$BATS_TEST_TMPDIR/t"
+    cd "$BATS_TEST_TMPDIR/t"
+    run --separate-stderr demo serial --tick 0.01 --timeline-svg -
+    check "$status" -eq 0
+    check -z "$(ls -A)"                    # no file named "-"
+    check "${lines[0]}" = "child p1, PID: $(pids_after 'child p1, PID:')"
+    check "${lines[12]}" = "$(printf '%s\n' "$output" | grep '^one process took')"
+    check "${lines[13]}" = '<?xml version="1.0" encoding="UTF-8"?>'
+    check "${lines[-1]}" = "</svg>"
+    printf '%s\n' "${lines[@]:13}" >"$BATS_TEST_TMPDIR/picture.svg"
+    well_formed "$BATS_TEST_TMPDIR/picture.svg"
+}
+
+# to_out ARGS...: the demo with its standard output in $BATS_TEST_TMPDIR/t/out.txt.
+to_out() {
+    demo "$@" >"$BATS_TEST_TMPDIR/t/out.txt"
+}
+
+@test "--timeline-svg naming standard output's own file: written through it, not over it" {
+    d=$BATS_TEST_TMPDIR/t      # (bats keeps files of its own in $BATS_TEST_TMPDIR)
+    mkdir "$d"
+    ln -s /proc/self/fd/1 "$d/stdout"      # what /dev/stdout is, in the test's own folder
+    for path in "$d/stdout" "$d/out.txt"; do
+        : >"$d/out.txt"
+        run --separate-stderr to_out serial --tick 0.01 --timeline-svg "$path"
+        check "$status" -eq 0
+        # the demo's lines first, then the picture, in the one file
+        mapfile -t out <"$d/out.txt"
+        [[ "${out[0]}" == "child p1, PID: "* ]] || { echo "$path: ${out[0]}"; false; }
+        [[ "${out[12]}" == "one process took "* ]] || { echo "$path: ${out[12]}"; false; }
+        printf '%s\n' "${out[@]:13}" >"$d/picture.svg"
+        well_formed "$d/picture.svg"
+    done
+    check -L "$d/stdout"
+    check "$(ls -A "$d" | tr '\n' ' ')" = "out.txt picture.svg stdout "
+}
+
+@test "--timeline-svg through a symbolic link: the file it names is replaced, the link stays" {
+    d=$BATS_TEST_TMPDIR/t
+    mkdir "$d"
+    mkdir "$d/pics"
+    echo old >"$d/pics/real.svg"
+    ln -s pics/real.svg "$d/link.svg"
+    run --separate-stderr demo serial --tick 0.01 --timeline-svg "$d/link.svg"
+    check "$status" -eq 0
+    check -L "$d/link.svg"
+    check "$(readlink "$d/link.svg")" = "pics/real.svg"
+    well_formed "$d/pics/real.svg"
+    check "$(ls -A "$d/pics")" = "real.svg"                  # no temporary file left
+    check "$(ls -A "$d" | tr '\n' ' ')" = "link.svg pics "
+}
+
+# refused NAME WHY: --timeline-svg $BATS_TEST_TMPDIR/t/NAME fails before the
+# run (the demo prints nothing), in one line, saying WHY.
+refused() {
+    local path=$BATS_TEST_TMPDIR/t/$1
+    run --separate-stderr demo serial --tick 0.01 --timeline-svg "$path"
+    check "$status" -eq 1
+    check -z "$output"
+    check "${#stderr_lines[@]}" -eq 1
+    check "$stderr" = "serial: timeline: --timeline-svg $path: $2"
+}
+
+@test "--timeline-svg refuses a link to nothing, a socket, a directory: before the run, left as they were" {
+    d=$BATS_TEST_TMPDIR/t
+    mkdir "$d"
+    ln -s nowhere "$d/dangling"
+    refused dangling "a symbolic link to nothing cannot hold a picture"
+    check -L "$d/dangling"
+    check "$(readlink "$d/dangling")" = "nowhere"
+    "$TESTBIN/test_timeline" socket "$d/sock"
+    refused sock "a socket cannot hold a picture"
+    check -S "$d/sock"
+    mkdir "$d/dir"
+    refused dir "a directory cannot hold a picture"
+    check -d "$d/dir"
+    check -z "$(ls -A "$d/dir")"
+    check "$(ls -A "$d" | tr '\n' ' ')" = "dangling dir sock "
+}
+
+@test "--timeline-svg refuses a block device: before the run, the node stays" {
+    as_root
+    mkdir "$BATS_TEST_TMPDIR/t"
+    mknod "$BATS_TEST_TMPDIR/t/block" b 7 0  # a loop device's node, in the test's own folder
+    refused block "a block device cannot hold a picture"
+    check -b "$BATS_TEST_TMPDIR/t/block"
 }

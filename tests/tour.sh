@@ -96,3 +96,11 @@ lesson "seed 6.1: Pool.map_async, no get" pool_map_async
 lesson "seed 6.1: Pool.map_async, get" pool_map_async --get
 lesson "seed 6.2: Pool.apply and apply_async" pool_apply
 lesson "beyond the seed: start methods fork, spawn, forkserver" start_methods --starts 5
+# Updates are lost only where the workers' counting overlaps: on a busy
+# machine a short count fits in one time slice, so the unlocked round counts
+# long (it is fast), the locked one (slow) counts less.
+lesson "seed 2's question: a variable processes share, without a lock" \
+    shared_counter --only unlocked --increments 20000000
+lesson "seed 2's question: the same, with get_lock()" \
+    shared_counter --only locked --increments 200000
+lesson "beyond the seed: a pipe, and joining a child before reading it" pipe_join

@@ -74,6 +74,16 @@ twin() {
     done
 }
 
+@test "twins: shared_counter and pipe_join print the C demo's lines, under fork and spawn" {
+    for args in "shared_counter --workers 2 --increments 2000" "pipe_join --tick 0.1" \
+                "pipe_join --tick 0.5 --messages 10" \
+                "shared_counter --workers 2 --increments 2000 --start-method spawn" \
+                "pipe_join --tick 0.2 --start-method spawn"; do
+        run compare $args
+        [ "$status" -eq 0 ] || { echo "$args:"; echo "$output"; false; }
+    done
+}
+
 @test "twins: start_methods: the same differences between the methods, in C and Python" {
     run compare start_methods --tick 0.05 --starts 2
     check "$status" -eq 0

@@ -59,7 +59,7 @@ run_pair() {
 }
 
 # The table's rows come in this order, then those of any other benchmark.
-order="process start queue pool parallel"
+order="process start queue shared pool parallel"
 names=$order
 for bin in "$BENCHBIN"/*; do
     case " $order " in

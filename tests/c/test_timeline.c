@@ -4,7 +4,7 @@
  * drawing a chart (or printing what it saw) for tests/timeline.bats to check.
  *
  *     test_timeline off | twice | shape | fill PROCESSES SPANS | killed | inherit
- *                   | jobs | for-child | short | svg FILE
+ *                   | jobs | for-child | short | svg FILE | socket PATH
  *
  * Without --timeline-scale a chart is fitted to its run.
  */
@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 static void init_or_die(void)
 {
@@ -263,6 +265,20 @@ static int svg(const char *path)
     return 0;
 }
 
+/* A UNIX socket bound at path, left there when the program ends: one of
+ * the files that cannot hold a picture. */
+static int bound_socket(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    if (strlen(path) >= sizeof addr.sun_path)
+        mp_die("socket %s: the path is too long for a socket", path);
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd == -1 || bind(fd, (struct sockaddr *)&addr, sizeof addr) == -1)
+        mp_die("socket %s: %s", path, strerror(errno));
+    return 0;
+}
+
 static long number(const char *text)
 {
     char *end;
@@ -295,6 +311,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "short") == 0)   return short_run();
     if (strcmp(cmd, "svg") == 0 && argc == 3)
         return svg(argv[2]);
+    if (strcmp(cmd, "socket") == 0 && argc == 3)
+        return bound_socket(argv[2]);
     if (strcmp(cmd, "fill") == 0 && argc == 4)
         return fill((int)number(argv[2]), number(argv[3]));
     fprintf(stderr, "usage: test_timeline COMMAND (see the source)\n");
