@@ -22,7 +22,7 @@ LDFLAGS = $(SAN)
 LDLIBS  = -pthread -lm
 
 LIB_SRC   := $(wildcard lib/*.c)
-LIB_OBJ   := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o)
+LIB_OBJ   := $(LIB_SRC:lib/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/lib_zh.o
 DEMOS     := $(basename $(notdir $(wildcard demos/*.c)))
 BINS      := $(DEMOS:%=$(BUILD)/bin/%)
 TEST_BINS := $(patsubst tests/c/%.c,$(BUILD)/tests/%,$(wildcard tests/c/*.c))
@@ -55,9 +55,27 @@ $(BUILD)/libmp.a: $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/bin/%: demos/%.c $(BUILD)/libmp.a $(wildcard lib/*.h)
+# The Chinese catalogs (lib/lang.c), plain PO files made C tables by
+# demos/zh/po2c.awk: the library's, lib/zh.po, goes into libmp.a; a demo's,
+# demos/zh/NAME.po, is linked into that demo when it exists.
+$(BUILD)/gen/lib_zh.c: lib/zh.po demos/zh/po2c.awk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Ilib $< -o $@ $(LDFLAGS) $(BUILD)/libmp.a $(LDLIBS)
+	awk -v table=mp_lib_catalog -f demos/zh/po2c.awk $< >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/zh/%.c: demos/zh/%.po demos/zh/po2c.awk
+	@mkdir -p $(@D)
+	awk -v table=mp_demo_catalog -f demos/zh/po2c.awk $< >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/lib_zh.o: $(BUILD)/gen/lib_zh.c
+	$(CC) $(CFLAGS) -c $< -o $@
+
+.PRECIOUS: $(BUILD)/gen/zh/%.c
+
+.SECONDEXPANSION:
+$(BUILD)/bin/%: demos/%.c $$(if $$(wildcard demos/zh/$$*.po),$(BUILD)/gen/zh/$$*.c) \
+                $(BUILD)/libmp.a $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Ilib $(filter %.c,$^) -o $@ $(LDFLAGS) $(BUILD)/libmp.a $(LDLIBS)
 
 $(BUILD)/tests/%: tests/c/%.c $(BUILD)/libmp.a $(wildcard lib/*.h) tests/c/status.h
 	@mkdir -p $(@D)

@@ -156,7 +156,7 @@ static int run_task(void *arg)
     const struct task *t = arg;
     mp_timeline_begin(t->role, t->kind == WAITING ? "wait" : "compute");
     /* 一.4: getppid() is the process that started this one */
-    mp_print("    task %d: PID %ld, parent PID %ld", t->number, (long)getpid(), (long)getppid());
+    mp_print(_("    task %d: PID %ld, parent PID %ld"), t->number, (long)getpid(), (long)getppid());
     if (t->kind == WAITING)
         mp_sleep_ticks(1);        /* waiting: the CPU is free for others meanwhile */
     else
@@ -182,13 +182,13 @@ static double run_processes(struct task *tasks, int n)
     for (int i = 0; i < n; i++) {
         mp_process_init(&procs[i], run_task, &tasks[i]);
         if (mp_process_start(&procs[i]) != MP_OK)
-            mp_die("start %s: %s", procs[i].name, mp_last_error());
+            mp_die(N_("start %s: %s"), procs[i].name, mp_last_error());
     }
     for (int i = 0; i < n; i++) {
         if (mp_process_join(&procs[i], MP_FOREVER) != MP_OK)
-            mp_die("join %s: %s", procs[i].name, mp_last_error());
+            mp_die(N_("join %s: %s"), procs[i].name, mp_last_error());
         if (mp_process_exitcode(&procs[i]) != 0)
-            mp_die("task %d ended with exit code %d", i + 1, mp_process_exitcode(&procs[i]));
+            mp_die(N_("task %d ended with exit code %d"), i + 1, mp_process_exitcode(&procs[i]));
     }
     return mp_now() - start;
 }
@@ -201,7 +201,8 @@ static double run_pinned(struct task *tasks, int n)
 #ifdef __linux__
     cpu_set_t all, one;
     if (sched_getaffinity(0, sizeof all, &all) == -1) {
-        mp_print("  one process per task, pinned to one CPU: not available (%s)", strerror(errno));
+        mp_print(_("  one process per task, pinned to one CPU: not available (%s)"),
+                 _(strerror(errno)));
         return -1;
     }
     int cpu = 0;                  /* the first CPU the main may use */
@@ -210,10 +211,11 @@ static double run_pinned(struct task *tasks, int n)
     CPU_ZERO(&one);
     CPU_SET(cpu, &one);
     if (sched_setaffinity(0, sizeof one, &one) == -1) {
-        mp_print("  one process per task, pinned to one CPU: not available (%s)", strerror(errno));
+        mp_print(_("  one process per task, pinned to one CPU: not available (%s)"),
+                 _(strerror(errno)));
         return -1;
     }
-    mp_print("  one process per task, all pinned to CPU %d:", cpu);
+    mp_print(_("  one process per task, all pinned to CPU %d:"), cpu);
     double took = run_processes(tasks, n);
     if (sched_setaffinity(0, sizeof all, &all) == -1)   /* the main: all its CPUs again */
         mp_die("sched_setaffinity: %s", strerror(errno));
@@ -221,8 +223,8 @@ static double run_pinned(struct task *tasks, int n)
 #else
     (void)tasks;
     (void)n;
-    mp_print("  one process per task, pinned to one CPU: not available "
-             "(sched_setaffinity is Linux only)");
+    mp_print(_("  one process per task, pinned to one CPU: not available "
+               "(sched_setaffinity is Linux only)"));
     return -1;
 #endif
 }
@@ -245,10 +247,10 @@ static void run_three_ways(enum kind kind, int n, double took[3], double busy[3]
         }
         double cpu_before = cpu_seconds() + children_cpu_seconds();
         if (w == SERIAL) {
-            mp_print("  one after the other, in the main process:");
+            mp_print(_("  one after the other, in the main process:"));
             took[w] = run_serial(tasks, n);
         } else if (w == ALL_CPUS) {
-            mp_print("  one process per task, on all CPUs:");
+            mp_print(_("  one process per task, on all CPUs:"));
             took[w] = run_processes(tasks, n);
         } else {
             took[w] = run_pinned(tasks, n);
@@ -261,7 +263,7 @@ static void run_three_ways(enum kind kind, int n, double took[3], double busy[3]
 static const char *cell(char *buf, size_t size, double serial, double took)
 {
     if (took < 0)
-        snprintf(buf, size, "  not available");
+        snprintf(buf, size, "%s", _("  not available"));
     else
         snprintf(buf, size, "%6.2f s %6.2fx", took, serial / took);
     return buf;
@@ -272,14 +274,15 @@ static const char *cell(char *buf, size_t size, double serial, double took)
 static void table_rows(const char *kind, const double took[3], const double busy[3])
 {
     char a[32], b[32];
-    mp_print("%-13s %6.2f s   %s  %s", kind, took[SERIAL],
+    mp_print(_("%-13s %6.2f s   %s  %s"), kind, took[SERIAL],
              cell(a, sizeof a, took[SERIAL], took[ALL_CPUS]),
              cell(b, sizeof b, took[SERIAL], took[ONE_CPU]));
     if (took[ONE_CPU] < 0)
         b[0] = '\0';
     else
         snprintf(b, sizeof b, "%6.2f", busy[ONE_CPU]);
-    mp_print("%-13s %6.2f     %6.2f            %s", "  CPUs busy", busy[SERIAL], busy[ALL_CPUS], b);
+    mp_print(_("%-13s %6.2f     %6.2f            %s"), _("  CPUs busy"), busy[SERIAL],
+             busy[ALL_CPUS], b);
 }
 
 /* The conclusion, drawn from the measured speed-ups: which effect showed,
@@ -295,35 +298,35 @@ static void conclude(const double wait[3], const double cpu[3], const double cpu
     double one = pinned ? cpu[SERIAL] / cpu[ONE_CPU] : 0;
 
     if (w >= 1.5)
-        snprintf(waiting, sizeof waiting, "waiting tasks overlapped%s (%.1fx: concurrency)",
-                 pinned ? " on one CPU" : "", w);
+        snprintf(waiting, sizeof waiting, _("waiting tasks overlapped%s (%.1fx: concurrency)"),
+                 pinned ? _(" on one CPU") : "", w);
     else
-        snprintf(waiting, sizeof waiting, "waiting tasks did not overlap (%.1fx)", w);
+        snprintf(waiting, sizeof waiting, _("waiting tasks did not overlap (%.1fx)"), w);
 
     if (ideal < 2)
         snprintf(computing, sizeof computing,
-                 "CPU work could not speed up (%.1fx): that needs 2 CPUs and 2 tasks", all);
+                 _("CPU work could not speed up (%.1fx): that needs 2 CPUs and 2 tasks"), all);
     else if (cpu_busy[SERIAL] < 0.8)     /* other programs had the CPUs: no fair baseline */
         snprintf(computing, sizeof computing,
-                 "CPU work: a busy machine gave the serial run %.2f of a CPU: see CPUs busy",
+                 _("CPU work: a busy machine gave the serial run %.2f of a CPU: see CPUs busy"),
                  cpu_busy[SERIAL]);
     else if (all < 0.8 * ideal)
         snprintf(computing, sizeof computing,
-                 "CPU work sped up %.1fx on %d CPUs, less than the %dx they allow (busy machine?)",
+                 _("CPU work sped up %.1fx on %d CPUs, less than the %dx they allow (busy machine?)"),
                  all, cpus, ideal);
     else if (!pinned)
         snprintf(computing, sizeof computing,
-                 "CPU work sped up %.1fx on %d CPUs (parallelism)", all, cpus);
+                 _("CPU work sped up %.1fx on %d CPUs (parallelism)"), all, cpus);
     else if (cpu_busy[ONE_CPU] <= 1.05)  /* pinned: one CPU's time per second at most */
         snprintf(computing, sizeof computing,
-                 "CPU work sped up only with more CPUs (%.1fx on %d, %.1fx on one: parallelism)",
+                 _("CPU work sped up only with more CPUs (%.1fx on %d, %.1fx on one: parallelism)"),
                  all, cpus, one);
     else
         snprintf(computing, sizeof computing,
-                 "CPU work sped up %.1fx on %d CPUs and %.1fx on one (not really pinned?)",
+                 _("CPU work sped up %.1fx on %d CPUs and %.1fx on one (not really pinned?)"),
                  all, cpus, one);
-    mp_print("Conclusion (%d CPUs): %s;", cpus, waiting);   /* two lines: 80 columns */
-    mp_print("  %s.", computing);
+    mp_print(_("Conclusion (%d CPUs): %s;"), cpus, waiting);   /* two lines: 80 columns */
+    mp_print(_("  %s."), computing);
 }
 
 int main(int argc, char **argv)
@@ -332,36 +335,36 @@ int main(int argc, char **argv)
     long ntasks = 4;
     const struct mp_option options[] = {
         { "--tasks", MP_OPT_INT, &ntasks, 1, MAX_TASKS, "N",
-          "tasks of each kind (default 4, at most 64)" },
+          N_("tasks of each kind (default 4, at most 64)") },
         MP_TIMELINE_OPTIONS,
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_parse_args(argc, argv, options, NULL,
-                  "Seed 1: waiting and computing tasks, serial, on all CPUs, on one CPU.");
+                  N_("Seed 1: waiting and computing tasks, serial, on all CPUs, on one CPU."));
     int n = (int)ntasks;
     if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) != MP_OK)
-        mp_die("timeline: %s", mp_last_error());
+        mp_die(N_("timeline: %s"), mp_last_error());
 
     int cpus = usable_cpus();
-    mp_print("main: PID %ld, parent PID %ld (the shell that started it)",
+    mp_print(_("main: PID %ld, parent PID %ld (the shell that started it)"),
              (long)getpid(), (long)getppid());
-    mp_print("CPUs this process may run on: %d", cpus);
+    mp_print(_("CPUs this process may run on: %d"), cpus);
     steps_per_tick = calibrate(mp_tick);
-    mp_print("CPU-bound task: %llu arithmetic steps, about one tick (%.2f s) of CPU",
+    mp_print(_("CPU-bound task: %llu arithmetic steps, about one tick (%.2f s) of CPU"),
              (unsigned long long)steps_per_tick, mp_tick);
 
     double wait[3], cpu[3], wait_busy[3], cpu_busy[3];
-    mp_print("%d waiting-bound tasks (each sleeps one tick, like play_music):", n);
+    mp_print(_("%d waiting-bound tasks (each sleeps one tick, like play_music):"), n);
     run_three_ways(WAITING, n, wait, wait_busy);
-    mp_print("%d CPU-bound tasks (each computes for about one tick):", n);
+    mp_print(_("%d CPU-bound tasks (each computes for about one tick):"), n);
     run_three_ways(COMPUTING, n, cpu, cpu_busy);
 
     mp_print("%s", "");
-    mp_print("%d tasks of each kind; speed-up = serial time / time;", n);
-    mp_print("CPUs busy = CPU time the tasks used / time (above 1: in parallel)");
-    mp_print("%-13s %8s   %-16s  %s", "", "serial", "  on all CPUs", "  on one CPU");
-    table_rows("waiting-bound", wait, wait_busy);
-    table_rows("CPU-bound", cpu, cpu_busy);
+    mp_print(_("%d tasks of each kind; speed-up = serial time / time;"), n);
+    mp_print(_("CPUs busy = CPU time the tasks used / time (above 1: in parallel)"));
+    mp_print(_("%-13s %8s   %-16s  %s"), "", _("serial"), _("  on all CPUs"), _("  on one CPU"));
+    table_rows(_("waiting-bound"), wait, wait_busy);
+    table_rows(_("CPU-bound"), cpu, cpu_busy);
     conclude(wait, cpu, cpu_busy, cpus, n);
 
     mp_timeline_show();           /* every task process is joined by now */

@@ -57,7 +57,7 @@ static int play_music(void *arg)
 {
     (void)arg;
     mp_timeline_begin("p1", "music");     /* does nothing without --timeline */
-    mp_print("child p1, PID: %ld", (long)getpid());
+    mp_print(_("child p1, PID: %ld"), (long)getpid());
     for (int i = 0; i < 5; i++) {
         mp_print("play music ...");
         mp_sleep_ticks(1);
@@ -70,7 +70,7 @@ static int play_lol(void *arg)
 {
     (void)arg;
     mp_timeline_begin("p2", "lol");
-    mp_print("child p2, PID: %ld", (long)getpid());
+    mp_print(_("child p2, PID: %ld"), (long)getpid());
     for (int i = 0; i < 5; i++) {
         mp_print("play lol ...");
         mp_sleep_ticks(1);
@@ -88,16 +88,16 @@ int main(int argc, char **argv)
     bool daemonic = false;
     const struct mp_option options[] = {
         { "--daemon", MP_OPT_FLAG, &daemonic, 0, 0, NULL,
-          "set p1.daemon = p2.daemon = True (the seed sets False)" },
+          N_("set p1.daemon = p2.daemon = True (the seed sets False)") },
         MP_TIMELINE_OPTIONS,
         MP_START_METHOD_OPTION,
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_parse_args(argc, argv, options, NULL,
-                  "Seed 5.3: two children and no join; --daemon makes exit terminate them.");
+                  N_("Seed 5.3: two children and no join; --daemon makes exit terminate them."));
     mp_start_method_setup();
     if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) != MP_OK)
-        mp_die("timeline: %s", mp_last_error());
+        mp_die(N_("timeline: %s"), mp_last_error());
 
     double start = mp_now();
     mp_process p1, p2;
@@ -107,9 +107,9 @@ int main(int argc, char **argv)
     p2.daemon = daemonic;
 
     if (mp_process_start(&p1) != MP_OK)
-        mp_die("start %s: %s", p1.name, mp_last_error());
+        mp_die(N_("start %s: %s"), p1.name, mp_last_error());
     if (mp_process_start(&p2) != MP_OK)
-        mp_die("start %s: %s", p2.name, mp_last_error());
+        mp_die(N_("start %s: %s"), p2.name, mp_last_error());
     /* A daemonic child may be terminated before it runs a line of its own:
      * the main marks each child's row from its start, so the chart still
      * shows it, cut short. */
@@ -117,8 +117,8 @@ int main(int argc, char **argv)
     mp_timeline_begin_for(p2.pid, "p2", "lol");
 
     double end = mp_now();
-    mp_print("multi-process took %.2f s", end - start);
-    mp_print("main PID: %ld", (long)getpid());
+    mp_print(_("multi-process took %.2f s"), end - start);
+    mp_print(_("main PID: %ld"), (long)getpid());
 
     /* The chart can only be drawn once the children have ended: before that
      * their spans are not finished. So with --timeline the main does here,
@@ -128,11 +128,11 @@ int main(int argc, char **argv)
     if (mp_timeline_asked()) {
         if (daemonic && (mp_process_terminate(&p1) != MP_OK ||
                          mp_process_terminate(&p2) != MP_OK))
-            mp_die("terminate: %s", mp_last_error());
+            mp_die(N_("terminate: %s"), mp_last_error());
         if (mp_process_join(&p1, MP_FOREVER) != MP_OK)
-            mp_die("join %s: %s", p1.name, mp_last_error());
+            mp_die(N_("join %s: %s"), p1.name, mp_last_error());
         if (mp_process_join(&p2, MP_FOREVER) != MP_OK)
-            mp_die("join %s: %s", p2.name, mp_last_error());
+            mp_die(N_("join %s: %s"), p2.name, mp_last_error());
         mp_timeline_show();
     }
     /* Returning from main calls exit(): the library's atexit handler sends

@@ -61,11 +61,11 @@ struct list {
 static int work(const char *name, struct list *q)
 {
     long pid = (long)getpid();
-    mp_print("%s (PID %ld): q is at %p", name, pid, (void *)q);
+    mp_print(_("%s (PID %ld): q is at %p"), name, pid, (void *)q);
     while (q->len > 0) {                   /* while q: */
         q->len--;                          /* q.pop(): a write, so the kernel */
         char item = q->items[q->len];      /* copies the page for this child */
-        mp_print("%s (PID %ld) got %c", name, pid, item);
+        mp_print(_("%s (PID %ld) got %c"), name, pid, item);
     }
     return 0;
 }
@@ -92,11 +92,11 @@ int main(int argc, char **argv)
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_parse_args(argc, argv, options, NULL,
-                  "Seed 3.1: a list handed to two children is copied, so both pop all of it.");
+                  N_("Seed 3.1: a list handed to two children is copied, so both pop all of it."));
     mp_start_method_setup();
 
     struct list q = { { 'a', 'b', 'c' }, 3 };
-    mp_print("main (PID %ld): q = [a, b, c] is at %p", (long)getpid(), (void *)&q);
+    mp_print(_("main (PID %ld): q = [a, b, c] is at %p"), (long)getpid(), (void *)&q);
 
     mp_process p1, p2;
     mp_process_init(&p1, work1, &q);       /* args=(q,): a pointer to main's q, */
@@ -105,13 +105,13 @@ int main(int argc, char **argv)
      * list's bytes, which it copies to an address of its own. */
     if (strcmp(mp_get_start_method(), "fork") != 0 &&
         (mp_process_args(&p1, &q, sizeof q) != MP_OK || mp_process_args(&p2, &q, sizeof q) != MP_OK))
-        mp_die("args: %s", mp_last_error());
+        mp_die(N_("args: %s"), mp_last_error());
     if (mp_process_start(&p1) != MP_OK)
-        mp_die("start %s: %s", p1.name, mp_last_error());
+        mp_die(N_("start %s: %s"), p1.name, mp_last_error());
     if (mp_process_start(&p2) != MP_OK)
-        mp_die("start %s: %s", p2.name, mp_last_error());
+        mp_die(N_("start %s: %s"), p2.name, mp_last_error());
 
-    mp_print("main process done!");
+    mp_print(_("main process done!"));
     /* No join, as in the seed: returning from main calls exit(), and the
      * library's exit handler waits for both children. */
     return 0;

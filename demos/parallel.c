@@ -46,7 +46,7 @@ static int play_music(void *arg)
 {
     (void)arg;
     mp_timeline_begin("p1", "music");     /* does nothing without --timeline */
-    mp_print("child p1, PID: %ld", (long)getpid());
+    mp_print(_("child p1, PID: %ld"), (long)getpid());
     for (int i = 0; i < 5; i++) {
         mp_print("play music ...");
         mp_sleep_ticks(1);
@@ -59,7 +59,7 @@ static int play_lol(void *arg)
 {
     (void)arg;
     mp_timeline_begin("p2", "lol");
-    mp_print("child p2, PID: %ld", (long)getpid());
+    mp_print(_("child p2, PID: %ld"), (long)getpid());
     for (int i = 0; i < 5; i++) {
         mp_print("play lol ...");
         mp_sleep_ticks(1);
@@ -83,11 +83,11 @@ int main(int argc, char **argv)
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_parse_args(argc, argv, options, NULL,
-                  "Seed 5.2: play_music and play_lol in two processes, joined: about 5 ticks.");
+                  N_("Seed 5.2: play_music and play_lol in two processes, joined: about 5 ticks."));
     mp_start_method_setup();
     /* Before any child starts: the span table must be shared with them. */
     if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) != MP_OK)
-        mp_die("timeline: %s", mp_last_error());
+        mp_die(N_("timeline: %s"), mp_last_error());
 
     double start = mp_now();
     mp_process p1, p2;
@@ -97,19 +97,19 @@ int main(int argc, char **argv)
     /* Each start is a fork(2): from here on the child runs its function on
      * its own, and the kernel decides which process runs when. */
     if (mp_process_start(&p1) != MP_OK)
-        mp_die("start %s: %s", p1.name, mp_last_error());
+        mp_die(N_("start %s: %s"), p1.name, mp_last_error());
     if (mp_process_start(&p2) != MP_OK)
-        mp_die("start %s: %s", p2.name, mp_last_error());
+        mp_die(N_("start %s: %s"), p2.name, mp_last_error());
 
     /* join = waitpid(2): the main sleeps until each child has ended. */
     if (mp_process_join(&p1, MP_FOREVER) != MP_OK)
-        mp_die("join %s: %s", p1.name, mp_last_error());
+        mp_die(N_("join %s: %s"), p1.name, mp_last_error());
     if (mp_process_join(&p2, MP_FOREVER) != MP_OK)
-        mp_die("join %s: %s", p2.name, mp_last_error());
+        mp_die(N_("join %s: %s"), p2.name, mp_last_error());
 
     double end = mp_now();
-    mp_print("multi-process took %.2f s", end - start);
-    mp_print("main PID: %ld", (long)getpid());
+    mp_print(_("multi-process took %.2f s"), end - start);
+    mp_print(_("main PID: %ld"), (long)getpid());
 
     mp_timeline_show();           /* both children are joined: their spans are complete */
     return 0;

@@ -52,7 +52,7 @@ static int test(const void *in, void *out)
 {
     const struct args *a = in;
     mp_timeline_begin("worker", "test(2, 3, z=1)");   /* does nothing without --timeline */
-    mp_print("child process running, PID %ld: test(%ld, %ld, z=%ld)", (long)getpid(), a->x, a->y, a->z);
+    mp_print(_("child process running, PID %ld: test(%ld, %ld, z=%ld)"), (long)getpid(), a->x, a->y, a->z);
     *(long *)out = (long)getpid();
     mp_timeline_end();
     return 0;
@@ -67,42 +67,42 @@ int main(int argc, char **argv)
     };
     mp_tick_option = false;       /* no sleep in this lesson: no --tick */
     mp_parse_args(argc, argv, options, NULL,
-                  "Seed 6.2: Pool(2).apply blocks until its task ran; apply_async returns at once.");
+                  N_("Seed 6.2: Pool(2).apply blocks until its task ran; apply_async returns at once."));
     /* Before the pool forks its workers: they must share the span table. */
     if (mp_timeline_setup(argc, argv, MP_TIMELINE_FIT) != MP_OK)
-        mp_die("timeline: %s", mp_last_error());
+        mp_die(N_("timeline: %s"), mp_last_error());
 
     mp_pool *pool = mp_pool_new(2);
     if (pool == NULL)
-        mp_die("Pool(2): %s", mp_last_error());
-    mp_print("main PID %ld: Pool(2) started", (long)getpid());
+        mp_die(N_("Pool(2): %s"), mp_last_error());
+    mp_print(_("main PID %ld: Pool(2) started"), (long)getpid());
 
     const struct args args = { 2, 3, 1 };
     long ran_in = 0;
     if (mp_pool_apply(pool, test, &args, sizeof args, &ran_in, sizeof ran_in) != MP_OK)
-        mp_die("apply: %s", mp_last_error());
-    mp_print("main: apply returned after its task ran, in worker %ld", ran_in);
+        mp_die(N_("apply: %s"), mp_last_error());
+    mp_print(_("main: apply returned after its task ran, in worker %ld"), ran_in);
 
     long async_ran_in = 0;
     mp_async *result = mp_pool_apply_async(pool, test, &args, sizeof args, &async_ran_in,
                                            sizeof async_ran_in, NULL, NULL, NULL);
     if (result == NULL)
-        mp_die("apply_async: %s", mp_last_error());
-    mp_print("main: apply_async returned at once");
-    mp_print("help(pool.apply): runs the function once, in one worker, and waits");
+        mp_die(N_("apply_async: %s"), mp_last_error());
+    mp_print(_("main: apply_async returned at once"));
+    mp_print(_("help(pool.apply): runs the function once, in one worker, and waits"));
 
     /* What the seed leaves out: wait for the apply_async task, and take its
      * result. */
     if (mp_async_get(result, MP_FOREVER) != MP_OK)
-        mp_die("get: %s", mp_last_error());
-    mp_print("main: get() on the apply_async result: its task ran in worker %ld", async_ran_in);
+        mp_die(N_("get: %s"), mp_last_error());
+    mp_print(_("main: get() on the apply_async result: its task ran in worker %ld"), async_ran_in);
     mp_async_free(result);
 
     mp_pool_close(pool);
     if (mp_pool_join(pool) != MP_OK)
-        mp_die("join: %s", mp_last_error());
+        mp_die(N_("join: %s"), mp_last_error());
     mp_pool_free(pool);
-    mp_print("main program ends");       /* the last line of the run, as it says */
+    mp_print(_("main program ends"));       /* the last line of the run, as it says */
     mp_timeline_show();                  /* the workers have ended: their spans are complete */
     return 0;
 }

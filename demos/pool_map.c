@@ -104,31 +104,31 @@ int main(int argc, char **argv)
     long workers = 9, items = 4, chunksize = 0, crash_item = 0;
     const struct mp_option options[] = {
         { "--workers", MP_OPT_INT, &workers, 0, MP_POOL_MAX_WORKERS, "N",
-          "worker processes (default 9, the seed's Pool(9); 0: one per CPU)" },
-        { "--items", MP_OPT_INT, &items, 1, 1000000, "N", "square 1..N (default 4)" },
+          N_("worker processes (default 9, the seed's Pool(9); 0: one per CPU)") },
+        { "--items", MP_OPT_INT, &items, 1, 1000000, "N", N_("square 1..N (default 4)") },
         { "--chunksize", MP_OPT_INT, &chunksize, 0, 1000000, "N",
-          "items per task (default 0: Python's, ceil(N / (4 * workers)))" },
+          N_("items per task (default 0: Python's, ceil(N / (4 * workers)))") },
         { "--crash", MP_OPT_INT, &crash_item, 1, 1000000, "K",
-          "the task for item K dereferences NULL (its worker dies)" },
+          N_("the task for item K dereferences NULL (its worker dies)") },
         MP_TIMELINE_OPTIONS,
         MP_START_METHOD_OPTION,
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_parse_args(argc, argv, options, NULL,
-                  "Seed 6.1: Pool(9).map(square, [1, 2, 3, 4]) prints [1, 4, 9, 16] after one tick.");
+                  N_("Seed 6.1: Pool(9).map(square, [1, 2, 3, 4]) prints [1, 4, 9, 16] after one tick."));
     if (crash_item > items)
-        mp_usage_error("--crash: '%ld' is not one of the items 1 to %ld", crash_item, items);
+        mp_usage_error(N_("--crash: '%ld' is not one of the items 1 to %ld"), crash_item, items);
     mp_start_method_setup();
 
     struct item *numbers = malloc((size_t)items * sizeof *numbers);
     long *squares = calloc((size_t)items, sizeof *squares);
     if (numbers == NULL || squares == NULL)
-        mp_die("out of memory");
+        mp_die(N_("out of memory"));
     for (long i = 0; i < items; i++)
         numbers[i] = (struct item){ i + 1, i + 1 == crash_item };
     /* Before the pool starts its workers: they must share the span table. */
     if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) != MP_OK)
-        mp_die("timeline: %s", mp_last_error());
+        mp_die(N_("timeline: %s"), mp_last_error());
 
     double start = mp_now();
     /* The workers start here, before any task exists. Under fork each is a
@@ -136,26 +136,26 @@ int main(int argc, char **argv)
      * under spawn and forkserver a new program, which finds it by name. */
     mp_pool *pool = mp_pool_new((int)workers);
     if (pool == NULL)
-        mp_die("Pool(%ld): %s", workers, mp_last_error());
+        mp_die(N_("Pool(%ld): %s"), workers, mp_last_error());
 
     /* Blocks until every square is back, in the order of numbers. */
     enum mp_status status = mp_pool_map(pool, square, numbers, (size_t)items, sizeof *numbers,
                                         squares, sizeof *squares, (size_t)chunksize);
     if (mp_print_list(squares, (size_t)items) != MP_OK)
-        mp_die("print: %s", mp_last_error());
+        mp_die(N_("print: %s"), mp_last_error());
     if (status != MP_OK)
-        mp_die("map: %s", mp_last_error());
-    mp_print("chunksize %zu (%s)", mp_pool_chunksize(pool),
-             chunksize > 0 ? "--chunksize" : "Python's default: ceil(items / (4 * workers))");
+        mp_die(N_("map: %s"), mp_last_error());
+    mp_print(_("chunksize %zu (%s)"), mp_pool_chunksize(pool),
+             chunksize > 0 ? "--chunksize" : _("Python's default: ceil(items / (4 * workers))"));
     mp_pool_close(pool);    /* no join, as in the seed: the workers end at exit */
 
-    mp_print("total: %.2f s", mp_now() - start);
+    mp_print(_("total: %.2f s"), mp_now() - start);
 
     /* The chart comes last, once the workers have ended: with --timeline the
      * main joins them here, which the seed leaves to the exit. */
     if (mp_timeline_asked()) {
         if (mp_pool_join(pool) != MP_OK)
-            mp_die("join: %s", mp_last_error());
+            mp_die(N_("join: %s"), mp_last_error());
         mp_timeline_show();
     }
     free(numbers);

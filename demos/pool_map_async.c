@@ -57,11 +57,11 @@ int main(int argc, char **argv)
     bool get = false;
     const struct mp_option options[] = {
         { "--get", MP_OPT_FLAG, &get, 0, 0, NULL,
-          "call result.get() and print it (the seed's commented-out line)" },
+          N_("call result.get() and print it (the seed's commented-out line)") },
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_parse_args(argc, argv, options, NULL,
-                  "Seed 6.1: Pool(8).map_async without get: the main ends at once, the tasks are dropped.");
+                  N_("Seed 6.1: Pool(8).map_async without get: the main ends at once, the tasks are dropped."));
 
     static const long numbers[] = { 1, 2, 3, 4 };
     static long squares[4];              /* static: still there whenever the results come */
@@ -69,23 +69,23 @@ int main(int argc, char **argv)
     double start = mp_now();
     mp_pool *pool = mp_pool_new(8);
     if (pool == NULL)
-        mp_die("Pool(8): %s", mp_last_error());
+        mp_die(N_("Pool(8): %s"), mp_last_error());
 
     /* Hands the four tasks to the workers and returns at once. */
     mp_async *result = mp_pool_map_async(pool, square, numbers, 4, sizeof numbers[0],
                                          squares, sizeof squares[0], 0, NULL, NULL, NULL);
     if (result == NULL)
-        mp_die("map_async: %s", mp_last_error());
+        mp_die(N_("map_async: %s"), mp_last_error());
     if (get) {
         if (mp_async_get(result, MP_FOREVER) != MP_OK)
-            mp_die("get: %s", mp_last_error());
+            mp_die(N_("get: %s"), mp_last_error());
         if (mp_print_list(squares, 4) != MP_OK)
-            mp_die("print: %s", mp_last_error());
+            mp_die(N_("print: %s"), mp_last_error());
         mp_async_free(result);
     }
 
-    mp_print("total: %.2f s", mp_now() - start);
-    mp_print("main program ends");
+    mp_print(_("total: %.2f s"), mp_now() - start);
+    mp_print(_("main program ends"));
     /* Returning from main calls exit(): the library's exit handler finds the
      * pool with unfinished tasks, says so, and terminates its workers. */
     return 0;

@@ -54,7 +54,7 @@ struct my_process {
 static int my_run(mp_process *self)
 {
     struct my_process *me = (struct my_process *)self;
-    mp_print("%s from %s, PID: %ld", me->greeting, self->name, (long)getpid());
+    mp_print(_("%s from %s, PID: %ld"), me->greeting, self->name, (long)getpid());
     return 0;
 }
 
@@ -77,7 +77,7 @@ int main(int argc, char **argv)
     };
     mp_tick_option = false;       /* no sleep in this lesson: no --tick */
     mp_parse_args(argc, argv, options, NULL,
-                  "Seed 4: a Process \"subclass\" with run() overridden, started twice.");
+                  N_("Seed 4: a Process \"subclass\" with run() overridden, started twice."));
     mp_start_method_setup();
 
     struct my_process p1, p2;
@@ -85,8 +85,8 @@ int main(int argc, char **argv)
     my_process_init(&p2);
 
     if (mp_process_start(&p1.base) != MP_OK)
-        mp_die("start %s: %s", p1.base.name, mp_last_error());
+        mp_die(N_("start %s: %s"), p1.base.name, mp_last_error());
     if (mp_process_start(&p2.base) != MP_OK)
-        mp_die("start %s: %s", p2.base.name, mp_last_error());
+        mp_die(N_("start %s: %s"), p2.base.name, mp_last_error());
     return 0;   /* no join, as in the seed: exit joins them (see mp.h) */
 }

@@ -38,7 +38,7 @@
 
 static void play_music(void)
 {
-    mp_print("child p1, PID: %ld", (long)getpid());
+    mp_print(_("child p1, PID: %ld"), (long)getpid());
     for (int i = 0; i < 5; i++) {
         mp_print("play music ...");
         mp_sleep_ticks(1);
@@ -47,7 +47,7 @@ static void play_music(void)
 
 static void play_lol(void)
 {
-    mp_print("child p2, PID: %ld", (long)getpid());
+    mp_print(_("child p2, PID: %ld"), (long)getpid());
     for (int i = 0; i < 5; i++) {
         mp_print("play lol ...");
         mp_sleep_ticks(1);
@@ -62,9 +62,9 @@ int main(int argc, char **argv)
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_parse_args(argc, argv, options, NULL,
-                  "Seed 5.1: play_music() then play_lol() in one process: about 10 ticks.");
+                  N_("Seed 5.1: play_music() then play_lol() in one process: about 10 ticks."));
     if (mp_timeline_setup(argc, argv, MP_TIMELINE_TICKS) != MP_OK)
-        mp_die("timeline: %s", mp_last_error());
+        mp_die(N_("timeline: %s"), mp_last_error());
 
     double start = mp_now();
     mp_timeline_begin("main", "music");   /* does nothing without --timeline */
@@ -73,7 +73,7 @@ int main(int argc, char **argv)
     play_lol();
     mp_timeline_end();
     double end = mp_now();
-    mp_print("one process took %.2f s", end - start);
+    mp_print(_("one process took %.2f s"), end - start);
 
     mp_timeline_show();
     return 0;

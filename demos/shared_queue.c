@@ -100,13 +100,13 @@ static int racy_loop(const char *name, long pid)
     while (!mp_queue_empty(q)) {
         enum mp_status status = mp_queue_get(q, &item, mp_tick);
         if (status == MP_TIMEOUT) {
-            mp_print("%s (PID %ld): lost the race: empty() said there was an item, "
-                     "then get found none for a whole tick", name, pid);
+            mp_print(_("%s (PID %ld): lost the race: empty() said there was an item, "
+                       "then get found none for a whole tick"), name, pid);
             break;
         }
         if (status != MP_OK)
-            mp_die("get: %s", mp_last_error());
-        mp_print("%s (PID %ld) got %s", name, pid, item.text);
+            mp_die(N_("get: %s"), mp_last_error());
+        mp_print(_("%s (PID %ld) got %s"), name, pid, item.text);
         mp_sleep_ticks(WORK);
         got++;
     }
@@ -120,12 +120,12 @@ static int closed_loop(const char *name, long pid)
     struct item item;
     enum mp_status status;
     while ((status = mp_queue_get(q, &item, MP_FOREVER)) == MP_OK) {
-        mp_print("%s (PID %ld) got %s", name, pid, item.text);
+        mp_print(_("%s (PID %ld) got %s"), name, pid, item.text);
         mp_sleep_ticks(WORK);
         got++;
     }
     if (status != MP_CLOSED)
-        mp_die("get: %s", mp_last_error());
+        mp_die(N_("get: %s"), mp_last_error());
     return got;
 }
 
@@ -133,7 +133,7 @@ static int work(void *arg)
 {
     const struct job *job = arg;
     if (q == NULL && (q = mp_queue_attach(job->queue_fd)) == NULL)
-        mp_die("queue: %s", mp_last_error());
+        mp_die(N_("queue: %s"), mp_last_error());
     racy = job->racy;
     start = job->start;
     const char *name = mp_current_process_name();
@@ -141,9 +141,9 @@ static int work(void *arg)
     /* The seed's time.sleep(0.5), counted from when main started the
      * workers, so that they all wake together and race for the items. */
     mp_sleep(start + 0.5 * mp_tick - mp_now());
-    mp_print("%s (PID %ld): q is at %p", name, pid, (void *)q);
+    mp_print(_("%s (PID %ld): q is at %p"), name, pid, (void *)q);
     int got = racy ? racy_loop(name, pid) : closed_loop(name, pid);
-    mp_print("%s (PID %ld): done, %d item%s", name, pid, got, got == 1 ? "" : "s");
+    mp_print(_("%s (PID %ld): done, %d item%s"), name, pid, got, got == 1 ? "" : "s");
     return 0;
 }
 
@@ -155,16 +155,16 @@ int main(int argc, char **argv)
     long nitems = 0, nworkers = 2;
     const struct mp_option options[] = {
         { "--items", MP_OPT_INT, &nitems, 1, MAX_ITEMS, "N",
-          "put the numbers 1 .. N (default: the seed's a, b, c)" },
+          N_("put the numbers 1 .. N (default: the seed's a, b, c)") },
         { "--workers", MP_OPT_INT, &nworkers, 1, MAX_WORKERS, "N",
-          "how many worker processes (default 2, at most 64)" },
+          N_("how many worker processes (default 2, at most 64)") },
         { "--racy", MP_OPT_FLAG, &racy, 0, 0, NULL,
-          "the seed's `while not q.empty(): q.get()` loop, with a get timeout" },
+          N_("the seed's `while not q.empty(): q.get()` loop, with a get timeout") },
         MP_START_METHOD_OPTION,
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_parse_args(argc, argv, options, NULL,
-                  "Seed 3.2: items in a shared queue, divided between worker processes.");
+                  N_("Seed 3.2: items in a shared queue, divided between worker processes."));
     mp_start_method_setup();
 
     /* Room for every item, so that main can put them all before it starts
@@ -173,7 +173,7 @@ int main(int argc, char **argv)
     size_t count = letters ? 3 : (size_t)nitems;
     q = mp_queue_new(sizeof(struct item), count);
     if (q == NULL)
-        mp_die("queue: %s", mp_last_error());
+        mp_die(N_("queue: %s"), mp_last_error());
     for (size_t i = 0; i < count; i++) {
         struct item item;
         if (letters)
@@ -181,16 +181,16 @@ int main(int argc, char **argv)
         else
             snprintf(item.text, sizeof item.text, "%zu", i + 1);
         if (mp_queue_put(q, &item, 0) != MP_OK)
-            mp_die("put: %s", mp_last_error());
+            mp_die(N_("put: %s"), mp_last_error());
     }
     if (letters)
-        mp_print("main (PID %ld): put a, b, c into q", (long)getpid());
+        mp_print(_("main (PID %ld): put a, b, c into q"), (long)getpid());
     else
-        mp_print("main (PID %ld): put 1 .. %zu into q", (long)getpid(), count);
+        mp_print(_("main (PID %ld): put 1 .. %zu into q"), (long)getpid(), count);
     /* "No more items": the workers' get drains the queue, then says closed.
      * The seed never says so: its workers guess with empty(), as --racy does. */
     if (!racy && mp_queue_close(q) != MP_OK)
-        mp_die("close the queue: %s", mp_last_error());
+        mp_die(N_("close the queue: %s"), mp_last_error());
 
     mp_process workers[MAX_WORKERS];
     start = mp_now();
@@ -201,13 +201,13 @@ int main(int argc, char **argv)
             mp_process_pass_fd(&workers[i], job.queue_fd) != MP_OK)
             mp_die("%s", mp_last_error());
         if (mp_process_start(&workers[i]) != MP_OK)
-            mp_die("start %s: %s", workers[i].name, mp_last_error());
+            mp_die(N_("start %s: %s"), workers[i].name, mp_last_error());
     }
     for (long i = 0; i < nworkers; i++)
         if (mp_process_join(&workers[i], MP_FOREVER) != MP_OK)
-            mp_die("join %s: %s", workers[i].name, mp_last_error());
+            mp_die(N_("join %s: %s"), workers[i].name, mp_last_error());
 
-    mp_print("main process done!");
+    mp_print(_("main process done!"));
     mp_queue_free(q);
     return 0;
 }

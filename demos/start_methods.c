@@ -82,17 +82,18 @@ static int experiment(void *arg)
 {
     const struct list *q = arg;
     long parent = (long)getppid();
-    mp_print("  child PID %ld, parent PID %ld (%s)", (long)getpid(), parent,
-             strcmp(mp_get_start_method(), "forkserver") == 0 ? "the forkserver" : "main");
-    mp_print("  counter = %d: main's change %s", counter, counter == 2 ? "is seen" : "is not seen");
-    mp_print("  list [%c, %c, %c] at %p: %s", q->items[0], q->items[1], q->items[2],
+    mp_print(_("  child PID %ld, parent PID %ld (%s)"), (long)getpid(), parent,
+             strcmp(mp_get_start_method(), "forkserver") == 0 ? _("the forkserver") : _("main"));
+    mp_print(_("  counter = %d: main's change %s"), counter,
+             counter == 2 ? _("is seen") : _("is not seen"));
+    mp_print(_("  list [%c, %c, %c] at %p: %s"), q->items[0], q->items[1], q->items[2],
              (const void *)q,
-             (uintptr_t)q == q->main_address ? "main's, at main's address" : "a copy, elsewhere");
+             (uintptr_t)q == q->main_address ? _("main's, at main's address") : _("a copy, elsewhere"));
     double waited = try_lock();
     if (waited < 0)
-        mp_print("  lock: still held after %.2f s: its holder was not copied", mp_tick);
+        mp_print(_("  lock: still held after %.2f s: its holder was not copied"), mp_tick);
     else
-        mp_print("  lock: free, taken at once");
+        mp_print(_("  lock: free, taken at once"));
     return 0;
 }
 
@@ -117,9 +118,9 @@ static void *hold(void *arg)
 static void start_join(mp_process *p)
 {
     if (mp_process_start(p) != MP_OK)
-        mp_die("start (%s): %s", mp_get_start_method(), mp_last_error());
+        mp_die(N_("start (%s): %s"), mp_get_start_method(), mp_last_error());
     if (mp_process_join(p, MP_FOREVER) != MP_OK)
-        mp_die("join (%s): %s", mp_get_start_method(), mp_last_error());
+        mp_die(N_("join (%s): %s"), mp_get_start_method(), mp_last_error());
 }
 
 static int by_value(const void *a, const void *b)
@@ -133,7 +134,7 @@ static double cost(int n)
 {
     double *t = malloc((size_t)n * sizeof *t);
     if (t == NULL)
-        mp_die("out of memory");
+        mp_die(N_("out of memory"));
     for (int i = 0; i < n; i++) {
         mp_process p;
         mp_process_init(&p, nothing, NULL);
@@ -159,7 +160,7 @@ static void run(const char *method, struct list *q, long starts)
     if (strcmp(method, "fork") != 0 && mp_process_args(&p, q, sizeof *q) != MP_OK)
         mp_die("%s", mp_last_error());
     start_join(&p);
-    mp_print("  start+join: %.2f ms (median of %ld)", cost((int)starts) * 1000, starts);
+    mp_print(_("  start+join: %.2f ms (median of %ld)"), cost((int)starts) * 1000, starts);
 }
 
 int main(int argc, char **argv)
@@ -174,20 +175,20 @@ int main(int argc, char **argv)
     long starts = 20;
     const struct mp_option options[] = {
         { "--method", MP_OPT_TEXT, &method, 0, 0, "NAME",
-          "fork, spawn, forkserver or all (default all)" },
+          N_("fork, spawn, forkserver or all (default all)") },
         { "--starts", MP_OPT_INT, &starts, 1, 10000, "N",
-          "start+join N processes per method for the cost (default 20)" },
+          N_("start+join N processes per method for the cost (default 20)") },
         { NULL }
     };
     mp_parse_args(argc, argv, options, NULL,
-                  "The same child under fork, spawn and forkserver: what each sees and costs.");
+                  N_("The same child under fork, spawn and forkserver: what each sees and costs."));
     const char *all[] = { "fork", "spawn", "forkserver" };
     int first = 0, last = 2;
     for (int i = 0; i < 3; i++)
         if (strcmp(method, all[i]) == 0)
             first = last = i;
     if (strcmp(method, "all") != 0 && first != last)
-        mp_usage_error("--method: '%s' is not fork, spawn, forkserver or all", method);
+        mp_usage_error(N_("--method: '%s' is not fork, spawn, forkserver or all"), method);
 
     counter = 2;
     struct list q = { { 'a', 'b', 'c' }, 0 };
@@ -200,8 +201,8 @@ int main(int argc, char **argv)
         mp_die("pthread_create: %s", strerror(err));
     while (sem_wait(&held) == -1)            /* only EINTR: wait again */
         ;
-    mp_print("main PID %ld: counter = 2, list [a, b, c] at %p", (long)getpid(), (void *)&q);
-    mp_print("main: a thread holds the lock");
+    mp_print(_("main PID %ld: counter = 2, list [a, b, c] at %p"), (long)getpid(), (void *)&q);
+    mp_print(_("main: a thread holds the lock"));
     for (int i = first; i <= last; i++)
         run(all[i], &q, starts);
     atomic_store(&release, true);

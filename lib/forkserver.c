@@ -42,7 +42,7 @@
 #endif
 
 #define MAX_FDS (1 + MP_PREP_FDS)
-#define ANSWER_SECONDS 5        /* how long the main waits for a child's PID */
+#define ANSWER_SECONDS 3        /* how long the main waits for a child's PID */
 
 /* In the main: the server it started. A child forked from the main with fork
  * inherits these; owner tells it that the server is not its own. */

@@ -71,6 +71,23 @@ bool mp_output_failed(void);
  * not say itself (it was killed between finding and saying). */
 void mp_output_report_lost(void);
 
+/* --- lang (lang.c), for util and options --- */
+
+/* Whether the reader reads Chinese (see mp_gettext in mp.h). */
+bool mp_chinese(void);
+
+/* In Chinese, puts glibc's Chinese for strerror(err) where msg (size bytes
+ * of room) quotes it in English; else leaves msg as it is. */
+void mp_translate_reason(char *msg, size_t size, int err);
+
+/* The columns UTF-8 text s takes on a terminal (a Chinese character two). */
+int mp_text_width(const char *s);
+
+/* The length in bytes of the piece of text at s that a line may not break
+ * inside (up to a space, or to a break between Chinese characters), and in
+ * *columns its width. */
+size_t mp_text_piece(const char *s, int *columns);
+
 /* --- the process layer, for the layers above it --- */
 
 /* mp_process_start by the given method rather than the one in use (a pool

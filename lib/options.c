@@ -3,9 +3,14 @@
  * options: the command line, as every demo reads it (mp_parse_args): a table
  * of options, --tick and --help built in, and Python's argparse manners: bad
  * input is one line naming the option and the text, then the usage, exit 2;
- * the usage and the help wrap at 80 columns (a projector).
+ * the usage and the help wrap at 80 columns (a projector), counted as a
+ * terminal draws them: a Chinese character takes two. In Chinese (lang.c)
+ * the library's words here are translated, and so are the options' help
+ * texts, the demo's summary and a usage error's message, which the demos
+ * mark with N_().
  */
 #include "mp.h"
+#include "mp_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,7 +42,7 @@ static const char *metavar_of(const struct mp_option *o)
  * column 80 (a projector), as Python's argparse wraps its usage. */
 static void usage_item(FILE *out, int *col, int indent, const char *item)
 {
-    int len = (int)strlen(item);
+    int len = mp_text_width(item);
     if (*col + 1 + len > 80 && *col > indent) {
         fprintf(out, "\n%*s", indent, "");
         *col = indent;
@@ -50,8 +55,10 @@ static void usage_item(FILE *out, int *col, int indent, const char *item)
  * stderr (a usage error) there is nowhere else to report a failure. */
 static void print_usage(FILE *out)
 {
-    char item[96];
-    int col = fprintf(out, "usage: %s", mp_prog);
+    char item[96], head[320];
+    snprintf(head, sizeof head, _("usage: %s"), mp_prog);
+    fputs(head, out);
+    int col = mp_text_width(head);
     int indent = col < 40 ? col : 8;      /* continuation lines line up after the name */
     if (mp_tick_option)
         usage_item(out, &col, indent, "[--tick SECONDS]");
@@ -67,18 +74,23 @@ static void print_usage(FILE *out)
     fprintf(out, "\n");
 }
 
-/* Prints text's words on stdout from column col on; a word that would pass
- * column 80 (a projector) starts a new line, indented by indent. */
+/* Prints text on stdout from column col on; a piece that would pass column
+ * 80 (a projector) starts a new line, indented by indent. A piece is a word,
+ * or, in Chinese, which has no spaces, a character (mp_text_piece). */
 static void print_words(int col, int indent, const char *text)
 {
+    bool space = col > 0;                 /* a space before the next piece */
     for (const char *w = text + strspn(text, " "); *w != '\0';) {
-        int len = (int)strcspn(w, " ");
-        if (col + 1 + len > 80 && col > indent) {
+        int width;
+        size_t len = mp_text_piece(w, &width);
+        if (col + space + width > 80 && col > indent) {
             printf("\n%*s", indent, "");
             col = indent;
+            space = indent > 0;           /* in line with the first line's text */
         }
-        printf("%s%.*s", col > 0 ? " " : "", len, w);
-        col += (col > 0) + len;
+        printf("%s%.*s", space ? " " : "", (int)len, w);
+        col += space + width;
+        space = w[len] == ' ';
         w += len + strspn(w + len, " ");
     }
     printf("\n");
@@ -93,7 +105,7 @@ static void help_line(const char *left, const char *help)
         printf("\n%24s", "");
         col = 24;
     }
-    print_words(col, 24, help);
+    print_words(col, 24, _(help));
 }
 
 void mp_usage_error(const char *fmt, ...)
@@ -103,7 +115,7 @@ void mp_usage_error(const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     fprintf(stderr, "%s: ", mp_prog);
-    vfprintf(stderr, fmt, ap);
+    vfprintf(stderr, _(fmt), ap);
     fprintf(stderr, "\n");
     va_end(ap);
     print_usage(stderr);
@@ -114,10 +126,10 @@ static void print_help(const char *summary)
 {
     print_usage(stdout);
     printf("\n");
-    print_words(0, 0, summary);
-    printf("\noptions:\n");
+    print_words(0, 0, _(summary));
+    printf("\n%s\n", _("options:"));
     if (mp_tick_option)
-        help_line("--tick SECONDS", "length of the seed's \"one second\" (default 1)");
+        help_line("--tick SECONDS", N_("length of the seed's \"one second\" (default 1)"));
     for (const struct mp_option *o = usage_options; o->name != NULL; o++) {
         char left[64];
         if (o->type == MP_OPT_FLAG)
@@ -126,9 +138,9 @@ static void print_help(const char *summary)
             snprintf(left, sizeof left, "%s %s", o->name, metavar_of(o));
         help_line(left, o->help);
     }
-    help_line("-h, --help", "show this help and exit");
+    help_line("-h, --help", N_("show this help and exit"));
     if (fflush(stdout) == EOF)
-        mp_die("standard output: %s", strerror(errno));
+        mp_die(N_("standard output: %s"), strerror(errno));
     exit(0);
 }
 
@@ -168,13 +180,13 @@ static void set_value(const struct mp_option *o, const char *text)
         break;
     case MP_OPT_INT:
         if (!parse_whole(text, &v) || v < o->min || v > o->max)
-            mp_usage_error("%s: '%s' is not a whole number from %.0f to %.0f",
+            mp_usage_error(N_("%s: '%s' is not a whole number from %.0f to %.0f"),
                            o->name, text, o->min, o->max);
         *(long *)o->value = (long)v;
         break;
     case MP_OPT_SECONDS:
         if (!parse_number(text, &v) || v < o->min || v > o->max)
-            mp_usage_error("%s: '%s' is not a number of seconds from %g to %g",
+            mp_usage_error(N_("%s: '%s' is not a number of seconds from %g to %g"),
                            o->name, text, o->min, o->max);
         *(double *)o->value = v;
         break;
@@ -232,22 +244,22 @@ int mp_parse_args(int argc, char **argv, const struct mp_option *options,
             if (strlen(c->name) == namelen && strncmp(arg, c->name, namelen) == 0)
                 o = c;
         if (o == NULL)
-            mp_usage_error("unknown option '%.*s'", (int)namelen, arg);
+            mp_usage_error(N_("unknown option '%.*s'"), (int)namelen, arg);
 
         if (o->type == MP_OPT_FLAG) {
             if (eq != NULL)
-                mp_usage_error("%s takes no value (got '%s')", o->name, eq + 1);
+                mp_usage_error(N_("%s takes no value (got '%s')"), o->name, eq + 1);
             *(bool *)o->value = true;
         } else if (eq != NULL) {
             set_value(o, eq + 1);
         } else if (i + 1 < argc) {
             set_value(o, argv[++i]);
         } else {
-            mp_usage_error("%s needs a value (%s)", o->name, metavar_of(o));
+            mp_usage_error(N_("%s needs a value (%s)"), o->name, metavar_of(o));
         }
     }
     if (args == NULL && i < argc)
-        mp_usage_error("unexpected argument '%s'", argv[i]);
+        mp_usage_error(N_("unexpected argument '%s'"), argv[i]);
     return i;
 }
 

@@ -20,28 +20,28 @@
  * Only small descriptions go through the queues; the items themselves are
  * copied once into the slot and once out of it. Under fork a task names its
  * function by address; under spawn and forkserver, where a worker is a new
- * program, by the name MP_TASK registered (pool_names.c). Either way each
- * worker maps the queues and the block from their descriptors.
+ * program, by the name MP_TASK registered. Either way each worker maps the
+ * queues and the block from their descriptors.
  *
  * There are no threads in the parent. Python's Pool has three (they hand out
  * tasks, collect results and replace dead workers, while your code runs);
- * here one function, pool_pump(), does all three jobs, and every pool call
- * that waits runs it: get, wait, ready, join, map, apply. The price: tasks beyond
- * the NSLOTS in flight are only handed out while you are in a pool call.
+ * here one function, pump(), does all three jobs, and every pool call that
+ * waits runs it: get, wait, ready, join, map, apply. So callbacks run in the
+ * caller, inside one of those calls; and tasks beyond the NSLOTS in flight
+ * are only handed out while you are in a pool call.
  *
- * The parts, in the order a task meets them:
- *   pool.c          the pool's life: new, close, join, terminate, free, exit
- *   pool_tasks.c    slots: filling them, sending tasks, taking results in
- *   pool_worker.c   the worker: take, claim, run, report
- *   pool_calls.c    calls (AsyncResult): map, apply, get, callbacks, pump
- *   pool_deaths.c   workers found dead: their task settled, a new worker
- *   pool_names.c    the tasks registered by name (MP_TASK)
- * pool_internal.h holds the records they share, and says who writes which.
+ * The reading order, top down: each file calls only the files after it.
+ *   pool.c          what you call (Pool, map, apply, AsyncResult), and the pump
+ *   pool_deaths.c   the workers as processes: started, found dead, ended
+ *   pool_slots.c    the task slots: filled, sent as tasks, results taken in
+ *   pool_calls.c    the unfinished calls: checked, counted, finished, failed
+ *   pool_worker.c   the child's side: the tasks by name (MP_TASK), the worker
+ * pool_parts.h holds the records they share, and says who writes which.
  *
  * This file owns the pool itself: its memory, its workers' first start, its
  * state (RUN, CLOSE, TERMINATE) and the list of pools the exit handler ends.
  */
-#include "pool_internal.h"
+#include "pool_parts.h"
 #include "mp_internal.h"
 
 #include <errno.h>
@@ -53,6 +53,8 @@
 
 static mp_pool *pools;             /* every pool not freed, for at_exit */
 static bool exit_handler_set;
+
+/* ---- The pool's life ---- */
 
 /* Python's util._exit_function runs the pool's finalizer, which terminates
  * its workers. Registered after the first worker started, so that it runs
@@ -73,26 +75,6 @@ static void at_exit(void)
         p->state = TERMINATE;
         pool_terminate_workers(p);
     }
-}
-
-/* The shared block: the records, then the claim words, rounded up to a
- * slot's size, then the slots. */
-size_t pool_block_size(int nworkers)
-{
-    size_t records = (size_t)nworkers * sizeof(struct record) + NSLOTS * sizeof(_Atomic uint64_t);
-    records = (records + SLOT_BYTES - 1) / SLOT_BYTES * SLOT_BYTES;
-    return records + (size_t)NSLOTS * SLOT_BYTES;
-}
-
-/* Points m's records, claims and arena into block, a mapping of the shared
- * block (at another address in each process). */
-void pool_place(struct pool_mem *m, void *block, int nworkers)
-{
-    m->nworkers = nworkers;
-    m->size = pool_block_size(nworkers);
-    m->records = block;
-    m->claims = (_Atomic uint64_t *)(m->records + nworkers);
-    m->arena = (unsigned char *)block + m->size - (size_t)NSLOTS * SLOT_BYTES;
 }
 
 /* Allocates the pool, its queues and its shared block; no worker yet. The
@@ -129,8 +111,7 @@ static mp_pool *alloc_pool(int processes)
         return NULL;
     }
     pool_place(&p->mem, block, processes);
-    for (int s = NSLOTS - 1; s >= 0; s--)
-        p->free_slots[p->nfree++] = s;
+    pool_free_slots(p);
     return p;
 }
 
@@ -159,7 +140,7 @@ mp_pool *mp_pool_new(int processes)
     if (p == NULL)
         return NULL;
     for (int i = 0; i < processes; i++) {
-        if (pool_start_worker(p, i) == -1) {
+        if (pool_start_worker(p, i) != MP_OK) {
             int err = errno;
             char why[200];
             snprintf(why, sizeof why, "%s", mp_last_error());
@@ -182,9 +163,43 @@ mp_pool *mp_pool_new(int processes)
     return p;
 }
 
-size_t mp_pool_chunksize(const mp_pool *p)
+/* Python's three pool threads in one function: hands out tasks, collects
+ * results, replaces dead workers, until `until` is ready (NULL: until no call
+ * is left) or the timeout runs out. Between results it sleeps in a timed get
+ * on the results queue, waking every CHECK_SECONDS to look at the workers. */
+static enum mp_status pump(mp_pool *p, const mp_async *until, double timeout)
 {
-    return p->chunksize;
+    double deadline = mp_now() + timeout;
+    for (;;) {
+        pool_send_new(p);
+        int got = pool_drain_results(p);
+        if (until != NULL ? until->ready : p->calls == NULL)
+            return MP_OK;
+
+        double now = mp_now();
+        if (now - p->last_check >= CHECK_SECONDS) {
+            p->last_check = now;
+            pool_check_workers(p);
+            continue;
+        }
+        if (timeout >= 0 && now >= deadline)
+            return MP_TIMEOUT;
+        /* Results are coming in: look again at once, rather than sleep and
+         * be woken for each one (a context switch per task, which would
+         * cost more than the tasks themselves). */
+        if (got > 0)
+            continue;
+
+        double wait = CHECK_SECONDS - (now - p->last_check);
+        if (timeout >= 0 && deadline - now < wait)
+            wait = deadline - now;
+        struct result r;
+        enum mp_status status = mp_queue_get(p->mem.results, &r, wait);
+        if (status == MP_OK)
+            pool_complete(p, &r);
+        else if (status == MP_ERROR)
+            return MP_ERROR;
+    }
 }
 
 void mp_pool_close(mp_pool *p)
@@ -201,7 +216,7 @@ enum mp_status mp_pool_join(mp_pool *p)
         return MP_ERROR;
     }
     if (p->state == CLOSE) {
-        if (pool_pump(p, NULL, MP_FOREVER) != MP_OK)
+        if (pump(p, NULL, MP_FOREVER) != MP_OK)
             return MP_ERROR;
         /* No work is left: closing the queue tells each worker, once it
          * finds it empty, to leave (Python sends one None per worker). */
@@ -241,4 +256,134 @@ void mp_pool_free(mp_pool *p)
     mp_queue_free(p->mem.results);
     free(p->workers);
     free(p);
+}
+
+/* ---- The calls: map, apply, and their results ---- */
+
+/* Python's Pool._map_async: chunksize None -> divmod(n, workers * 4),
+ * rounded up; an empty map has chunksize 0. */
+static mp_async *start_map(mp_pool *p, mp_task fn, const void *in, size_t n, size_t in_size,
+                           void *out, size_t out_size, size_t chunksize, bool copy_in)
+{
+    if (chunksize == 0) {
+        size_t per = (size_t)p->nworkers * 4;
+        chunksize = n / per + (n % per != 0);
+    }
+    if (n == 0)
+        chunksize = 0;
+    mp_async *c = pool_new_call(p, fn, in, n, in_size, out, out_size, chunksize, copy_in);
+    if (c != NULL)
+        p->chunksize = chunksize;
+    return c;
+}
+
+size_t mp_pool_chunksize(const mp_pool *p)
+{
+    return p->chunksize;
+}
+
+/* The async calls: set the callbacks, and let the workers start now. */
+static mp_async *start_async(mp_pool *p, mp_async *c, mp_callback callback,
+                             mp_error_callback error_callback, void *arg)
+{
+    if (c == NULL)
+        return NULL;
+    c->callback = callback;
+    c->error_callback = error_callback;
+    c->arg = arg;
+    pool_send_new(p);
+    return c;
+}
+
+/* map = map_async(...).get() and apply = apply_async(...).get(), as in
+ * Python; the input is read where it is, since the caller waits. */
+static enum mp_status get_and_free(mp_async *c)
+{
+    if (c == NULL)
+        return MP_ERROR;
+    enum mp_status status = mp_async_get(c, MP_FOREVER);
+    mp_async_free(c);
+    return status;
+}
+
+mp_async *mp_pool_map_async(mp_pool *p, mp_task fn, const void *in, size_t n,
+                            size_t in_size, void *out, size_t out_size, size_t chunksize,
+                            mp_callback callback, mp_error_callback error_callback, void *arg)
+{
+    mp_async *c = start_map(p, fn, in, n, in_size, out, out_size, chunksize, true);
+    return start_async(p, c, callback, error_callback, arg);
+}
+
+enum mp_status mp_pool_map(mp_pool *p, mp_task fn, const void *in, size_t n,
+                           size_t in_size, void *out, size_t out_size, size_t chunksize)
+{
+    return get_and_free(start_map(p, fn, in, n, in_size, out, out_size, chunksize, false));
+}
+
+mp_async *mp_pool_apply_async(mp_pool *p, mp_task fn, const void *in, size_t in_size,
+                              void *out, size_t out_size, mp_callback callback,
+                              mp_error_callback error_callback, void *arg)
+{
+    mp_async *c = pool_new_call(p, fn, in, 1, in_size, out, out_size, 1, true);
+    return start_async(p, c, callback, error_callback, arg);
+}
+
+enum mp_status mp_pool_apply(mp_pool *p, mp_task fn, const void *in, size_t in_size,
+                             void *out, size_t out_size)
+{
+    return get_and_free(pool_new_call(p, fn, in, 1, in_size, out, out_size, 1, false));
+}
+
+enum mp_status mp_async_get(mp_async *c, double timeout)
+{
+    mp_clear_error();
+    if (!c->ready) {
+        enum mp_status status = pump(c->pool, c, timeout);
+        if (status == MP_TIMEOUT)
+            mp_set_error(ETIMEDOUT, "the result is not ready yet "
+                         "(Python: multiprocessing.TimeoutError)");
+        if (status != MP_OK)
+            return status;
+    }
+    if (c->failed > 0) {
+        mp_set_error(EIO, "%s", c->error);
+        return MP_ERROR;
+    }
+    return MP_OK;
+}
+
+bool mp_async_wait(mp_async *c, double timeout)
+{
+    if (!c->ready)
+        (void)pump(c->pool, c, timeout);  /* whether it is ready says it all */
+    return c->ready;
+}
+
+bool mp_async_ready(mp_async *c)
+{
+    return mp_async_wait(c, 0);
+}
+
+enum mp_status mp_async_successful(mp_async *c)
+{
+    mp_clear_error();
+    if (!mp_async_ready(c)) {
+        mp_set_error(EAGAIN, "the result is not ready");
+        return MP_TIMEOUT;
+    }
+    if (c->failed > 0) {
+        mp_set_error(EIO, "%s", c->error);
+        return MP_ERROR;
+    }
+    return MP_OK;
+}
+
+void mp_async_free(mp_async *c)
+{
+    if (c == NULL)
+        return;
+    if (c->ready)
+        pool_free_call(c);
+    else
+        c->freed = true;                 /* pool_finish_call frees it */
 }

@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pool_deaths: the workers as processes. Starting one (again), finding it
- * dead, settling the task it had, and ending them all.
+ * dead, settling the task it had, and ending them all: Python's
+ * Pool._maintain_pool and the worker half of Pool.terminate.
  *
  * Owns struct worker (each worker's mp_process and whether it is live).
- * When pool_pump() finds a worker dead (every CHECK_SECONDS), its record
- * and its slot's claim word say exactly what it had: no claim on its slot's
- * current sending (the task is sent again, unless another worker claimed
- * it), or a
- * claimed task, whose finished items are collected, whose running item
- * fails with the worker's PID and signal, and whose remaining items are sent
- * again. A new worker is started in its place.
+ * When the parent finds a worker dead (it looks every CHECK_SECONDS), the
+ * worker's record and its slot's claim word say exactly what it had:
+ *   - no claim on its slot's current sending: it died in or right after
+ *     mp_queue_get. The sending is taken back (unless another worker claimed
+ *     it) and the task sent again under a new seq; a copy still in the queue
+ *     can no longer be claimed, and the worker that gets it drops it;
+ *   - a claim: its finished items are collected, the item it was running
+ *     fails with the worker's PID and signal, and the rest are sent again.
+ * So no item is lost and none runs twice. A new worker is started in its
+ * place, by the pool's own start method.
  */
-#include "pool_internal.h"
+#include "pool_parts.h"
 #include "mp_internal.h"
 
 #include <signal.h>
@@ -24,7 +28,7 @@
  * if mp_set_start_method changed it since: its tasks travel in that
  * method's way. Its argument is bytes (its place in the pool and the
  * descriptors of the pool's memory), the same under every method. */
-int pool_start_worker(mp_pool *p, int i)
+enum mp_status pool_start_worker(mp_pool *p, int i)
 {
     struct worker *w = &p->workers[i];
     memset(&p->mem.records[i], 0, sizeof p->mem.records[i]);
@@ -37,14 +41,14 @@ int pool_start_worker(mp_pool *p, int i)
                                                              : "ForkPoolWorker";
     mp_process_init_as(&w->proc, kind, pool_worker_main, NULL);
     w->proc.daemon = true;
-    /* Neither can fail: the argument is smaller than MP_ARG_MAX, and three
-     * descriptors fewer than MP_PASS_FDS_MAX. */
+    /* None of these can fail: the argument is smaller than MP_ARG_MAX, and
+     * three descriptors fewer than MP_PASS_FDS_MAX. */
     (void)mp_process_args(&w->proc, &a, sizeof a);
     (void)mp_process_pass_fd(&w->proc, a.block_fd);
     (void)mp_process_pass_fd(&w->proc, a.tasks_fd);
     (void)mp_process_pass_fd(&w->proc, a.results_fd);
     w->live = mp_process_start_by(&w->proc, p->method) == MP_OK;
-    return w->live ? 0 : -1;
+    return w->live ? MP_OK : MP_ERROR;
 }
 
 static const char *signal_name(int sig)
@@ -77,10 +81,10 @@ static void fail_running_item(mp_pool *p, int i, int s, long running)
     size_t index = sl->base + (size_t)running;
     if (exitcode < 0)
         pool_note_failure(c, index, 1, "in[%zu]: worker %ld was killed by signal %d (%s)",
-                     index, (long)w->pid, -exitcode, signal_name(-exitcode));
+                          index, (long)w->pid, -exitcode, signal_name(-exitcode));
     else
         pool_note_failure(c, index, 1, "in[%zu]: worker %ld exited with status %d",
-                     index, (long)w->pid, exitcode);
+                          index, (long)w->pid, exitcode);
     if (!c->freed && c->out_size > 0)
         memset(c->out + index * c->out_size, 0, c->out_size);
     c->done++;
@@ -135,7 +139,7 @@ void pool_check_workers(mp_pool *p)
             w->live = false;
             worker_died(p, i);
         }
-        if (!w->live && pool_start_worker(p, i) == -1)
+        if (!w->live && pool_start_worker(p, i) != MP_OK)
             snprintf(why, sizeof why, "the pool has no worker left: %s", mp_last_error());
         if (w->live)
             alive++;

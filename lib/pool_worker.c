@@ -1,11 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pool_worker: the worker process, from its start to its end.
+ * pool_worker: the child's side of the pool. First the tasks by name
+ * (MP_TASK), then the worker process, from its start to its end.
  *
- * Owns the worker's record (struct record, in shared memory: the task it
+ * Tasks by name are Python's pickling of a function by its qualified name.
+ * Under spawn and forkserver a worker is a new program, where a function
+ * pointer means nothing (its addresses are randomised): the parent sends
+ * the task's name, and the worker finds the function in its own copy of
+ * the table below, filled in by the same MP_TASK calls, which every program
+ * makes before mp_main_guard. The first registration also registers the
+ * worker itself as a target (mp_register_target), so that a spawned program
+ * can run it: registering the tasks registers the worker too.
+ *
+ * The worker owns its record (struct record, in shared memory: the task it
  * took, the item it is running, its result so far), which only the worker
- * writes and the parent reads only once the worker is dead; and the claim a
- * worker makes on a slot before it touches it.
+ * writes and the parent reads only once the worker is dead; and the claim
+ * a worker makes on a slot before it touches it.
  *
  * A worker finds the pool the same way under every start method: by the
  * descriptors its argument names (the shared block and the two queues),
@@ -14,12 +24,84 @@
  * nothing. One path for all three keeps the worker's code the same, and
  * costs a forked worker three mmaps at its start, once.
  */
-#include "pool_internal.h"
+#include "pool_parts.h"
 #include "mp_internal.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+
+/* ---- The tasks by name ---- */
+
+#define WORKER_TARGET "PoolWorker"     /* the worker's name as a target */
+#define MAX_TASKS 64
+
+/* The table, the same in every program that made the same MP_TASK calls. */
+static struct {
+    char name[MP_TASK_NAME_MAX + 1];
+    mp_task fn;
+} tasks[MAX_TASKS];
+static int ntasks;
+
+/* MP_TASK(fn): enters fn in the table under name. MP_OK, also for the same
+ * name and function again; MP_ERROR: EINVAL (no name or function),
+ * ENAMETOOLONG, EEXIST (the name is another function's), ENOSPC (full). */
+enum mp_status mp_register_task(const char *name, mp_task fn)
+{
+    mp_clear_error();
+    if (name == NULL || fn == NULL || name[0] == '\0') {
+        mp_set_error(EINVAL, "MP_TASK: a task needs a name and a function");
+        return MP_ERROR;
+    }
+    if (strlen(name) > MP_TASK_NAME_MAX) {
+        mp_set_error(ENAMETOOLONG, "MP_TASK: the name '%.100s' is longer than %d characters",
+                     name, MP_TASK_NAME_MAX);
+        return MP_ERROR;
+    }
+    for (int i = 0; i < ntasks; i++) {
+        if (strcmp(tasks[i].name, name) != 0)
+            continue;
+        if (tasks[i].fn == fn)
+            return MP_OK;                    /* registered already: nothing to do */
+        mp_set_error(EEXIST, "MP_TASK: another task is registered as '%s'", name);
+        return MP_ERROR;
+    }
+    if (ntasks == MAX_TASKS) {
+        mp_set_error(ENOSPC, "MP_TASK: more than %d tasks registered", MAX_TASKS);
+        return MP_ERROR;
+    }
+    if (ntasks == 0 && mp_register_target(WORKER_TARGET, pool_worker_main) != MP_OK)
+        return MP_ERROR;
+    memcpy(tasks[ntasks].name, name, strlen(name) + 1);
+    tasks[ntasks].fn = fn;
+    ntasks++;
+    return MP_OK;
+}
+
+/* The name fn was registered under, or NULL. */
+const char *pool_task_name(mp_task fn)
+{
+    for (int i = 0; i < ntasks; i++)
+        if (tasks[i].fn == fn)
+            return tasks[i].name;
+    return NULL;
+}
+
+/* The task registered as name, or NULL. */
+mp_task pool_task_by_name(const char *name)
+{
+    for (int i = 0; i < ntasks; i++)
+        if (strcmp(tasks[i].name, name) == 0)
+            return tasks[i].fn;
+    return NULL;
+}
+
+bool pool_tasks_registered(void)
+{
+    return ntasks > 0;
+}
+
+/* ---- The worker ---- */
 
 /* Claims the slot of the task the worker got. The compare-and-swap succeeds
  * only while the slot's claim word still says "this sending, nobody": it
@@ -52,10 +134,11 @@ static void run_task(const struct pool_mem *m, struct record *rec)
         rec->result.failed = t->count - t->first;
         rec->result.first_failed = t->first;
     }
+    const unsigned char *item_in = in + (size_t)t->first * t->in_size;
+    unsigned char *item_out = out + (size_t)t->first * t->out_size;
     for (long i = t->first; fn != NULL && i < t->count; i++) {
         atomic_store_explicit(&rec->running, i, memory_order_release);
-        void *item_out = out + (size_t)i * t->out_size;
-        int rc = fn(in + (size_t)i * t->in_size, item_out);
+        int rc = fn(item_in, item_out);
         if (rc != 0) {
             memset(item_out, 0, t->out_size);
             if (rec->result.failed++ == 0) {
@@ -63,6 +146,8 @@ static void run_task(const struct pool_mem *m, struct record *rec)
                 rec->result.error = rc;
             }
         }
+        item_in += t->in_size;
+        item_out += t->out_size;
     }
     atomic_store_explicit(&rec->running, t->count, memory_order_release);
 }

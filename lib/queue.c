@@ -1,135 +1,89 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * queue: mp_queue, multiprocessing.Queue for fixed-size items, in memory
- * shared by every process that forks from the one that made it.
- *
- * One shared mapping holds everything: the struct below and, after it, the
- * ring of cells the items are copied into. It is mapped MAP_SHARED from a
- * memfd (lib/shm.c): fork gives the child the same mapping at the same
- * address, a spawned child maps the same file from its descriptor, and
- * MAP_SHARED means the pages are not copied (as the rest of memory is, on
- * write): every process reads and writes the very same bytes.
+ * shared by every process that forks from the one that made it: a memfd
+ * mapped MAP_SHARED (lib/shm.c), inherited by fork or mapped by a spawned
+ * child from its descriptor, never copied on write. It holds the struct
+ * below, then the ring of cells the items are copied into.
  *
  * The ring. Two counts say what is in it: puts, the items ever put, and
  * gets, the items ever taken. The queue holds puts - gets items; the oldest
- * is in cell gets % capacity, and the next put goes into cell
- * puts % capacity. (64-bit counts never wrap: at a billion items a second,
- * they would take 584 years.)
+ * is in cell gets % capacity, the next put goes into cell puts % capacity.
+ * (64-bit counts never wrap: at a billion items a second, in 584 years.)
  *
- * Two locks, one for each end of the ring (the "two-lock queue" of Michael
- * and Scott, 1996): producers take turns on put_lock, and only its holder
- * writes puts and copies items into free cells; consumers take turns on
- * get_lock, and only its holder writes gets and copies items out. So a
- * producer never waits for a consumer's lock, nor a consumer for a
- * producer's: they meet only through the two counts.
- *
- * A call that finds an item (a free cell) makes no system call: it takes its
- * lock (one atomic instruction when the lock is free), copies, commits with
- * one store, looks whether anyone sleeps at the other end, and unlocks. A
- * call that must wait first looks again for a few microseconds, then
- * sleeps: see "Waiting" below.
- *
- * A process can die anywhere (SIGKILL, a crash), even holding a lock. The
- * rules that make that harmless are numbered 1 to 5 at the code each one
- * governs: robust locks (lock), a ring whole at every instant (put_some and
- * every commit), wake-ups after a death (lock), posts before counts (wake),
- * and naps of at most a second (sleep_on).
+ * Two locks, one for each end (the "two-lock queue" of Michael and Scott,
+ * 1996): only the holder of the put end's lock writes puts and fills free
+ * cells, only the get end's writes gets and empties cells, so producers and
+ * consumers meet only through the two counts. A call that finds an item (a
+ * free cell) makes no system call: lock, copy, commit with one store, wake
+ * whoever sleeps at the other end, unlock. (Robust process-shared mutexes,
+ * unnamed POSIX semaphores: Linux has both, macOS neither.)
  */
-#ifdef __linux__
-#define _GNU_SOURCE            /* sched_getcpu */
-#endif
 #include "mp.h"
 #include "mp_internal.h"
+#include "queue_spin.h"
 #include "robust.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <sched.h>
 #include <semaphore.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
-/* The atomics are shared by processes, not threads: that only works if each
- * is a real CPU instruction on the memory itself (lock-free), not a lock
- * hidden inside one process's copy of the C library. */
-_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "atomic_ullong must be lock-free to work across processes");
-_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_uint must be lock-free to work across processes");
-_Static_assert(ATOMIC_BOOL_LOCK_FREE == 2, "atomic_bool must be lock-free to work across processes");
-
-/* The size of a cache line on x86-64 and most ARM64 CPUs. */
-enum { LINE = 64 };
-
-/* An end's cpu field when no process there is awake (see "Waiting"). */
-enum { NO_CPU = -1 };
+/* Shared by processes, atomics must be instructions on the memory itself,
+ * not a lock hidden in one process's copy of the C library. */
+_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2 && ATOMIC_INT_LOCK_FREE == 2
+               && ATOMIC_BOOL_LOCK_FREE == 2, "the atomics must be lock-free");
+enum { LINE = 64 };            /* a cache line on x86-64 and most ARM64 */
 
 /*
- * Why the fields are spread over five cache lines. Memory moves between the
- * CPUs' caches in lines of 64 bytes. Before a CPU writes a line, every other
- * CPU's copy of it is thrown away; the next time one of them reads it, the
- * line travels back, which takes longer than a whole put. So each end's lock
- * and count share a line written only at that end; each end keeps its own
- * copy of the other end's count (gets_seen, puts_seen) and reads the real
- * one only when its copy says "full" or "empty" (the line then travels once
- * and brings news of many items); and what is read on every call but rarely
- * written lies on lines of its own. _Alignas(LINE) starts a new line. (mmap
- * returns memory aligned on a page, so the lines of the struct are the lines
- * of the memory. On x86-64 Linux a mutex takes 40 bytes.)
+ * Lines. Before a CPU writes a 64-byte line of memory, all other copies of
+ * it are thrown away, and the next read elsewhere fetches it back: slower
+ * than a whole put. So each end writes only its own lines, and reads the
+ * other's count only when its copy (seen) says "empty" ("full").
+ * Atomics. A consumer that loads the new puts must also see the item copied
+ * before it, though compiler and CPU reorder plain accesses: a C11 atomic
+ * store promises that. All are sequentially consistent (see wait_until).
  *
- * Why atomics (<stdatomic.h>). A producer copies an item into a cell, then
- * adds one to puts. A consumer that sees the new puts must also see the bytes
- * copied before it; but the compiler and the CPU may reorder plain memory
- * accesses, and the consumer does not hold put_lock, whose instructions would
- * forbid that. So the counts are C11 atomics: a process that loads the value
- * an atomic store stored also sees everything written before that store.
- * Likewise, a consumer's copy out of a cell is over before the new gets lets
- * a producer write into that cell again. All the atomics here use the
- * default, strongest kind (sequentially consistent), which the wake-ups need.
+ * Crashes. A process can die anywhere (SIGKILL), even holding a lock. Five
+ * rules make that harmless, each kept by the fields it names:
+ *   1. lock is robust: when its holder dies, the kernel hands it to the
+ *      next process that asks, with the answer EOWNERDEAD (lib/robust.c).
+ *   2. count: the ring is whole at every instant. Put and get copy first,
+ *      then commit with one store to their count: killed before it, a
+ *      process changed nothing the others see (seen only ever lags behind).
+ *      The next holder just carries on: nothing lost (but what a killed
+ *      consumer had taken), nothing twice, no half item.
+ *   3. lock, sleepers: the one told EOWNERDEAD wakes every sleeper at both
+ *      ends: the dead one may have committed, then died before waking any.
+ *   4. sleepers, wakeup: a waker posts first, then counts the sleeper off.
+ *      A death in between, or a sleeper's, leaves a post or a count too
+ *      many: someone wakes once for nothing, but no sleeper is forgotten.
+ *   5. wakeup: nobody sleeps on it more than a second before looking again,
+ *      for what 3 and 4 miss: a process woken, then killed before it takes
+ *      the lock; one killed between its commit and its wake-ups (until the
+ *      next lock); a close killed before its wake-ups.
  */
+struct end {                   /* the producers' (q->put) or consumers' (q->get) */
+    _Alignas(LINE) pthread_mutex_t lock;   /* only its holder writes this line (rules 1, 3) */
+    atomic_ullong count;       /* puts (gets), read by the other end (rule 2) */
+    unsigned long long seen;   /* the other end's count when last read */
+    atomic_int cpu;            /* its last holder's CPU, SPIN_NO_CPU asleep */
+    /* Second line: read by each call at the other end, written when one
+     * sleeps here or is woken. No lock (an atomic, a semaphore). */
+    _Alignas(LINE) atomic_uint sleepers;   /* asleep here, not yet woken (rules 3, 4) */
+    sem_t wakeup;              /* posted once per sleeper woken (rules 4, 5) */
+};
+
 struct mp_queue {
-    /* Line 1: fixed by mp_queue_new before any fork, and closed, written
-     * once. Read on every call, so every CPU keeps a copy of this line. */
-    size_t item_size;          /* bytes in one item */
-    size_t capacity;           /* how many items fit (the number of cells) */
-    size_t map_size;           /* bytes mapped, for munmap */
-    int fd;                    /* the memfd: one number in every process (mp_queue_fd) */
-    atomic_bool closed;        /* mp_queue_close was called; set holding
-                                  put_lock, read by producers (holding it)
-                                  and consumers (not) */
-
-    /* Line 2: the producers' end, written only by the holder of put_lock. */
-    _Alignas(LINE) pthread_mutex_t put_lock;   /* robust, process-shared */
-    atomic_ullong puts;             /* items ever put; read by consumers */
-    unsigned long long gets_seen;   /* guarded by put_lock: gets as a
-                                       producer last read it (<= gets) */
-    atomic_int put_cpu;             /* the CPU of the last producer to take
-                                       put_lock, NO_CPU while it sleeps */
-
-    /* Line 3: the consumers' end, written only by the holder of get_lock. */
-    _Alignas(LINE) pthread_mutex_t get_lock;   /* robust, process-shared */
-    atomic_ullong gets;             /* items ever taken; read by producers */
-    unsigned long long puts_seen;   /* guarded by get_lock: puts as a
-                                       consumer last read it (<= puts) */
-    atomic_int get_cpu;             /* the same for consumers */
-
-    /* Line 4: read by every put; written only when a get sleeps or is woken.
-     * No lock: an atomic count, and a semaphore (it does its own locking). */
-    _Alignas(LINE) atomic_uint get_sleepers;   /* processes asleep in get,
-                                                  not yet woken */
-    sem_t item_added;          /* posted once per get-sleeper woken */
-
-    /* Line 5: the same for put, read by every get. */
-    _Alignas(LINE) atomic_uint put_sleepers;   /* processes asleep in put,
-                                                  not yet woken */
-    sem_t room_made;           /* posted once per put-sleeper woken */
-
-    /* The ring, capacity * item_size bytes: a free cell is written only by
-     * the holder of put_lock, a full one read only by the holder of
-     * get_lock. */
-    _Alignas(LINE) unsigned char cells[];
+    /* Fixed before any fork (closed: set once, holding put.lock). */
+    size_t item_size, capacity;
+    size_t map_size;           /* for munmap */
+    int fd;                    /* the memfd, the same number everywhere */
+    atomic_bool closed;        /* mp_queue_close was called */
+    struct end put, get;
+    _Alignas(LINE) unsigned char cells[];  /* filled under put.lock, emptied under get.lock */
 };
 
 static unsigned char *cell(mp_queue *q, unsigned long long n)
@@ -137,45 +91,30 @@ static unsigned char *cell(mp_queue *q, unsigned long long n)
     return q->cells + (size_t)(n % q->capacity) * q->item_size;
 }
 
-/* --- each end's look at the other end ------------------------------------ */
-
-/* Holding get_lock: how many items are there to take, up to want? Only when
- * our copy of puts shows fewer do we read the real puts, on the line the
- * producers write. */
+/* Holding get.lock: items to take, up to want (puts read if seen is short). */
 static size_t items_ready(mp_queue *q, size_t want)
 {
-    unsigned long long gets = atomic_load(&q->gets);
-    if (q->puts_seen - gets < want)
-        q->puts_seen = atomic_load(&q->puts);
-    size_t n = (size_t)(q->puts_seen - gets);
+    unsigned long long gets = atomic_load(&q->get.count);
+    if (q->get.seen - gets < want)
+        q->get.seen = atomic_load(&q->put.count);
+    size_t n = (size_t)(q->get.seen - gets);
     return n < want ? n : want;
 }
 
-/* Holding put_lock: how many free cells are there, up to want? */
+/* Holding put.lock: free cells, up to want; none once closed (which does
+ * not change while we hold put.lock). */
 static size_t room_ready(mp_queue *q, size_t want)
 {
-    unsigned long long puts = atomic_load(&q->puts);
-    if (q->capacity - (puts - q->gets_seen) < want)
-        q->gets_seen = atomic_load(&q->gets);
-    size_t n = q->capacity - (size_t)(puts - q->gets_seen);
+    if (atomic_load(&q->closed))
+        return 0;
+    unsigned long long puts = atomic_load(&q->put.count);
+    if (q->capacity - (puts - q->put.seen) < want)
+        q->put.seen = atomic_load(&q->get.count);
+    size_t n = q->capacity - (size_t)(puts - q->put.seen);
     return n < want ? n : want;
 }
 
-/* Holding get_lock: will no item ever come? A close sets closed holding
- * put_lock, so no put is then half-way through: every put either committed
- * before it or will see closed and refuse. So we read closed first, then
- * puts: if closed was set, that puts counts every item ever put. */
-static bool closed_and_drained(mp_queue *q)
-{
-    return atomic_load(&q->closed) && items_ready(q, 1) == 0;
-}
-
-/* --- waking -------------------------------------------------------------- */
-
-/* Takes one off *count unless it is 0; says whether it did. Other processes
- * may change the count between our load and our store, so the store is a
- * compare-exchange: it stores n - 1 only if the count is still n, else it
- * loads the new n into n, and we try again. */
+/* Takes one off *count unless it is (or others make it) 0; says if it did. */
 static bool count_down(atomic_uint *count)
 {
     unsigned n = atomic_load(count);
@@ -185,319 +124,94 @@ static bool count_down(atomic_uint *count)
     return false;
 }
 
-/* Wakes up to n processes asleep on wakeup, one per item added (or cell
- * freed), fewer if fewer sleep.
- * Rule 4: for each, the post comes first, then the count. A sleeper that
- * dies leaves one count too many, a waker that dies between its two steps
- * one post too many: either way someone wakes once for nothing, never a
- * sleeper that no one will wake. (sem_post fails only with EOVERFLOW, at
- * SEM_VALUE_MAX posts nobody took: impossible, each post has its sleeper.) */
-static void wake(sem_t *wakeup, atomic_uint *sleepers, size_t n)
+/* Wakes up to n of e's sleepers, one per item put (cell freed): post, then
+ * count (rule 4). (sem_post fails only at SEM_VALUE_MAX posts: not here.) */
+static void wake(struct end *e, size_t n)
 {
-    for (; n > 0 && atomic_load(sleepers) > 0; n--) {
-        sem_post(wakeup);
-        count_down(sleepers);
+    for (; n > 0 && atomic_load(&e->sleepers) > 0; n--) {
+        sem_post(&e->wakeup);
+        count_down(&e->sleepers);
     }
 }
 
-/* Wakes every process asleep on wakeup now (not those that come to sleep
- * while we wake these: they have looked at the queue after our change). */
-static void wake_all(sem_t *wakeup, atomic_uint *sleepers)
+/* Wakes all asleep at both ends now (who comes later saw our change). */
+static void wake_everyone(mp_queue *q)
 {
-    wake(wakeup, sleepers, atomic_load(sleepers));
+    wake(&q->get, atomic_load(&q->get.sleepers));
+    wake(&q->put, atomic_load(&q->put.sleepers));
 }
 
-/* A process counted in sleepers that is not waiting for a wake-up (any more)
- * takes itself off the count. If a waker got there first, it has posted a
- * wake-up meant for us, or is about to: take it back if it is there, so it
- * does not wake someone for nothing later. (If it is not there yet, it will
- * be: one wake-up for nothing, which rule 4 allows; so sem_trywait's EAGAIN
- * is no error here.) */
-static void uncount(sem_t *wakeup, atomic_uint *sleepers)
+/* Counts off a process that is not (any more) waiting. If a waker did that
+ * first, take back its post (not there yet: rule 4 allows it, no error). */
+static void uncount(struct end *e)
 {
-    if (!count_down(sleepers))
-        sem_trywait(wakeup);
+    if (!count_down(&e->sleepers))
+        sem_trywait(&e->wakeup);
 }
 
-/* --- the locks ----------------------------------------------------------- */
-
-/* Takes one of the two robust locks (lib/robust.c); 0, or -1 (with the
- * error recorded) not holding it.
- * Rule 1: both locks are *robust*: when the holder dies, the kernel hands
- * the lock to the next process that asks, with the answer EOWNERDEAD.
- * Rule 3: the ring is whole (rule 2), so that process (the lock already
- * marked consistent) wakes every sleeper (the dead process may have put or
- * taken items and died before waking anyone) and carries on. */
-static int lock(mp_queue *q, pthread_mutex_t *m)
+/* Takes e's lock (rules 1 and 3) and notes our CPU there for the other end's
+ * waiters. MP_OK, or MP_ERROR (recorded), not held. mp_robust_unlock lets go. */
+static enum mp_status lock(mp_queue *q, struct end *e)
 {
-    int err = mp_robust_lock(m, -1);
+    int err = mp_robust_lock(&e->lock, -1);
     if (err == EOWNERDEAD) {
-        wake_all(&q->item_added, &q->get_sleepers);
-        wake_all(&q->room_made, &q->put_sleepers);
+        wake_everyone(q);
         err = 0;
     }
     if (err != 0) {
         mp_set_error(err, "queue lock: %s", strerror(err));
-        return -1;
-    }
-    return 0;
-}
-
-static void unlock(pthread_mutex_t *m)
-{
-    mp_robust_unlock(m);
-}
-
-/* --- waiting -------------------------------------------------------------
- *
- * A get on an empty queue, or a put on a full one, waits in two steps,
- * holding its end's lock for the first (the others at its end wait their
- * turn for the lock, asleep in the kernel):
- *
- *   1. For at most FIRST_STEP_SECONDS, while a process at the other end is
- *      awake (each end notes its CPU in put_cpu / get_cpu on every call, and
- *      NO_CPU when it goes to sleep), it looks again after
- *        - a pause of a fraction of a microsecond, without any system call,
- *          if that process is on another CPU: it is likely to make the
- *          change we wait for within microseconds, while sleeping and waking
- *          would cost both ends system calls;
- *        - a sched_yield if it is on our CPU: it cannot run while we do, so
- *          we give it the CPU; it fills (empties) the ring, then yields back.
- *   2. It sleeps: counts itself in get_sleepers (put_sleepers), looks once
- *      more, lets go of its lock and sleeps on the semaphore item_added
- *      (room_made); then takes the lock and looks again. Whoever adds items
- *      (makes room) stores the new count, then looks at the sleeper count,
- *      and if it is not 0 posts the semaphore, once per item.
- *
- * The catch with sched_yield. It gives the CPU to whatever else is runnable
- * there, and Linux puts the process that yields behind all of them. When
- * that is the other end of the queue, good. When it is a program computing
- * beside us (same session, or any process where the kernel does not group
- * them), that program keeps the CPU for the rest of its time slice, a
- * millisecond or more, while the queue moves a handful of items: the queue
- * then runs hundreds of times slower. A sleep does not have that cost: the
- * process that wakes a sleeper hands it the CPU within microseconds. So each
- * yield is timed: one that took longer than YIELD_COST per item it brought
- * means someone else computes on this CPU, and the process sleeps instead
- * of yielding for its next few waits (1, then 2, 4 ... up to MAX_SKIPS
- * while that goes on), then tries a yield again.
- */
-
-/* Step 1's limit: a few hundred looks. */
-static const double FIRST_STEP_SECONDS = 50e-6;
-
-/* A yield is worth it while it brings an item (a free cell) per this many
- * seconds at least: about what waking a sleeper costs. */
-static const double YIELD_COST = 5e-6;
-enum { MAX_SKIPS = 1024 };
-
-/* Per process (the CPU it shares is its own affair): how many more waits go
- * without a yield, and how many the next costly yield will skip. */
-static unsigned yields_to_skip, skips_after_costly = 1;
-
-/* The CPU this process runs on now. glibc reads it from memory the kernel
- * keeps up to date (rseq), with no system call. Elsewhere: 0, as if all
- * processes shared one CPU (so a waiter yields, never pauses). If it
- * fails: -1 == NO_CPU, so step 1 is skipped. */
-static int this_cpu(void)
-{
-#ifdef __linux__
-    return sched_getcpu();
-#else
-    return 0;
-#endif
-}
-
-/* Holding an end's lock: notes our CPU in that end's cpu field. Asking
- * costs a few nanoseconds, a tenth of a put, so a process asks on every
- * 64th call only (it rarely moves to another CPU), and at once when the
- * field says NO_CPU (it has just woken up, or another process at its end
- * has gone to sleep). */
-static void note_cpu(atomic_int *cpu)
-{
-    static unsigned calls;             /* per process */
-    if (calls++ % 64 != 0 && atomic_load(cpu) != NO_CPU)
-        return;
-    int now = this_cpu();
-    if (atomic_load(cpu) != now)
-        atomic_store(cpu, now);
-}
-
-/* Tells the CPU that we are spinning (x86 PAUSE, ARM YIELD): it slows the
- * loop down a little and leaves more of the core to a hyperthread sibling. */
-static void pause_a_moment(void)
-{
-    for (int i = 0; i < 16; i++) {
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#elif defined(__aarch64__)
-        __asm__ __volatile__("yield");
-#endif
-    }
-}
-
-/* A timeout in seconds -> a deadline on mp_now()'s clock (-1: none). */
-static double deadline_of(double timeout)
-{
-    return timeout < 0 ? -1.0 : mp_now() + timeout;
-}
-
-enum step { PAUSE, YIELD, SLEEP };
-
-/* Which step comes next. other_cpu is the other end's cpu field; *until is
- * when step 1 ends, -1 until the first call sets it. Never past the
- * deadline: a timeout of 0 does not wait at all. */
-static enum step next_step(atomic_int *other_cpu, double *until, double deadline)
-{
-    int other = atomic_load(other_cpu);
-    if (other == NO_CPU)
-        return SLEEP;
-    double now = mp_now();
-    if (*until < 0)
-        *until = now + FIRST_STEP_SECONDS;
-    if (now >= *until || (deadline >= 0 && now >= deadline))
-        return SLEEP;
-    if (other != this_cpu())
-        return PAUSE;
-    if (yields_to_skip > 0) {
-        yields_to_skip--;
-        return SLEEP;
-    }
-    return YIELD;
-}
-
-/* Gives the CPU away once, and judges the yield by how long it took and how
- * many items (free cells) the other end made meanwhile (see "The catch"). */
-static void yield_and_judge(mp_queue *q, size_t (*ready)(mp_queue *, size_t))
-{
-    double start = mp_now();
-    sched_yield();                     /* cannot fail on Linux */
-    double took = mp_now() - start;
-    if (took > YIELD_COST * (double)(ready(q, q->capacity) + 1)) {
-        yields_to_skip = skips_after_costly;
-        if (skips_after_costly < MAX_SKIPS)
-            skips_after_costly *= 2;
-    } else
-        skips_after_costly = 1;
-}
-
-/* One end of the queue, as the waiting code sees it: the lock held, where
- * this end notes its CPU, and what it sleeps on; and the other end's CPU. */
-struct end {
-    pthread_mutex_t *lock;
-    atomic_int *cpu, *other_cpu;
-    sem_t *wakeup;
-    atomic_uint *sleepers;
-};
-
-/* Step 2, the sleep. Called holding e->lock and already counted in
- * e->sleepers. Lets go of the lock and sleeps on e->wakeup until woken,
- * interrupted by a signal, a second has passed, or deadline (seconds on
- * mp_now()'s clock; negative: none); then returns holding the lock again,
- * no longer counted. MP_OK means "look again": a wake-up says the queue
- * changed, not that what changed is still there for us. MP_TIMEOUT: the
- * deadline had passed, nothing slept (the lock still held). MP_ERROR: the
- * lock could not be taken again (not held).
- * Rule 5: nobody sleeps more than a second before looking again. This covers
- * the deaths rules 3 and 4 cannot: a process woken, then killed before it
- * took the lock, takes its wake-up with it; a process killed after its
- * commit but before its wake-up wakes nobody until someone else takes that
- * lock (rule 3); a close killed between setting closed and its wake-ups
- * wakes nobody at all. What they left waits at most for a sleeper's next
- * look.
- * Why a semaphore and not a condition variable, the textbook tool? glibc's
- * process-shared condition variables (before glibc 2.40) keep counts of
- * their waiters inside; a waiter killed in pthread_cond_wait leaves them
- * wrong for good, and the next waiter may never be woken. A semaphore keeps
- * no record of who waits. */
-static enum mp_status sleep_on(mp_queue *q, const struct end *e, double deadline)
-{
-    double nap = 1.0;
-    if (deadline >= 0) {
-        double left = deadline - mp_now();
-        if (!(left > 0)) {
-            uncount(e->wakeup, e->sleepers);
-            return MP_TIMEOUT;
-        }
-        if (left < nap)
-            nap = left;
-    }
-    atomic_store(e->cpu, NO_CPU);      /* asleep: step 1 would wait for us in vain */
-    unlock(e->lock);
-
-    struct timespec until = mp_time_of_day_in(nap);
-    if (sem_timedwait(e->wakeup, &until) == -1)
-        uncount(e->wakeup, e->sleepers);   /* timed out or EINTR: nobody woke us */
-
-    if (lock(q, e->lock) == -1)
         return MP_ERROR;
-    note_cpu(e->cpu);
+    }
+    spin_note_cpu(&e->cpu);
     return MP_OK;
 }
 
-/* Holding e->lock: waits (steps 1 and 2, as often as needed) until ready(q)
- * says the call can go on, or stop(q) says it never will. MP_OK: ready, lock
- * held. MP_CLOSED (stop), MP_TIMEOUT: lock let go. MP_ERROR: lock lost.
- * Why no wake-up is lost: both sides store first (the sleeper its count,
- * the waker the new puts or gets) and load second. Sequentially consistent
- * atomics happen in one single order, agreed by every CPU; whichever of the
- * two stores comes first in it, the other side's load comes after it and
- * sees it. So either the sleeper sees the change (and does not sleep), or
- * the waker sees the sleeper (and wakes it); maybe both, and then one
- * wake-up is too many, which is harmless: the one it wakes looks again and
- * sleeps again if there is nothing for it. close does the same with closed. */
-static enum mp_status wait_until(mp_queue *q, const struct end *e, double deadline,
-                                 size_t (*ready)(mp_queue *, size_t), bool (*stop)(mp_queue *))
+/* Holding e's lock: waits until ready(q) finds an item (a free cell): MP_OK,
+ * held; or never will: MP_CLOSED; MP_TIMEOUT; MP_ERROR. In two steps:
+ *   1. Holding the lock, look again while spin_a_while (queue_spin.c) says
+ *      one awake at the other end will soon make the change: a few tens of
+ *      microseconds at most, while the others at this end (even a call with
+ *      timeout 0) wait for the lock, asleep in the kernel.
+ *   2. Count ourselves in sleepers, look once more, let go of the lock and
+ *      sleep on wakeup until woken, a signal, the deadline or a second
+ *      (rule 5); take the lock, look again (what woke us may be gone).
+ * closed is read first: set holding put.lock, when no put is half-way, it
+ * means the puts that ready reads next counts every item there will be.
+ * No wake-up is lost: the sleeper stores sleepers, then loads the count;
+ * the waker stores the count, then loads sleepers; sequentially consistent
+ * atomics happen in one order, so one side sees the other's store. (Not a
+ * condition variable: glibc's process-shared ones count their waiters
+ * inside, wrong for good when one is killed waiting.) */
+static enum mp_status wait_until(mp_queue *q, struct end *e, struct end *other, double deadline,
+                                 size_t (*ready)(mp_queue *, size_t))
 {
-    double first_step_until = -1;
+    double since = mp_now();
     for (;;) {
-        if (stop(q)) {
-            unlock(e->lock);
-            return MP_CLOSED;
-        }
+        bool closed = atomic_load(&q->closed);
         if (ready(q, 1) > 0)
             return MP_OK;
-        enum step step = next_step(e->other_cpu, &first_step_until, deadline);
-        if (step == PAUSE) {
-            pause_a_moment();
-            continue;
+        double left = deadline < 0 ? 1.0 : deadline - mp_now();
+        if (closed || !(left > 0)) {
+            mp_robust_unlock(&e->lock);
+            return closed ? MP_CLOSED : MP_TIMEOUT;
         }
-        if (step == YIELD) {
-            yield_and_judge(q, ready);
-            continue;
-        }
-        atomic_fetch_add(e->sleepers, 1);
+        if (spin_a_while(&other->cpu, &other->count, since, deadline))
+            continue;                          /* step 1 */
+        atomic_fetch_add(&e->sleepers, 1);     /* step 2 */
         if (atomic_load(&q->closed) || ready(q, 1) > 0) {
-            uncount(e->wakeup, e->sleepers);
+            uncount(e);
             continue;
         }
-        enum mp_status status = sleep_on(q, e, deadline);
-        if (status == MP_ERROR)
+        atomic_store(&e->cpu, SPIN_NO_CPU);    /* the other end: don't wait for us */
+        mp_robust_unlock(&e->lock);
+        struct timespec until = mp_time_of_day_in(left < 1.0 ? left : 1.0);   /* rule 5 */
+        if (sem_timedwait(&e->wakeup, &until) == -1)
+            uncount(e);                        /* timed out or EINTR: not woken */
+        if (lock(q, e) != MP_OK)
             return MP_ERROR;
-        if (status == MP_TIMEOUT) {
-            unlock(e->lock);
-            return MP_TIMEOUT;
-        }
-        first_step_until = -1;         /* woken: the other end is awake again */
+        since = mp_now();                      /* woken: look again */
     }
 }
-
-static bool is_closed(mp_queue *q)
-{
-    return atomic_load(&q->closed);
-}
-
-static struct end put_end(mp_queue *q)
-{
-    return (struct end){ &q->put_lock, &q->put_cpu, &q->get_cpu, &q->room_made, &q->put_sleepers };
-}
-
-static struct end get_end(mp_queue *q)
-{
-    return (struct end){ &q->get_lock, &q->get_cpu, &q->put_cpu, &q->item_added, &q->get_sleepers };
-}
-
-/* --- the queue ----------------------------------------------------------- */
 
 mp_queue *mp_queue_new(size_t item_size, size_t capacity)
 {
@@ -510,30 +224,25 @@ mp_queue *mp_queue_new(size_t item_size, size_t capacity)
         mp_set_error(ENOMEM, "a queue of %zu items of %zu bytes is too big", capacity, item_size);
         return NULL;
     }
+    /* A new memfd is zeros: counts 0, nobody asleep, not closed. */
     size_t size = sizeof(mp_queue) + capacity * item_size;
-
-    /* Shared with every process forked from now on, and with any process
-     * given the descriptor (spawn, forkserver). A new memfd starts zeroed:
-     * counts 0, no sleepers, not closed. (All-zero bytes are a valid 0 or
-     * false for lock-free atomics.) */
     int fd;
     mp_queue *q = mp_shm_new(size, &fd);
     if (q == NULL)
         return NULL;
-    q->fd = fd;
     q->item_size = item_size;
     q->capacity = capacity;
     q->map_size = size;
-    atomic_store(&q->put_cpu, NO_CPU);
-    atomic_store(&q->get_cpu, NO_CPU);
-
-    int err = mp_robust_init(&q->put_lock);
+    q->fd = fd;
+    atomic_store(&q->put.cpu, SPIN_NO_CPU);
+    atomic_store(&q->get.cpu, SPIN_NO_CPU);
+    int err = mp_robust_init(&q->put.lock);
     if (err == 0)
-        err = mp_robust_init(&q->get_lock);
-    if (err == 0 && (sem_init(&q->item_added, 1, 0) == -1 || sem_init(&q->room_made, 1, 0) == -1))
-        err = errno;           /* sem_init's second argument 1: process-shared */
+        err = mp_robust_init(&q->get.lock);
+    if (err == 0 && (sem_init(&q->put.wakeup, 1, 0) == -1 || sem_init(&q->get.wakeup, 1, 0) == -1))
+        err = errno;           /* the 1: shared between processes */
     if (err != 0) {
-        munmap(q, size);       /* undoing our own mmap cannot fail */
+        munmap(q, size);       /* our own mapping, our own file: cannot fail */
         close(fd);
         mp_set_error(err, "queue: %s", strerror(err));
         return NULL;
@@ -541,57 +250,43 @@ mp_queue *mp_queue_new(size_t item_size, size_t capacity)
     return q;
 }
 
-/* Holding put_lock, with room for at least one item: copies up to n items
- * from items into the ring, commits them, wakes as many sleeping consumers.
- * Returns how many it put.
- * Rule 2: the ring is whole at every instant. Put and get first copy, then
- * commit with one store, their count going up by the items moved. Killed
- * before that store, a process changed nothing the others can see; after
- * it, it finished. gets_seen and puts_seen can only lag behind the real
- * counts, which makes the queue look fuller (emptier) than it is, never the
- * other way round, and before sleeping a process reads the real count. So
- * the next holder of the lock simply carries on: nothing lost (except what
- * a killed consumer had already taken), nothing duplicated, no half item. */
+/* Holding put.lock, with room for one item at least: copies up to n items
+ * in, commits (rule 2), wakes as many consumers. Returns how many it put. */
 static size_t put_some(mp_queue *q, const unsigned char *items, size_t n)
 {
     n = room_ready(q, n);
-    unsigned long long puts = atomic_load(&q->puts);
+    unsigned long long puts = atomic_load(&q->put.count);
     for (size_t i = 0; i < n; i++)
         memcpy(cell(q, puts + i), items + i * q->item_size, q->item_size);
-    atomic_store(&q->puts, puts + n);                /* the commit */
-    wake(&q->item_added, &q->get_sleepers, n);
+    atomic_store(&q->put.count, puts + n);           /* the commit */
+    wake(&q->get, n);
     return n;
 }
 
-/* Holding get_lock, with at least one item there: copies up to max items
- * out of the ring into items, commits, wakes as many sleeping producers.
- * Returns how many it took. */
+/* Holding get.lock, with one item at least: the same the other way. */
 static size_t get_some(mp_queue *q, unsigned char *items, size_t max)
 {
     size_t n = items_ready(q, max);
-    unsigned long long gets = atomic_load(&q->gets);
+    unsigned long long gets = atomic_load(&q->get.count);
     for (size_t i = 0; i < n; i++)
         memcpy(items + i * q->item_size, cell(q, gets + i), q->item_size);
-    atomic_store(&q->gets, gets + n);                /* the commit */
-    wake(&q->room_made, &q->put_sleepers, n);
+    atomic_store(&q->get.count, gets + n);           /* the commit */
+    wake(&q->put, n);
     return n;
 }
 
 enum mp_status mp_queue_put_many(mp_queue *q, const void *items, size_t n, size_t *put,
                                  double timeout)
 {
-    double deadline = deadline_of(timeout);
-    struct end e = put_end(q);
+    double deadline = timeout < 0 ? -1.0 : mp_now() + timeout;
     size_t done = 0;
     enum mp_status status = MP_OK;
-    if (n > 0 && lock(q, e.lock) == -1)
-        status = MP_ERROR;
-    else if (n > 0) {
-        note_cpu(e.cpu);
-        while (done < n && (status = wait_until(q, &e, deadline, room_ready, is_closed)) == MP_OK)
+    if (n > 0 && (status = lock(q, &q->put)) == MP_OK) {
+        while (done < n && (status = wait_until(q, &q->put, &q->get, deadline,
+                                                room_ready)) == MP_OK)
             done += put_some(q, (const unsigned char *)items + done * q->item_size, n - done);
         if (status == MP_OK)
-            unlock(e.lock);
+            mp_robust_unlock(&q->put.lock);
     }
     if (status == MP_CLOSED)
         mp_set_error(EPIPE, "put on a closed queue");
@@ -602,76 +297,54 @@ enum mp_status mp_queue_put_many(mp_queue *q, const void *items, size_t n, size_
     return status;
 }
 
-/* One item: put_some and put_many for n = 1, written out, because this is
- * the call programs make millions of times and the general loops cost a
- * third more. When it must wait, put_many does (and looks again). */
+/* One item, the call made millions of times: straight to put_some when
+ * there is room, to put_many only to wait. */
 enum mp_status mp_queue_put(mp_queue *q, const void *item, double timeout)
 {
-    if (lock(q, &q->put_lock) == -1)
+    if (lock(q, &q->put) != MP_OK)
         return MP_ERROR;
-    note_cpu(&q->put_cpu);
-    if (atomic_load(&q->closed) || room_ready(q, 1) == 0) {
-        unlock(&q->put_lock);
-        return mp_queue_put_many(q, item, 1, NULL, timeout);
-    }
-    unsigned long long puts = atomic_load(&q->puts);
-    memcpy(cell(q, puts), item, q->item_size);
-    atomic_store(&q->puts, puts + 1);                /* the commit */
-    wake(&q->item_added, &q->get_sleepers, 1);
-    unlock(&q->put_lock);
-    return MP_OK;
+    size_t done = room_ready(q, 1) > 0 ? put_some(q, item, 1) : 0;
+    mp_robust_unlock(&q->put.lock);
+    return done == 1 ? MP_OK : mp_queue_put_many(q, item, 1, NULL, timeout);
 }
 
 enum mp_status mp_queue_get_many(mp_queue *q, void *items, size_t max, size_t *got,
                                  double timeout)
 {
-    double deadline = deadline_of(timeout);
-    struct end e = get_end(q);
+    double deadline = timeout < 0 ? -1.0 : mp_now() + timeout;
     *got = 0;
     if (max == 0) {
         mp_set_error(EINVAL, "get_many of 0 items");
         return MP_ERROR;
     }
-    if (lock(q, e.lock) == -1)
+    if (lock(q, &q->get) != MP_OK)
         return MP_ERROR;
-    note_cpu(e.cpu);
-    enum mp_status status = wait_until(q, &e, deadline, items_ready, closed_and_drained);
+    enum mp_status status = wait_until(q, &q->get, &q->put, deadline, items_ready);
     if (status == MP_OK) {
         *got = get_some(q, items, max);
-        unlock(e.lock);
+        mp_robust_unlock(&q->get.lock);
     }
     if (status == MP_TIMEOUT)
         mp_set_error(EAGAIN, "the queue is still empty (Python: queue.Empty)");
     return status;
 }
 
-/* One item, likewise written out; get_many waits when it must. */
+/* One item, likewise. */
 enum mp_status mp_queue_get(mp_queue *q, void *item, double timeout)
 {
-    if (lock(q, &q->get_lock) == -1)
+    if (lock(q, &q->get) != MP_OK)
         return MP_ERROR;
-    note_cpu(&q->get_cpu);
-    if (items_ready(q, 1) == 0) {
-        unlock(&q->get_lock);
-        size_t got;
-        return mp_queue_get_many(q, item, 1, &got, timeout);
-    }
-    unsigned long long gets = atomic_load(&q->gets);
-    memcpy(item, cell(q, gets), q->item_size);
-    atomic_store(&q->gets, gets + 1);                /* the commit */
-    wake(&q->room_made, &q->put_sleepers, 1);
-    unlock(&q->get_lock);
-    return MP_OK;
+    size_t got = items_ready(q, 1) > 0 ? get_some(q, item, 1) : 0;
+    mp_robust_unlock(&q->get.lock);
+    return got == 1 ? MP_OK : mp_queue_get_many(q, item, 1, &got, timeout);
 }
 
-/* No lock: gets is read first, then puts, which can only have grown since,
- * so the difference is never negative. Items taken and put again between
- * the two reads can make it larger than the queue ever was: hence the
- * ceiling. */
+/* No lock: gets first, then puts, which can only have grown: never below 0,
+ * but maybe above capacity (items taken and put between the reads). */
 size_t mp_queue_qsize(mp_queue *q)
 {
-    unsigned long long gets = atomic_load(&q->gets);
-    size_t n = (size_t)(atomic_load(&q->puts) - gets);
+    unsigned long long gets = atomic_load(&q->get.count);
+    size_t n = (size_t)(atomic_load(&q->put.count) - gets);
     return n < q->capacity ? n : q->capacity;
 }
 
@@ -685,16 +358,14 @@ bool mp_queue_full(mp_queue *q)
     return mp_queue_qsize(q) == q->capacity;
 }
 
-/* closed is set holding put_lock (see closed_and_drained); the wake-ups come
- * after, without it: a sleeper needs no lock to be woken. */
+/* closed is set holding put.lock (see wait_until); the wake-ups need none. */
 enum mp_status mp_queue_close(mp_queue *q)
 {
-    if (lock(q, &q->put_lock) == -1)
+    if (lock(q, &q->put) != MP_OK)
         return MP_ERROR;
     atomic_store(&q->closed, true);
-    unlock(&q->put_lock);
-    wake_all(&q->item_added, &q->get_sleepers);
-    wake_all(&q->room_made, &q->put_sleepers);
+    mp_robust_unlock(&q->put.lock);
+    wake_everyone(q);
     return MP_OK;
 }
 
@@ -706,6 +377,7 @@ int mp_queue_fd(const mp_queue *q)
 mp_queue *mp_queue_attach(int fd)
 {
     size_t size;
+    mp_clear_error();
     mp_queue *q = mp_shm_attach(fd, &size);
     if (q == NULL)
         return NULL;
@@ -717,14 +389,11 @@ mp_queue *mp_queue_attach(int fd)
     return q;
 }
 
+/* This process's descriptor and mapping only (neither call can fail). */
 void mp_queue_free(mp_queue *q)
 {
     if (q == NULL)
         return;
-    close(q->fd);              /* this process's descriptor: cannot fail */
-    /* Only this process's mapping goes: others may still be using the queue,
-     * so the locks and semaphores are not destroyed (on Linux there is
-     * nothing to destroy: they are just words of memory, gone with the last
-     * mapping). munmap of our own mapping cannot fail. */
+    close(q->fd);
     munmap(q, q->map_size);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* util: clock, tick-scaled sleep, whole-line output, errors, option parsing. */
+/* util: clock, tick-scaled sleep, whole-line output, errors. */
 #include "mp.h"
 #include "mp_internal.h"
 
@@ -166,7 +166,7 @@ void mp_output_report_lost(void)
     int state = atomic_load(output_state);
     if (state != 0 && !(state & REPORTED) &&
         atomic_compare_exchange_strong(output_state, &state, state | REPORTED))
-        mp_warn("standard output: %s", strerror(state));
+        mp_warn(N_("standard output: %s"), _(strerror(state)));
 }
 
 void mp_print(const char *fmt, ...)
@@ -184,7 +184,7 @@ void mp_print(const char *fmt, ...)
      * be killed before it has said it: the main says it at exit then.) */
     int err = errno, none = 0;
     if (atomic_compare_exchange_strong(output_state, &none, err)) {
-        mp_warn("standard output: %s", strerror(err));
+        mp_warn(N_("standard output: %s"), _(strerror(err)));
         atomic_store(output_state, err | REPORTED);
     }
     die_exit(1);
@@ -210,13 +210,36 @@ enum mp_status mp_print_list(const long *values, size_t n)
     return MP_OK;
 }
 
+static int write_linef(int fd, const char *prefix, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = write_line(fd, prefix, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* "prog: message", in the reader's language: the format is looked up in
+ * the catalogs (the demos mark theirs with N_(); the library's own stay
+ * English where lib/zh.po has no entry), and the OS's reason for errno,
+ * if the message quotes it (strerror(errno)), is put in Chinese too. */
 static void vwarn(const char *fmt, va_list ap)
 {
-    char prefix[128];
+    int err = errno;
+    char prefix[128], msg[1024];
     snprintf(prefix, sizeof prefix, "%s: ", mp_prog);
+    va_list again;
+    va_copy(again, ap);
+    int len = vsnprintf(msg, sizeof msg, _(fmt), ap);
     /* A warning that cannot be written has nowhere left to be reported:
      * standard error is the last resort. */
-    (void)write_line(STDERR_FILENO, prefix, fmt, ap);
+    if (len >= 0 && (size_t)len < sizeof msg) {
+        mp_translate_reason(msg, sizeof msg, err);
+        (void)write_linef(STDERR_FILENO, prefix, "%s", msg);
+    } else {
+        (void)write_line(STDERR_FILENO, prefix, _(fmt), again);   /* a long one, as it is */
+    }
+    va_end(again);
 }
 
 void mp_warn(const char *fmt, ...)
@@ -244,12 +267,16 @@ void mp_die(const char *fmt, ...)
 
 static char last_error[256];
 
+/* The library's messages are its own words: they are translated here, as
+ * they are recorded (lib/zh.po; one without an entry stays English), and
+ * so is the OS's reason for err where the message quotes it. */
 void mp_set_error(int err, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    vsnprintf(last_error, sizeof last_error, _(fmt), ap);
     va_end(ap);
+    mp_translate_reason(last_error, sizeof last_error, err);
     errno = err;
 }
 
@@ -265,5 +292,5 @@ const char *mp_last_error(void)
 {
     if (last_error[0] != '\0')
         return last_error;
-    return strerror(errno);
+    return _(strerror(errno));
 }

@@ -5,6 +5,50 @@ BIN=${BIN:-$BATS_TEST_DIRNAME/../build/bin}
 TESTBIN=${TESTBIN:-$BATS_TEST_DIRNAME/../build/tests}
 TICK=0.02
 
+# The suite reads the demos in English, whatever the caller's locale: the
+# demos speak Chinese when LANGUAGE (first), LC_ALL, LC_MESSAGES or LANG
+# says "zh" (lib/lang.c). A test that wants Chinese asks for it: zh.
+export LANGUAGE=en
+
+# zh COMMAND...: COMMAND as a student runs it in Chinese: LANG=zh_CN.UTF-8,
+# the variables that come before LANG empty. (No zh_CN locale is generated
+# on this machine, nor needed.)
+zh() {
+    env LANGUAGE= LC_ALL= LC_MESSAGES= LANG=zh_CN.UTF-8 "$@"
+}
+
+# wider_than COLUMNS: the lines of $output a terminal draws wider than
+# COLUMNS columns: a character of UTF-8 takes one, a Chinese (East Asian
+# wide) one two. Byte by byte, whatever awk and the locale are.
+wider_than() {
+    printf '%s\n' "$output" | LC_ALL=C awk -v max="$1" '
+        BEGIN { for (i = 1; i < 256; i++) byte[sprintf("%c", i)] = i }
+        {
+            cols = 0
+            for (i = 1; i <= length($0); i++) {
+                b = byte[substr($0, i, 1)]
+                if (b >= 128 && b < 192) continue          # inside a character
+                if (b >= 224 && b < 240) {                 # U+0800 .. U+FFFF
+                    c = (b - 224) * 4096 + (byte[substr($0, i + 1, 1)] - 128) * 64 \
+                        + byte[substr($0, i + 2, 1)] - 128
+                    wide = (c >= 4352 && c <= 4447) || (c >= 11904 && c <= 42191) ||
+                           (c >= 44032 && c <= 55203) || (c >= 63744 && c <= 64255) ||
+                           (c >= 65072 && c <= 65103) || (c >= 65280 && c <= 65376) ||
+                           (c >= 65504 && c <= 65510)
+                    cols += wide ? 2 : 1
+                } else
+                    cols += b >= 240 ? 2 : 1               # beyond U+FFFF: wide
+            }
+            if (cols > max) print
+        }'
+}
+
+# chinese_lines: how many lines of $output hold a Chinese character (the
+# CJK ideographs, U+4E00 .. U+9FFF, whose UTF-8 starts with E4 to E9).
+chinese_lines() {
+    printf '%s\n' "$output" | LC_ALL=C grep -c $'[\xe4-\xe9][\x80-\xbf][\x80-\xbf]' || true
+}
+
 # Every demo runs under a timeout, so a hang fails the test instead of the suite.
 demo() {
     timeout 30 "$BIN/$1" "${@:2}" 3>&-
@@ -98,13 +142,15 @@ grouped() {
 }
 
 # group_gone PGID: waits up to 2 s for every process of the group to be gone
-# (by the group's number, so no other test's processes can count).
+# (by the group's number, so no other test's processes can count, even
+# when the kernel has given an ended process's PID to a new one). A zombie
+# counts as gone: it has ended, and only waits for whoever reaps orphans.
 group_gone() {
     local i
     for i in $(seq 40); do
-        pgrep -g "$1" >/dev/null || return 0
+        pgrep -g "$1" -r RSDtTWPI >/dev/null || return 0
         sleep 0.05
     done
-    echo "still running in group $1: $(pgrep -a -g "$1" | tr '\n' ' ')"
+    echo "still running in group $1: $(pgrep -a -g "$1" -r RSDtTWPI | tr '\n' ' ')"
     return 1
 }

@@ -38,3 +38,25 @@ load helpers
         { echo "serial $serial columns, parallel $parallel"; printf "%s\n" "${rows[@]}"; false; }
     check "$(count_lines '^scale: 1 column = 0.01 s, a fifth of a tick')" -eq 1
 }
+
+@test "the tour in Chinese (LANG=zh_CN.UTF-8): Chinese headings, the seed's lines, 80 columns" {
+    run zh bash -c 'BIN="$1" TICK=0.02 timeout 60 "$2" 3>&- 2>&1' _ "$BIN" "$BATS_TEST_DIRNAME/tour.sh"
+    check "$status" -eq 0
+    # a Chinese character takes two columns: the projector's 80 still hold
+    wide=$(wider_than 80)
+    [ -z "$wide" ] || { echo "over 80 columns:"; echo "$wide"; false; }
+    check "$(count_lines '^=== ')" -eq 19
+    check "$(count_lines '^=== 种子')" -eq 19                      # every heading in Chinese
+    check "$(count_lines '^=== 种子 一: 串行、并发、并行; 什么是进程 ===$')" -eq 1
+    n=$(count_lines '^子进程p1,PID: [0-9]+$')   # serial, parallel, daemon; daemon --daemon's may be ended first
+    check "$n" -ge 3 && check "$n" -le 4
+    check "$(count_lines '^单进程使用时间是:[0-9.]+$')" -eq 1
+    check "$(count_lines '^多进程所用的时间[0-9.]+$')" -eq 3
+    check "$(count_lines '^主进程pid:  [0-9]+$')" -eq 3
+    check "$(count_lines '^主进程运行完毕!$')" -eq 2               # list_copy, shared_queue
+    check "$(count_lines '^work1 从q中获得了 ')" -eq 3
+    check "$(count_lines '^总共使用了[0-9.]+$')" -eq 3              # map, map_async twice
+    check "$(count_lines '^主程序结束$')" -eq 2
+    check "$(count_lines '^子程序正在运行, ')" -eq 2
+    check "$(count_lines '^主程序运行结束$')" -eq 1
+}

@@ -10,6 +10,15 @@ trap 'exit 141' PIPE
 BIN=${BIN:-build/bin}
 TICK=${TICK:-0.1}
 
+# The tour speaks as the demos do (lib/lang.c): Chinese if LANGUAGE, else the
+# first of LC_ALL, LC_MESSAGES and LANG that is set, starts with "zh".
+language=${LANGUAGE:-${LC_ALL:-${LC_MESSAGES:-${LANG:-}}}}
+
+# say ENGLISH CHINESE: the one the reader reads.
+say() {
+    if [[ $language == zh* ]]; then printf '%s' "$2"; else printf '%s' "$1"; fi
+}
+
 # show_command WORD...: "$ WORD..." as typed, continued with " \" on the next
 # line before it would pass 80 columns (a projector).
 show_command() {
@@ -37,7 +46,8 @@ lesson() {
     fi
 }
 
-lesson "seed 1: serial, concurrent, parallel; what a process is" concurrency
+lesson "$(say "seed 1: serial, concurrent, parallel; what a process is" \
+              "种子 一: 串行、并发、并行; 什么是进程")" concurrency
 # seed 2 downloads two images. Here serve, on a free loopback port, serves a
 # temporary directory holding two small files named like the seed's images,
 # and is stopped (SIGTERM: it exits 0) after download has fetched them.
@@ -48,7 +58,8 @@ seed2() {
     mkdir "$tmp/www" "$tmp/saved"
     head -c $((254 * 96)) /dev/urandom >"$tmp/www/$png"
     head -c $((254 * 144)) /dev/urandom >"$tmp/www/$jpg"
-    printf '\n=== %s ===\n$ %s\n' "seed 2: the server, one child per connection" \
+    printf '\n=== %s ===\n$ %s\n' "$(say "seed 2: the server, one child per connection" \
+                                          "种子 二: 服务器, 每个连接一个子进程")" \
         "serve --dir $tmp/www &"
     : >"$tmp/serve.out"        # there before serve starts: the loop below reads it
     "$BIN/serve" --dir "$tmp/www" >"$tmp/serve.out" 2>"$tmp/serve.log" &
@@ -59,14 +70,15 @@ seed2() {
         [ -n "$port" ] && break
         sleep 0.05
     done
-    [ -n "$port" ] || { echo "tour: serve did not start: $(cat "$tmp/serve.log")" >&2; return 1; }
+    [ -n "$port" ] || { echo "tour: $(say "serve did not start" "serve 没有启动"): $(cat "$tmp/serve.log")" >&2; return 1; }
     cat "$tmp/serve.out"
     local status=0
-    lesson "seed 2: two processes download from one queue" download --dir "$tmp/saved" \
+    lesson "$(say "seed 2: two processes download from one queue" \
+                  "种子 二: 两个进程从一个队列里取 URL 下载")" download --dir "$tmp/saved" \
         "http://127.0.0.1:$port/$png" "http://127.0.0.1:$port/$jpg" || status=$?
     kill -TERM "$serve_pid"
     wait "$serve_pid" || status=$?
-    printf '(serve'"'"'s access log)\n'
+    printf '%s\n' "$(say "(serve's access log)" "(serve 的访问日志)")"
     cat "$tmp/serve.log"
     rm -rf "$tmp"
     trap - EXIT
@@ -74,33 +86,41 @@ seed2() {
 }
 
 seed2
-lesson "seed 3.1: a list handed to two children is copied" list_copy
-lesson "seed 3.2: a shared queue divides the work" shared_queue
-lesson "seed 4: a Process subclass" process_class
+lesson "$(say "seed 3.1: a list handed to two children is copied" \
+              "种子 三.1: 交给两个子进程的列表被复制了")" list_copy
+lesson "$(say "seed 3.2: a shared queue divides the work" "种子 三.2: 共享队列把工作分开")" shared_queue
+lesson "$(say "seed 4: a Process subclass" "种子 四: Process 的子类")" process_class
 # serial and parallel draw their charts, and then the two are shown again one
 # above the other: on one tick they share one scale, so the 2x is seen.
 charts=$(mktemp)
 trap 'rm -f "$charts"' EXIT
-lesson "seed 5.1: one process, two jobs" serial --timeline | tee "$charts"
-lesson "seed 5.2: two processes, joined" parallel --timeline | tee -a "$charts"
-printf '\n=== %s ===\n' "seeds 5.1 and 5.2 on one scale: the same two jobs, serial and parallel"
+lesson "$(say "seed 5.1: one process, two jobs" "种子 五.1: 一个进程, 两件工作")" \
+    serial --timeline | tee "$charts"
+lesson "$(say "seed 5.2: two processes, joined" "种子 五.2: 两个进程, join")" \
+    parallel --timeline | tee -a "$charts"
+printf '\n=== %s ===\n' "$(say "seeds 5.1 and 5.2 on one scale: the same two jobs, serial and parallel" \
+                              "种子 五.1 和 五.2 用同一个比例: 同样两件工作, 串行与并行")"
 grep -E '^[^ |].* [0-9]+ +\|.*\|$' "$charts"
 grep -E -A1 '^ {18}\+-' "$charts" | head -2          # serial's axis: the longer one
 grep -E '^scale: ' "$charts" | head -1
 rm -f "$charts"
 trap - EXIT
-lesson "seed 5.3: no join, daemon = False" daemon
-lesson "seed 5.3: no join, daemon = True" daemon --daemon
-lesson "seed 6.1: Pool.map" pool_map
-lesson "seed 6.1: Pool.map_async, no get" pool_map_async
-lesson "seed 6.1: Pool.map_async, get" pool_map_async --get
-lesson "seed 6.2: Pool.apply and apply_async" pool_apply
-lesson "beyond the seed: start methods fork, spawn, forkserver" start_methods --starts 5
+lesson "$(say "seed 5.3: no join, daemon = False" "种子 五.3: 不 join, daemon = False")" daemon
+lesson "$(say "seed 5.3: no join, daemon = True" "种子 五.3: 不 join, daemon = True")" daemon --daemon
+lesson "$(say "seed 6.1: Pool.map" "种子 六.1: Pool.map")" pool_map
+lesson "$(say "seed 6.1: Pool.map_async, no get" "种子 六.1: Pool.map_async, 不 get")" pool_map_async
+lesson "$(say "seed 6.1: Pool.map_async, get" "种子 六.1: Pool.map_async, 再 get")" pool_map_async --get
+lesson "$(say "seed 6.2: Pool.apply and apply_async" "种子 六.2: Pool.apply 与 apply_async")" pool_apply
+lesson "$(say "beyond the seed: start methods fork, spawn, forkserver" \
+              "种子之外: 启动方法 fork、spawn、forkserver")" start_methods --starts 5
 # Updates are lost only where the workers' counting overlaps: on a busy
 # machine a short count fits in one time slice, so the unlocked round counts
 # long (it is fast), the locked one (slow) counts less.
-lesson "seed 2's question: a variable processes share, without a lock" \
+lesson "$(say "seed 2's question: a variable processes share, without a lock" \
+              "种子 二 的问题: 进程共享的变量, 不加锁")" \
     shared_counter --only unlocked --increments 20000000
-lesson "seed 2's question: the same, with get_lock()" \
+lesson "$(say "seed 2's question: the same, with get_lock()" \
+              "种子 二 的问题: 同上, 加 get_lock()")" \
     shared_counter --only locked --increments 200000
-lesson "beyond the seed: a pipe, and joining a child before reading it" pipe_join
+lesson "$(say "beyond the seed: a pipe, and joining a child before reading it" \
+              "种子之外: 管道, 以及在读取之前 join 子进程")" pipe_join

@@ -225,3 +225,89 @@ serve_stop() {
     run twin pool_map --items 4 --crash 5
     check "$status" -eq 2
 }
+
+# --- in Chinese: the twins read the C demos' catalogs (demos/zh/NAME.po) ---
+
+CATALOGUED="concurrency daemon list_copy parallel pool_apply pool_map pool_map_async
+            process_class serial shared_queue start_methods"
+
+zh_compare() {
+    zh env BIN="$BIN" PY="$PY" PYTHON="$PYTHON" timeout 120 "$BATS_TEST_DIRNAME/compare.sh" "$@" 3>&-
+}
+
+zh_twin() {
+    zh timeout 30 "$PYTHON" "$PY/$1.py" "${@:2}" 3>&-
+}
+
+zh_demo_c() {
+    zh timeout 30 "$BIN/$1" "${@:2}" 3>&-
+}
+
+@test "twins in Chinese: each prints the C demo's Chinese lines (make compare, in Chinese)" {
+    for args in "serial --tick 0.01" "parallel --tick 0.01" "daemon --tick 0.01" list_copy \
+                process_class "shared_queue --tick 0.02" "pool_map --tick 0.02" \
+                "pool_map_async --tick 0.02" "pool_map_async --tick 0.02 --get" pool_apply \
+                "start_methods --tick 0.05 --starts 2" "parallel --tick 0.01 --start-method spawn"; do
+        run zh_compare $args
+        [ "$status" -eq 0 ] || { echo "$args:"; echo "$output"; false; }
+        # the lines compared are the Chinese ones
+        check "$(chinese_lines)" -ge 4
+    done
+    # concurrency: the same table; only the conclusion's verdict may differ
+    normal() { grep -vE '^(结论|  计算)' | sed -E 's/0x[0-9a-f]+/0x…/g; s/[0-9]+/N/g; s/ +/ /g'; }
+    run zh_demo_c concurrency --tick 0.02 --tasks 2
+    check "$status" -eq 0
+    c=$(normal <<<"$output")
+    run zh_twin concurrency --tick 0.02 --tasks 2
+    check "$status" -eq 0
+    check "$(normal <<<"$output")" = "$c"
+    check "$(count_lines '^结论\([0-9]+ 个 CPU\): 等待型任务')" -eq 1
+}
+
+@test "twins in Chinese: --help and a usage error in Chinese (exit 0 and 2), within 80 columns" {
+    for d in $CATALOGUED; do
+        run zh_twin "$d" --help
+        check "$status" -eq 0
+        [[ "${lines[0]}" == "用法: $d "* ]] || { echo "$d: ${lines[0]}"; false; }
+        check "$(count_lines '^选项:$')" -eq 1
+        check "$(count_lines '^  -h, --help +显示本帮助并退出$')" -eq 1
+        wide=$(wider_than 80)
+        [ -z "$wide" ] || { echo "$d, over 80 columns:"; echo "$wide"; false; }
+        run --separate-stderr zh_twin "$d" --frobnicate
+        check "$status" -eq 2
+        output=$stderr
+        [[ "$(head -1 <<<"$stderr")" == "用法: $d "* ]] || { echo "$stderr"; false; }
+        check "$(tail -1 <<<"$stderr")" = "$d: 错误: 无法识别的参数: --frobnicate"
+        check -z "$(wider_than 80)"
+        run twin "$d" --help
+        [[ "${lines[0]}" == "usage: $d "* ]]
+        check "$(chinese_lines)" -eq 0
+    done
+    # the twins' own refusals, in the C demos' words
+    run --separate-stderr zh_twin parallel --tick 0
+    check "$status" -eq 2
+    check "$(tail -1 <<<"$stderr")" = "parallel: 错误: 参数 --tick: '0' 不是 0.001 到 3600 之间的秒数"
+    run --separate-stderr zh_twin pool_map --items 4 --crash 5
+    check "$status" -eq 2
+    check "$(tail -1 <<<"$stderr")" = "pool_map: 错误: --crash: '5' 不是 1 到 4 中的一项"
+}
+
+@test "twins in Chinese: the language chosen as the C demos choose it; UTF-8 with no locale" {
+    speaks() {
+        run env -i PATH="$PATH" "$@" timeout 30 "$PYTHON" "$PY/list_copy.py" 3>&-
+        check "$status" -eq 0
+        if [ "$(chinese_lines)" -gt 0 ]; then echo zh; else echo en; fi
+    }
+    check "$(speaks LANG=zh_CN.UTF-8)" = zh
+    check "$(speaks LANGUAGE=zh_CN:en LANG=C)" = zh
+    check "$(speaks LANGUAGE=en LANG=zh_CN.UTF-8)" = en
+    check "$(speaks LC_ALL=C LC_MESSAGES=zh_CN.UTF-8 LANG=zh_CN.UTF-8)" = en
+    check "$(speaks LC_ALL= LC_MESSAGES=zh_CN.UTF-8)" = zh
+    check "$(speaks LANG=en_US.UTF-8)" = en
+    # Chinese asked for, the locale plain C (ASCII to Python): still UTF-8,
+    # byte for byte what the C demo writes
+    run env -i PATH="$PATH" LANGUAGE=zh_CN LC_ALL=C timeout 30 "$PYTHON" "$PY/list_copy.py" 3>&-
+    check "$status" -eq 0
+    check "$(count_lines '^主进程运行完毕!$')" -eq 1
+    check "$(count_lines '^work1 从q中获得了 c \(PID [0-9]+\)$')" -eq 1
+}

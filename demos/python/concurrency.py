@@ -13,7 +13,7 @@ import os
 import time
 from multiprocessing import Process
 
-from common import number, parser, use_fork
+from common import _, number, parser, use_fork
 
 steps_per_tick = 0      # set by calibrate() in the main, before any fork
 MASK = (1 << 64) - 1
@@ -42,7 +42,7 @@ def calibrate(tick):
 
 
 def run_task(number, waiting):
-    print(f"    task {number}: PID {os.getpid()}, parent PID {os.getppid()}")
+    print(_("    task %d: PID %ld, parent PID %ld") % (number, os.getpid(), os.getppid()))
     if waiting:
         time.sleep(tick)
     else:
@@ -61,23 +61,24 @@ def run_processes(n, waiting):
     ps = [Process(target=run_task, args=(i + 1, waiting)) for i in range(n)]
     for p in ps:
         p.start()
-    for p in ps:
+    for i, p in enumerate(ps):
         p.join()
         if p.exitcode != 0:
-            raise SystemExit(f"concurrency: task ended with exit code {p.exitcode}")
+            raise SystemExit("concurrency: " + _("task %d ended with exit code %d")
+                             % (i + 1, p.exitcode))
     return time.time() - start
 
 
 def run_pinned(n, waiting):
     """Every process pinned to one CPU: the main pins itself, fork copies it."""
     if not hasattr(os, 'sched_setaffinity'):
-        print("  one process per task, pinned to one CPU: not available "
-              "(sched_setaffinity is Linux only)")
+        print(_("  one process per task, pinned to one CPU: not available "
+                "(sched_setaffinity is Linux only)"))
         return -1
     every = os.sched_getaffinity(0)
     cpu = min(every)
     os.sched_setaffinity(0, {cpu})
-    print(f"  one process per task, all pinned to CPU {cpu}:")
+    print(_("  one process per task, all pinned to CPU %d:") % cpu)
     took = run_processes(n, waiting)
     os.sched_setaffinity(0, every)
     return took
@@ -96,10 +97,10 @@ def run_three_ways(n, waiting):
     for way in (0, 1, 2):
         before = cpu_used()
         if way == 0:
-            print("  one after the other, in the main process:")
+            print(_("  one after the other, in the main process:"))
             took.append(run_serial(n, waiting))
         elif way == 1:
-            print("  one process per task, on all CPUs:")
+            print(_("  one process per task, on all CPUs:"))
             took.append(run_processes(n, waiting))
         else:
             took.append(run_pinned(n, waiting))
@@ -108,14 +109,15 @@ def run_three_ways(n, waiting):
 
 
 def cell(serial, took):
-    return "  not available" if took < 0 else f"{took:6.2f} s {serial / took:6.2f}x"
+    return _("  not available") if took < 0 else f"{took:6.2f} s {serial / took:6.2f}x"
 
 
 def table_rows(kind, took, busy):
     """A kind's two rows: its times and speed-ups, then its CPUs busy."""
-    print(f"{kind:13} {took[0]:6.2f} s   {cell(took[0], took[1])}  {cell(took[0], took[2])}")
+    print(_("%-13s %6.2f s   %s  %s") % (kind, took[0], cell(took[0], took[1]),
+                                          cell(took[0], took[2])))
     one = "" if took[2] < 0 else f"{busy[2]:6.2f}"
-    print(f"{'  CPUs busy':13} {busy[0]:6.2f}     {busy[1]:6.2f}            {one}")
+    print(_("%-13s %6.2f     %6.2f            %s") % (_("  CPUs busy"), busy[0], busy[1], one))
 
 
 def conclude(wait, cpu, cpu_busy, cpus, n):
@@ -126,53 +128,54 @@ def conclude(wait, cpu, cpu_busy, cpus, n):
     every = cpu[0] / cpu[1]
     one = cpu[0] / cpu[2] if pinned else 0
     if w >= 1.5:
-        waiting = (f"waiting tasks overlapped{' on one CPU' if pinned else ''} "
-                   f"({w:.1f}x: concurrency)")
+        waiting = (_("waiting tasks overlapped%s (%.1fx: concurrency)")
+                   % (_(" on one CPU") if pinned else '', w))
     else:
-        waiting = f"waiting tasks did not overlap ({w:.1f}x)"
+        waiting = _("waiting tasks did not overlap (%.1fx)") % w
     if ideal < 2:
-        computing = f"CPU work could not speed up ({every:.1f}x): that needs 2 CPUs and 2 tasks"
+        computing = _("CPU work could not speed up (%.1fx): that needs 2 CPUs and 2 tasks") % every
     elif cpu_busy[0] < 0.8:     # other programs had the CPUs: no fair baseline
-        computing = (f"CPU work: a busy machine gave the serial run {cpu_busy[0]:.2f} "
-                     "of a CPU: see CPUs busy")
+        computing = (_("CPU work: a busy machine gave the serial run %.2f of a CPU: "
+                       "see CPUs busy") % cpu_busy[0])
     elif every < 0.8 * ideal:
-        computing = (f"CPU work sped up {every:.1f}x on {cpus} CPUs, less than the "
-                     f"{ideal}x they allow (busy machine?)")
+        computing = (_("CPU work sped up %.1fx on %d CPUs, less than the %dx they allow "
+                       "(busy machine?)") % (every, cpus, ideal))
     elif not pinned:
-        computing = f"CPU work sped up {every:.1f}x on {cpus} CPUs (parallelism)"
+        computing = _("CPU work sped up %.1fx on %d CPUs (parallelism)") % (every, cpus)
     elif cpu_busy[2] <= 1.05:   # pinned: one CPU's time per second at most
-        computing = (f"CPU work sped up only with more CPUs ({every:.1f}x on {cpus}, "
-                     f"{one:.1f}x on one: parallelism)")
+        computing = (_("CPU work sped up only with more CPUs (%.1fx on %d, %.1fx on one: "
+                       "parallelism)") % (every, cpus, one))
     else:
-        computing = (f"CPU work sped up {every:.1f}x on {cpus} CPUs and {one:.1f}x "
-                     "on one (not really pinned?)")
-    print(f"Conclusion ({cpus} CPUs): {waiting};")
-    print(f"  {computing}.")
+        computing = (_("CPU work sped up %.1fx on %d CPUs and %.1fx on one (not really "
+                       "pinned?)") % (every, cpus, one))
+    print(_("Conclusion (%d CPUs): %s;") % (cpus, waiting))
+    print(_("  %s.") % computing)
 
 
 if __name__ == '__main__':
-    p = parser('concurrency', 'Seed 1: waiting and computing tasks, serial, on '
-               'all CPUs, on one CPU.')
+    p = parser('concurrency', _("Seed 1: waiting and computing tasks, serial, on "
+                                "all CPUs, on one CPU."))
     p.add_argument('--tasks', type=number('--tasks', 1, 64, whole=True), default=4,
-                   metavar='N', help='tasks of each kind (default 4, at most 64)')
+                   metavar='N', help=_("tasks of each kind (default 4, at most 64)"))
     args = p.parse_args()
     tick, n = args.tick, args.tasks
     use_fork()
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()
-    print(f"main: PID {os.getpid()}, parent PID {os.getppid()} (the shell that started it)")
-    print(f"CPUs this process may run on: {cpus}")
+    print(_("main: PID %ld, parent PID %ld (the shell that started it)")
+          % (os.getpid(), os.getppid()))
+    print(_("CPUs this process may run on: %d") % cpus)
     steps_per_tick = calibrate(tick)
-    print(f"CPU-bound task: {steps_per_tick} arithmetic steps, about one tick "
-          f"({tick:.2f} s) of CPU")
-    print(f"{n} waiting-bound tasks (each sleeps one tick, like play_music):")
+    print(_("CPU-bound task: %llu arithmetic steps, about one tick (%.2f s) of CPU")
+          % (steps_per_tick, tick))
+    print(_("%d waiting-bound tasks (each sleeps one tick, like play_music):") % n)
     wait, wait_busy = run_three_ways(n, True)
-    print(f"{n} CPU-bound tasks (each computes for about one tick):")
+    print(_("%d CPU-bound tasks (each computes for about one tick):") % n)
     cpu, cpu_busy = run_three_ways(n, False)
 
     print()
-    print(f"{n} tasks of each kind; speed-up = serial time / time;")
-    print("CPUs busy = CPU time the tasks used / time (above 1: in parallel)")
-    print(f"{'':13} {'serial':>8}   {'  on all CPUs':16}  {'  on one CPU'}")
-    table_rows('waiting-bound', wait, wait_busy)
-    table_rows('CPU-bound', cpu, cpu_busy)
+    print(_("%d tasks of each kind; speed-up = serial time / time;") % n)
+    print(_("CPUs busy = CPU time the tasks used / time (above 1: in parallel)"))
+    print(_("%-13s %8s   %-16s  %s") % ("", _("serial"), _("  on all CPUs"), _("  on one CPU")))
+    table_rows(_("waiting-bound"), wait, wait_busy)
+    table_rows(_("CPU-bound"), cpu, cpu_busy)
     conclude(wait, cpu, cpu_busy, cpus, n)

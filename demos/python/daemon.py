@@ -17,7 +17,7 @@ import os
 import time
 from multiprocessing import Process
 
-from common import parser, start_method_option
+from common import _, parser, start_method_option
 
 tick = 1.0      # set in main; a child gets it as an argument (under spawn it is a new
                 # interpreter, whose tick would be 1.0 again)
@@ -27,24 +27,24 @@ tick = 1.0      # set in main; a child gets it as an argument (under spawn it is
 # comes as an argument): each seed section is a program complete in itself,
 # and so is each twin.
 def play_music(tick):
-    print("child p1, PID:", os.getpid())
+    print(_("child p1, PID: %ld") % os.getpid())
     for i in range(5):
         print('play music ...')
         time.sleep(tick)
 
 
 def play_lol(tick):
-    print("child p2, PID:", os.getpid())
+    print(_("child p2, PID: %ld") % os.getpid())
     for i in range(5):
         print('play lol ...')
         time.sleep(tick)
 
 
 if __name__ == '__main__':
-    p = parser('daemon', 'Seed 5.3: two children and no join; --daemon makes '
-               'exit terminate them.')
+    p = parser('daemon', _("Seed 5.3: two children and no join; --daemon makes "
+                           "exit terminate them."))
     p.add_argument('--daemon', action='store_true',
-                   help='set p1.daemon = p2.daemon = True (the seed sets False)')
+                   help=_("set p1.daemon = p2.daemon = True (the seed sets False)"))
     start_method_option(p)
     args = p.parse_args()
     tick = args.tick
@@ -57,7 +57,7 @@ if __name__ == '__main__':
     p1.start()
     p2.start()
     end_time = time.time()
-    print(f"multi-process took {end_time - start_time:.2f} s")
-    print("main PID:", os.getpid())
+    print(_("multi-process took %.2f s") % (end_time - start_time))
+    print(_("main PID: %ld") % os.getpid())
     # No join: at exit, multiprocessing terminates the daemonic children and
     # joins the others.

@@ -12,14 +12,14 @@ import multiprocessing
 import os
 from multiprocessing import Process
 
-from common import parser, start_method_option
+from common import _, parser, start_method_option
 
 
 def work(name, q):
     pid = os.getpid()
-    print(f"{name} (PID {pid}): q is at {hex(id(q))}")
+    print(_("%s (PID %ld): q is at %p") % (name, pid, id(q)))
     while q:
-        print(f"{name} (PID {pid}) got {q.pop()}")
+        print(_("%s (PID %ld) got %c") % (name, pid, q.pop()))
 
 
 def work1(q):
@@ -31,15 +31,15 @@ def work2(q):
 
 
 if __name__ == '__main__':
-    p = parser('list_copy', 'Seed 3.1: a list handed to two children is copied, '
-               'so both pop all of it.', tick=False)
+    p = parser('list_copy', _("Seed 3.1: a list handed to two children is copied, "
+                              "so both pop all of it."), tick=False)
     start_method_option(p)
     multiprocessing.set_start_method(p.parse_args().start_method)
     q = ['a', 'b', 'c']
-    print(f"main (PID {os.getpid()}): q = [a, b, c] is at {hex(id(q))}")
+    print(_("main (PID %ld): q = [a, b, c] is at %p") % (os.getpid(), id(q)))
     p1 = Process(target=work1, args=(q,))
     p2 = Process(target=work2, args=(q,))
     p1.start()
     p2.start()
-    print('main process done!')
+    print(_("main process done!"))
     # No join, as in the seed: Python joins them at exit.

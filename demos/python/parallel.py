@@ -12,7 +12,7 @@ import os
 import time
 from multiprocessing import Process
 
-from common import parser, start_method_option
+from common import _, parser, start_method_option
 
 tick = 1.0      # set in main; a child gets it as an argument (under spawn it is a new
                 # interpreter, whose tick would be 1.0 again)
@@ -22,22 +22,22 @@ tick = 1.0      # set in main; a child gets it as an argument (under spawn it is
 # comes as an argument): each seed section is a program complete in itself,
 # and so is each twin.
 def play_music(tick):
-    print("child p1, PID:", os.getpid())
+    print(_("child p1, PID: %ld") % os.getpid())
     for i in range(5):
         print('play music ...')
         time.sleep(tick)
 
 
 def play_lol(tick):
-    print("child p2, PID:", os.getpid())
+    print(_("child p2, PID: %ld") % os.getpid())
     for i in range(5):
         print('play lol ...')
         time.sleep(tick)
 
 
 if __name__ == '__main__':
-    p = parser('parallel', 'Seed 5.2: play_music and play_lol in two '
-               'processes, joined: about 5 ticks.')
+    p = parser('parallel', _("Seed 5.2: play_music and play_lol in two "
+                             "processes, joined: about 5 ticks."))
     start_method_option(p)
     args = p.parse_args()
     tick = args.tick
@@ -50,5 +50,5 @@ if __name__ == '__main__':
     p1.join()
     p2.join()
     end_time = time.time()
-    print(f"multi-process took {end_time - start_time:.2f} s")
-    print("main PID:", os.getpid())
+    print(_("multi-process took %.2f s") % (end_time - start_time))
+    print(_("main PID: %ld") % os.getpid())

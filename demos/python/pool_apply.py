@@ -13,26 +13,26 @@ Run it:   python3 demos/python/pool_apply.py
 import os
 from multiprocessing import Pool
 
-from common import parser, use_fork
+from common import _, parser, use_fork
 
 
 def test(x, y, z=0):
-    print(f"child process running, PID {os.getpid()}: test({x}, {y}, z={z})")
+    print(_("child process running, PID %ld: test(%ld, %ld, z=%ld)") % (os.getpid(), x, y, z))
     return os.getpid()
 
 
 if __name__ == '__main__':
-    parser('pool_apply', 'Seed 6.2: Pool(2).apply blocks until its task ran; '
-           'apply_async returns at once.', tick=False).parse_args()
+    parser('pool_apply', _("Seed 6.2: Pool(2).apply blocks until its task ran; "
+                           "apply_async returns at once."), tick=False).parse_args()
     use_fork()
     pool = Pool(2)
-    print(f"main PID {os.getpid()}: Pool(2) started")
+    print(_("main PID %ld: Pool(2) started") % os.getpid())
     ran_in = pool.apply(test, (2, 3), {"z": 1})        # blocks the main
-    print(f"main: apply returned after its task ran, in worker {ran_in}")
+    print(_("main: apply returned after its task ran, in worker %ld") % ran_in)
     result = pool.apply_async(test, (2, 3), {"z": 1})  # does not block
-    print("main: apply_async returned at once")
-    print("help(pool.apply): runs the function once, in one worker, and waits")
-    print(f"main: get() on the apply_async result: its task ran in worker {result.get()}")
+    print(_("main: apply_async returned at once"))
+    print(_("help(pool.apply): runs the function once, in one worker, and waits"))
+    print(_("main: get() on the apply_async result: its task ran in worker %ld") % result.get())
     pool.close()
     pool.join()
-    print("main program ends")
+    print(_("main program ends"))

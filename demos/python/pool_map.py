@@ -31,7 +31,7 @@ import sys
 import time
 from multiprocessing import Pool
 
-from common import number, parser, start_method_option
+from common import _, number, parser, start_method_option
 
 tick = 1.0
 
@@ -57,22 +57,22 @@ def python_chunksize(items, workers):
 
 
 if __name__ == '__main__':
-    p = parser('pool_map', 'Seed 6.1: Pool(9).map(square, [1, 2, 3, 4]) prints '
-               '[1, 4, 9, 16] after one tick.')
+    p = parser('pool_map', _("Seed 6.1: Pool(9).map(square, [1, 2, 3, 4]) prints "
+                             "[1, 4, 9, 16] after one tick."))
     p.add_argument('--workers', type=number('--workers', 0, 256, whole=True), default=9,
-                   metavar='N', help="worker processes (default 9, the seed's Pool(9); "
-                   "0: one per CPU)")
+                   metavar='N', help=_("worker processes (default 9, the seed's Pool(9); "
+                                       "0: one per CPU)"))
     p.add_argument('--items', type=number('--items', 1, 1000000, whole=True), default=4,
-                   metavar='N', help='square 1..N (default 4)')
+                   metavar='N', help=_("square 1..N (default 4)"))
     p.add_argument('--chunksize', type=number('--chunksize', 0, 1000000, whole=True),
-                   default=0, metavar='N', help="items per task (default 0: Python's, "
-                   "ceil(N / (4 * workers)))")
+                   default=0, metavar='N', help=_("items per task (default 0: Python's, "
+                                                  "ceil(N / (4 * workers)))"))
     p.add_argument('--crash', type=number('--crash', 1, 1000000, whole=True), default=0,
-                   metavar='K', help='the task for item K reads address 0 (its worker dies)')
+                   metavar='K', help=_("the task for item K reads address 0 (its worker dies)"))
     start_method_option(p)
     args = p.parse_args()
     if args.crash > args.items:
-        p.error(f"--crash: '{args.crash}' is not one of the items 1 to {args.items}")
+        p.error(_("--crash: '%ld' is not one of the items 1 to %ld") % (args.crash, args.items))
     tick, crash_item = args.tick, args.crash
     multiprocessing.set_start_method(args.start_method)
     workers = args.workers or os.cpu_count()
@@ -89,15 +89,15 @@ if __name__ == '__main__':
         waited = rounds * chunksize + 10            # ticks: the whole map, and more
         pending.wait(waited * tick)
         if not pending.ready():
-            print(f"pool_map: map: no result after {waited} ticks: the worker "
-                  f"given item {crash_item} died,", file=sys.stderr)
-            print("pool_map: and Python's Pool waits for ever (CPython issue 66587): "
-                  "stopping", file=sys.stderr)
+            print("pool_map: " + _("map: no result after %d ticks: the worker given item %d "
+                                   "died,") % (waited, crash_item), file=sys.stderr)
+            print("pool_map: " + _("and Python's Pool waits for ever (CPython issue 66587): "
+                                   "stopping"), file=sys.stderr)
             pool.terminate()
             sys.exit(1)
         result = pending.get()
     print(result)
-    print(f"chunksize {chunksize} (%s)" % ("--chunksize" if args.chunksize else
-          "Python's default: ceil(items / (4 * workers))"))
+    print(_("chunksize %zu (%s)") % (chunksize, "--chunksize" if args.chunksize else
+          _("Python's default: ceil(items / (4 * workers))")))
     pool.close()    # no join, as in the seed: the workers end at exit
-    print(f"total: {time.time() - start:.2f} s")
+    print(_("total: %.2f s") % (time.time() - start))

@@ -14,7 +14,7 @@ import sys
 import time
 from multiprocessing import Pool, Value
 
-from common import parser, use_fork
+from common import _, parser, use_fork
 
 tick = 1.0
 finished = None         # a shared counter: made before the pool forks its workers
@@ -30,10 +30,10 @@ def square(x):
 
 
 if __name__ == '__main__':
-    p = parser('pool_map_async', 'Seed 6.1: Pool(8).map_async without get: the '
-               'main ends at once, the tasks are dropped.')
+    p = parser('pool_map_async', _("Seed 6.1: Pool(8).map_async without get: the "
+                                   "main ends at once, the tasks are dropped."))
     p.add_argument('--get', action='store_true',
-                   help="call result.get() and print it (the seed's commented-out line)")
+                   help=_("call result.get() and print it (the seed's commented-out line)"))
     args = p.parse_args()
     tick = args.tick
     use_fork()
@@ -45,10 +45,12 @@ if __name__ == '__main__':
     result = pool.map_async(square, numbers)     # does not block
     if args.get:
         print(result.get())
-    print(f"total: {time.time() - start:.2f} s")
-    print("main program ends")
+    print(_("total: %.2f s") % (time.time() - start))
+    print(_("main program ends"))
     dropped = len(numbers) - finished.value
     if dropped:
         # What the exit does next: the pool's finalizer terminates the workers.
-        print(f"pool_map_async: exit: {dropped} unfinished pool task"
-              f"{'' if dropped == 1 else 's'} dropped, workers terminated", file=sys.stderr)
+        # (The C library's words, lib/pool.c, and their Chinese in lib/zh.po.)
+        print("pool_map_async: " + _("exit: %zu unfinished pool task%s dropped, workers "
+                                     "terminated") % (dropped, '' if dropped == 1 else 's'),
+              file=sys.stderr)

@@ -13,7 +13,7 @@ import multiprocessing
 import os
 from multiprocessing import Process
 
-from common import parser, start_method_option
+from common import _, parser, start_method_option
 
 
 class MyProcess(Process):
@@ -22,12 +22,12 @@ class MyProcess(Process):
         self.greeting = "hello"
 
     def run(self):
-        print(f"{self.greeting} from {self.name}, PID: {os.getpid()}")
+        print(_("%s from %s, PID: %ld") % (self.greeting, self.name, os.getpid()))
 
 
 if __name__ == '__main__':
-    p = parser('process_class', 'Seed 4: a Process "subclass" with run() '
-               'overridden, started twice.', tick=False)
+    p = parser('process_class', _("Seed 4: a Process \"subclass\" with run() "
+                                  "overridden, started twice."), tick=False)
     start_method_option(p)
     args = p.parse_args()
     multiprocessing.set_start_method(args.start_method)

@@ -9,7 +9,7 @@ Run it:   python3 demos/python/serial.py --tick 0.1
 import os
 import time
 
-from common import parser
+from common import _, parser
 
 tick = 1.0
 
@@ -17,25 +17,25 @@ tick = 1.0
 # The seed's two jobs, the same in parallel.py and daemon.py on purpose: each seed
 # section is a program complete in itself, and so is each twin.
 def play_music():
-    print("child p1, PID:", os.getpid())
+    print(_("child p1, PID: %ld") % os.getpid())
     for i in range(5):
         print('play music ...')
         time.sleep(tick)
 
 
 def play_lol():
-    print("child p2, PID:", os.getpid())
+    print(_("child p2, PID: %ld") % os.getpid())
     for i in range(5):
         print('play lol ...')
         time.sleep(tick)
 
 
 if __name__ == '__main__':
-    args = parser('serial', 'Seed 5.1: play_music() then play_lol() in one '
-                  'process: about 10 ticks.').parse_args()
+    args = parser('serial', _("Seed 5.1: play_music() then play_lol() in one "
+                              "process: about 10 ticks.")).parse_args()
     tick = args.tick
     start1 = time.time()
     play_music()
     play_lol()
     end1 = time.time()
-    print(f"one process took {end1 - start1:.2f} s")
+    print(_("one process took %.2f s") % (end1 - start1))

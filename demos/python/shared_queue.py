@@ -28,7 +28,7 @@ from multiprocessing import Process, Queue, current_process
 
 import multiprocessing
 
-from common import number, parser, start_method_option
+from common import _, number, parser, start_method_option
 
 WORK = 0.01     # ticks of work per item (not in the seed: see demos/shared_queue.c)
 tick = 1.0
@@ -42,10 +42,10 @@ def racy_loop(q, name, pid):
         try:
             item = q.get(timeout=tick)
         except queue.Empty:
-            print(f"{name} (PID {pid}): lost the race: empty() said there was an "
-                  "item, then get found none for a whole tick")
+            print(_("%s (PID %ld): lost the race: empty() said there was an item, "
+                    "then get found none for a whole tick") % (name, pid))
             break
-        print(f"{name} (PID {pid}) got {item}")
+        print(_("%s (PID %ld) got %s") % (name, pid, item))
         time.sleep(WORK * tick)
         got += 1
     return got
@@ -54,7 +54,7 @@ def racy_loop(q, name, pid):
 def pill_loop(q, name, pid):
     got = 0
     for item in iter(q.get, None):           # until this worker's None
-        print(f"{name} (PID {pid}) got {item}")
+        print(_("%s (PID %ld) got %s") % (name, pid, item))
         time.sleep(WORK * tick)
         got += 1
     return got
@@ -68,20 +68,20 @@ def work(q, job):
     name = current_process().name
     pid = os.getpid()
     time.sleep(max(0, start + 0.5 * tick - time.time()))   # the seed's sleep(0.5)
-    print(f"{name} (PID {pid}): q is at {hex(id(q))}")
+    print(_("%s (PID %ld): q is at %p") % (name, pid, id(q)))
     got = racy_loop(q, name, pid) if racy else pill_loop(q, name, pid)
-    print(f"{name} (PID {pid}): done, {got} item{'' if got == 1 else 's'}")
+    print(_("%s (PID %ld): done, %d item%s") % (name, pid, got, '' if got == 1 else 's'))
 
 
 if __name__ == '__main__':
-    p = parser('shared_queue', 'Seed 3.2: items in a shared queue, divided '
-               'between worker processes.')
+    p = parser('shared_queue', _("Seed 3.2: items in a shared queue, divided "
+                                 "between worker processes."))
     p.add_argument('--items', type=number('--items', 1, 100000, whole=True),
-                   metavar='N', help="put the numbers 1 .. N (default: the seed's a, b, c)")
+                   metavar='N', help=_("put the numbers 1 .. N (default: the seed's a, b, c)"))
     p.add_argument('--workers', type=number('--workers', 1, 64, whole=True), default=2,
-                   metavar='N', help='how many worker processes (default 2, at most 64)')
+                   metavar='N', help=_("how many worker processes (default 2, at most 64)"))
     p.add_argument('--racy', action='store_true',
-                   help="the seed's `while not q.empty(): q.get()` loop, with a get timeout")
+                   help=_("the seed's `while not q.empty(): q.get()` loop, with a get timeout"))
     start_method_option(p)
     args = p.parse_args()
     tick, racy = args.tick, args.racy
@@ -91,9 +91,9 @@ if __name__ == '__main__':
     for item in items:
         q.put(item)
     if args.items is None:
-        print(f"main (PID {os.getpid()}): put a, b, c into q")
+        print(_("main (PID %ld): put a, b, c into q") % os.getpid())
     else:
-        print(f"main (PID {os.getpid()}): put 1 .. {args.items} into q")
+        print(_("main (PID %ld): put 1 .. %zu into q") % (os.getpid(), args.items))
     if not racy:
         for i in range(args.workers):
             q.put(None)                      # no more items: one None per worker
@@ -103,4 +103,4 @@ if __name__ == '__main__':
         w.start()
     for w in workers:
         w.join()
-    print('main process done!')
+    print(_("main process done!"))

@@ -17,24 +17,24 @@ import sys
 import threading
 import time
 
-from common import number, parser
+from common import _, number, parser
 
 counter = 1
 lock = threading.Lock()
 
 
 def experiment(q, main_id, tick, method):
-    parent = 'the forkserver' if method == 'forkserver' else 'main'
-    print(f"  child PID {os.getpid()}, parent PID {os.getppid()} ({parent})")
-    seen = 'is seen' if counter == 2 else 'is not seen'
-    print(f"  counter = {counter}: main's change {seen}")
-    where = "main's, at main's address" if id(q) == main_id else 'a copy, elsewhere'
-    print(f"  list [{', '.join(q)}] at {hex(id(q))}: {where}")
+    parent = _("the forkserver") if method == 'forkserver' else _("main")
+    print(_("  child PID %ld, parent PID %ld (%s)") % (os.getpid(), os.getppid(), parent))
+    seen = _("is seen") if counter == 2 else _("is not seen")
+    print(_("  counter = %d: main's change %s") % (counter, seen))
+    where = _("main's, at main's address") if id(q) == main_id else _("a copy, elsewhere")
+    print(_("  list [%c, %c, %c] at %p: %s") % (q[0], q[1], q[2], id(q), where))
     if lock.acquire(timeout=tick):
         lock.release()
-        print("  lock: free, taken at once")
+        print(_("  lock: free, taken at once"))
     else:
-        print(f"  lock: still held after {tick:.2f} s: its holder was not copied")
+        print(_("  lock: still held after %.2f s: its holder was not copied") % tick)
     sys.stdout.flush()
 
 
@@ -50,7 +50,7 @@ def hold(held, release):
 
 def cost(ctx, n):
     times = []
-    for _ in range(n):
+    for i in range(n):
         start = time.monotonic()
         p = ctx.Process(target=nothing)
         p.start()
@@ -60,20 +60,21 @@ def cost(ctx, n):
 
 
 if __name__ == '__main__':
-    p = parser('start_methods', 'The same child under fork, spawn and forkserver: '
-               'what each sees and costs.')
+    p = parser('start_methods', _("The same child under fork, spawn and forkserver: "
+                                  "what each sees and costs."))
     p.add_argument('--method', choices=['fork', 'spawn', 'forkserver', 'all'], default='all',
-                   metavar='NAME', help='fork, spawn, forkserver or all (default all)')
+                   metavar='NAME', help=_("fork, spawn, forkserver or all (default all)"))
     p.add_argument('--starts', type=number('--starts', 1, 10000, whole=True), default=20,
-                   metavar='N', help='start+join N processes per method for the cost (default 20)')
+                   metavar='N', help=_("start+join N processes per method for the cost "
+                                       "(default 20)"))
     args = p.parse_args()
     counter = 2
     q = ['a', 'b', 'c']
     held, release = threading.Event(), threading.Event()
     threading.Thread(target=hold, args=(held, release)).start()
     held.wait()
-    print(f"main PID {os.getpid()}: counter = 2, list [a, b, c] at {hex(id(q))}")
-    print("main: a thread holds the lock")
+    print(_("main PID %ld: counter = 2, list [a, b, c] at %p") % (os.getpid(), id(q)))
+    print(_("main: a thread holds the lock"))
     methods = ['fork', 'spawn', 'forkserver'] if args.method == 'all' else [args.method]
     for method in methods:
         ctx = multiprocessing.get_context(method)
@@ -81,6 +82,6 @@ if __name__ == '__main__':
         child = ctx.Process(target=experiment, args=(q, id(q), args.tick, method))
         child.start()
         child.join()
-        print(f"  start+join: {cost(ctx, args.starts) * 1000:.2f} ms "
-              f"(median of {args.starts})")
+        print(_("  start+join: %.2f ms (median of %ld)") % (cost(ctx, args.starts) * 1000,
+                                                          args.starts))
     release.set()

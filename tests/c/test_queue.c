@@ -671,7 +671,7 @@ static int idle_put(void *arg)
 }
 
 /* The sequence that leaves a process asleep for ever on a free robust
- * lock when lock() sleeps without a timeout (see lock in lib/queue.c). All
+ * lock when a lock sleeps without a timeout (see lib/robust.c). All
  * on one CPU: a holder of put_lock, two producers asleep on that lock. The
  * holder unlocks (the first sleeper is woken but cannot run yet), SIGKILLs
  * the first sleeper, takes the lock again and holds it while that one

@@ -1,20 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the pool's parts share: the records they keep and who writes which.
- * lib/pool.c draws how a task travels; each pool_*.c opens with what it owns.
+ * What the pool's parts share: the records in shared memory, which the
+ * parent and its workers both read (and who writes which), then the
+ * parent's own, then what each part offers the parts above it.
+ * lib/pool.c draws how a task travels and gives the reading order.
  */
-#ifndef POOL_INTERNAL_H
-#define POOL_INTERNAL_H
+#ifndef POOL_PARTS_H
+#define POOL_PARTS_H
 
 #include "mp.h"
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define NSLOTS 1024                /* tasks in flight at once */
 #define SLOT_BYTES (16 * 1024)     /* inputs + outputs of one task */
 #define ALIGN 16                   /* outputs start on such a boundary */
-#define CHECK_SECONDS 0.01         /* how often pool_pump() looks for dead workers */
+#define CHECK_SECONDS 0.01         /* how often the parent looks for dead workers */
+
+/* ---- Shared by the parent and its workers ---- */
 
 /* A task, as the parent puts it on the tasks queue: run the function on
  * items first..count-1 of a slot. (After a crash the rest of a slot is sent
@@ -59,20 +64,6 @@ struct record {
  * current sending reads or writes the slot. */
 #define CLAIM(seq, worker) ((uint64_t)(seq) << 32 | (uint64_t)(worker))
 
-/* The parent's book on one slot. */
-struct slot {
-    mp_async *call;                /* whose items are in it; NULL: free */
-    size_t base;                   /* the call's index of the slot's item 0 */
-    long count;                    /* items in the slot */
-    long first;                    /* first item of the sending in flight */
-    unsigned seq;                  /* that sending's number */
-};
-
-struct worker {
-    mp_process proc;
-    bool live;                     /* started and not yet found dead */
-};
-
 /* What the parent and its workers share: the two queues and one block of
  * shared memory (a memfd) holding the records, the claim words and the task
  * slots. Each process has its own view: the parent's made at mp_pool_new,
@@ -87,6 +78,40 @@ struct pool_mem {
     int fd;                        /* the block's memfd */
 };
 
+/* The block's layout, the same in every process: the records, then the
+ * claim words, rounded up to a slot's size, then the slots. */
+static inline size_t pool_block_size(int nworkers)
+{
+    size_t head = (size_t)nworkers * sizeof(struct record) + NSLOTS * sizeof(_Atomic uint64_t);
+    head = (head + SLOT_BYTES - 1) / SLOT_BYTES * SLOT_BYTES;
+    return head + (size_t)NSLOTS * SLOT_BYTES;
+}
+
+/* Points m's records, claims and arena into block, this process's mapping
+ * of the shared block (at another address in each process). */
+static inline void pool_place(struct pool_mem *m, void *block, int nworkers)
+{
+    m->nworkers = nworkers;
+    m->size = pool_block_size(nworkers);
+    m->records = block;
+    m->claims = (_Atomic uint64_t *)(m->records + nworkers);
+    m->arena = (unsigned char *)block + m->size - (size_t)NSLOTS * SLOT_BYTES;
+}
+
+/* Slot s's inputs; its outputs follow them, on an ALIGN boundary, so that a
+ * task can read an output of any type in place. */
+static inline unsigned char *pool_slot_in(const struct pool_mem *m, int s)
+{
+    return m->arena + (size_t)s * SLOT_BYTES;
+}
+
+static inline unsigned char *pool_slot_out(const struct pool_mem *m, int s, long count,
+                                           size_t in_size)
+{
+    size_t in_bytes = (size_t)count * in_size;
+    return pool_slot_in(m, s) + (in_bytes + ALIGN - 1) / ALIGN * ALIGN;
+}
+
 /* What a worker is started with, as bytes (mp_process_args): under spawn
  * and forkserver a new program, it finds the pool by these descriptors,
  * passed to it under the same numbers (mp_process_pass_fd). */
@@ -95,9 +120,21 @@ struct worker_arg {
     int block_fd, tasks_fd, results_fd;
 };
 
-/* The name the pool's worker is registered under as a target (MP_TARGET's
- * counterpart, done by the first mp_register_task). */
-#define POOL_WORKER_TARGET "PoolWorker"
+/* ---- The parent's alone ---- */
+
+/* What the parent knows of one slot. */
+struct slot {
+    mp_async *call;                /* whose items are in it; NULL: free */
+    size_t base;                   /* the call's index of the slot's item 0 */
+    long count;                    /* items in the slot */
+    long first;                    /* first item of the sending in flight */
+    unsigned seq;                  /* that sending's number */
+};
+
+struct worker {
+    mp_process proc;
+    bool live;                     /* started and not yet found dead */
+};
 
 enum pool_state { RUN, CLOSE, TERMINATE };
 
@@ -109,7 +146,7 @@ struct mp_pool {
     char method[16];               /* the start method its workers start with */
     pid_t owner;                   /* the process that made the pool */
 
-    /* The parent's alone. */
+    /* Changed by the pool calls. */
     enum pool_state state;
     struct slot slots[NSLOTS];
     int free_slots[NSLOTS];        /* a stack of free slot numbers */
@@ -118,7 +155,7 @@ struct mp_pool {
     mp_async *calls, *last_call;   /* unfinished calls, oldest first */
     mp_async *unsent;              /* the first call with items not yet sent */
     size_t chunksize;              /* of the last map */
-    double last_check;             /* when pool_pump() last looked at the workers */
+    double last_check;             /* when the workers were last looked at */
     mp_pool *next_pool;            /* every pool, for the exit handler */
 };
 
@@ -142,39 +179,36 @@ struct mp_async {
     mp_async *prev, *next_call;    /* in the pool's list of unfinished calls */
 };
 
-/* pool.c: the shared block's layout, the same in every process. */
-size_t pool_block_size(int nworkers);
-void pool_place(struct pool_mem *m, void *block, int nworkers);
+/* ---- What each part offers the ones above it, top first ---- */
 
-/* pool_names.c: the tasks registered by name (MP_TASK). */
-const char *pool_task_name(mp_task fn);
-mp_task pool_task_by_name(const char *name);
-bool pool_tasks_registered(void);
-
-/* pool_tasks.c: slots, handing tasks out, taking results in. */
-unsigned char *pool_slot_in(const struct pool_mem *m, int s);
-unsigned char *pool_slot_out(const struct pool_mem *m, int s, long count, size_t in_size);
-size_t pool_items_per_slot(size_t in_size, size_t out_size);
-void pool_send_new(mp_pool *p);
-void pool_send_slot(mp_pool *p, int s);
-void pool_collect(mp_pool *p, int s, long end, const struct result *r);
-void pool_complete(mp_pool *p, const struct result *r);
-void pool_release(mp_pool *p, int s);
-int pool_drain_results(mp_pool *p);
-
-/* pool_worker.c: the worker process. */
-int pool_worker_main(void *arg);
-
-/* pool_calls.c: calls (AsyncResult), their failures and callbacks. */
-void pool_note_failure(mp_async *c, size_t index, size_t count, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-void pool_finish_call(mp_pool *p, mp_async *c);
-void pool_fail_all(mp_pool *p, const char *why);
-enum mp_status pool_pump(mp_pool *p, mp_async *until, double timeout);
-
-/* pool_deaths.c: starting workers, finding them dead, replacing them. */
-int pool_start_worker(mp_pool *p, int i);
+/* pool_deaths.c: the workers as processes. */
+enum mp_status pool_start_worker(mp_pool *p, int i);
 void pool_check_workers(mp_pool *p);
 void pool_terminate_workers(mp_pool *p);
 
-#endif /* POOL_INTERNAL_H */
+/* pool_slots.c: the task slots, the tasks sent, the results taken in. */
+void pool_free_slots(mp_pool *p);
+void pool_send_new(mp_pool *p);
+void pool_send_slot(mp_pool *p, int s);
+void pool_collect(mp_pool *p, int s, long end, const struct result *r);
+void pool_release(mp_pool *p, int s);
+void pool_complete(mp_pool *p, const struct result *r);
+int pool_drain_results(mp_pool *p);
+void pool_fail_all(mp_pool *p, const char *why);
+
+/* pool_calls.c: the unfinished calls (AsyncResult), their failures. */
+mp_async *pool_new_call(mp_pool *p, mp_task fn, const void *in, size_t n, size_t in_size,
+                        void *out, size_t out_size, size_t chunksize, bool copy_in);
+void pool_note_failure(mp_async *c, size_t index, size_t count, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void pool_finish_call(mp_pool *p, mp_async *c);
+void pool_fail_calls(mp_pool *p, const char *why);
+void pool_free_call(mp_async *c);
+
+/* pool_worker.c: the child's side: the tasks by name, and the worker. */
+const char *pool_task_name(mp_task fn);
+mp_task pool_task_by_name(const char *name);
+bool pool_tasks_registered(void);
+int pool_worker_main(void *arg);
+
+#endif /* POOL_PARTS_H */
