@@ -108,11 +108,12 @@ timed_demos() {
         [[ " $untimed " == *" $d "* ]] && tick=()
         grouped --preserve-status -s INT 0.15 "$BIN/$d" "${tick[@]}"
         case "$d" in
-            # no seed sleeps to interrupt: they are done within 0.15 s
-            list_copy|process_class|pool_apply|pool_map_async) expected=0 ;;
+            # no seed sleeps to interrupt: done within 0.15 s on a quick
+            # machine (0), caught on the way out on a slow one (130)
+            list_copy|process_class|pool_apply|pool_map_async) expected="0 130" ;;
             *) expected=130 ;;
         esac
-        [ "$status" -eq "$expected" ] || { echo "$d: status $status"; echo "$output"; false; }
+        [[ " $expected " == *" $status "* ]] || { echo "$d: status $status"; echo "$output"; false; }
         group_gone "$group" || { echo "$d left processes behind"; false; }
     done
 }
