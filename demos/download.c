@@ -220,6 +220,8 @@ static void read_urls(char ***urls, size_t *n)
 
 int main(int argc, char **argv)
 {
+    mp_main_guard();              /* if __name__ == '__main__': (lesson 11) */
+
     long nworkers = 2;
     const struct mp_option options[] = {
         { "--workers", MP_OPT_INT, &nworkers, 1, MAX_WORKERS, "N",

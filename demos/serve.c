@@ -313,11 +313,12 @@ static void log_request(const struct http_request *req, int status, long long by
  * send a reset, and the client could lose our answer before reading it. */
 static void close_gently(int fd)
 {
-    char sink[4096];
     double deadline = mp_now() + 1;
-    if (shutdown(fd, SHUT_WR) == 0)
+    if (shutdown(fd, SHUT_WR) == 0) {
+        char sink[4096];
         while (http_wait(fd, POLLIN, deadline) == MP_OK && read(fd, sink, sizeof sink) > 0)
             ;
+    }
     close(fd);                /* the answer is sent or given up: nothing to lose */
 }
 
@@ -327,7 +328,7 @@ static void close_gently(int fd)
 static bool answer_one(int fd, int n)
 {
     struct http_request req = { "-", "-", false, 0 };
-    char path[HTTP_MAX_REQUEST_LINE + 1], buf[512];
+    char path[HTTP_MAX_REQUEST_LINE + 1];
     long long bytes = 0;
     int file = -1, body;
     bool more;
@@ -345,6 +346,7 @@ static bool answer_one(int fd, int n)
         keep = send_file(fd, req.method, file, path, keep, &bytes) && keep;
         status = 200;
     } else {
+        char buf[512];
         size_t len = error_answer(buf, sizeof buf, req.method, status, &body);
         bytes = send_all(fd, buf, len) ? body : 0;
     }
@@ -690,6 +692,8 @@ static void say_where(int listener, const char *dir)
 
 int main(int argc, char **argv)
 {
+    mp_main_guard();              /* if __name__ == '__main__': (lesson 11) */
+
     const char *dir = ".";
     const char *bind_addr = "127.0.0.1";
     long port = 0;
