@@ -284,8 +284,8 @@ static size_t error_answer(char *buf, size_t size, const char *method, int statu
 static void log_request(const struct http_request *req, int status, long long bytes)
 {
     char who[64], tail[48], shown[LOG_WIDTH];
-    snprintf(who, sizeof who, "child %ld: %s", (long)getpid(), req->method);
-    snprintf(tail, sizeof tail, " %d %lld bytes", status, bytes);
+    snprintf(who, sizeof who, _("child %ld: %s"), (long)getpid(), req->method);
+    snprintf(tail, sizeof tail, _(" %d %lld bytes"), status, bytes);
     /* "serve: " + who + " " + path + tail */
     int room = LOG_WIDTH - 8 - (int)strlen(who) - (int)strlen(tail);
     if (room < 9)
@@ -410,7 +410,7 @@ static void start_child(int listener, int fd)
     switch (pid) {
     case -1: {                /* out of processes: drop this connection, go on */
         char what[128];
-        snprintf(what, sizeof what, "fork: %s (dropping connections)", strerror(errno));
+        snprintf(what, sizeof what, _("fork: %s (dropping connections)"), _(strerror(errno)));
         warn_limited(errno, what);
         close(fd);
         return;
@@ -520,11 +520,11 @@ static double accept_waiting(int listener, double pause)
         if (refused == 0)
             return 0;         /* no client was waiting after all */
         if (refused == 1) {
-            snprintf(what, sizeof what, "accept: %s: answering 503", strerror(err));
+            snprintf(what, sizeof what, _("accept: %s: answering 503"), _(strerror(err)));
             warn_limited(err, what);
             continue;
         }
-        snprintf(what, sizeof what, "accept: %s (pausing)", strerror(err));
+        snprintf(what, sizeof what, _("accept: %s (pausing)"), _(strerror(err)));
         warn_limited(err, what);
         return pause == 0 ? 0.05 : pause * 2 < 1 ? pause * 2 : 1;
     }
@@ -543,7 +543,7 @@ static void serve_next(int listener)
     } else if (mp_now() - next_since >= WAIT_SECONDS) {
         refuse(next_fd);
         next_fd = -1;
-        warn_limited(0, "busy: all children at work for a second; answering 503");
+        warn_limited(0, _("busy: all children at work for a second; answering 503"));
     }
 }
 
@@ -584,7 +584,7 @@ static void serve_until_stopped(int listener)
         nfds_t watched = next_fd == -1 && !pausing ? 1 : 0;
         int n = ppoll(&pfd, watched, wait, &normal_mask);
         if (n == -1 && errno != EINTR)
-            mp_die("ppoll: %s", strerror(errno));
+            mp_die(N_("ppoll: %s"), strerror(errno));
         if (n > 0 && !stop_requested) {
             pause = accept_waiting(listener, pause);
             resume = mp_now() + pause;
@@ -605,7 +605,7 @@ static void wait_for_children(void)
 {
     reap_children();
     if (running > 0)
-        mp_warn("stopping: %d answer(s) still running (Ctrl-C again: end them now)", running);
+        mp_warn(N_("stopping: %d answer(s) still running (Ctrl-C again: end them now)"), running);
     double stopped_at = mp_now();
     stop_requested = 0;
     while (running > 0) {
@@ -639,7 +639,7 @@ static void catch_signals(void)
     if (sigprocmask(SIG_BLOCK, &blocked, &normal_mask) == -1
         || sigaction(SIGINT, &stop, NULL) == -1 || sigaction(SIGTERM, &stop, NULL) == -1
         || sigaction(SIGCHLD, &child, NULL) == -1)
-        mp_die("signals: %s", strerror(errno));
+        mp_die(N_("signals: %s"), strerror(errno));
     signal(SIGPIPE, SIG_IGN);     /* a client that hangs up: write says EPIPE */
 }
 
@@ -654,7 +654,7 @@ static int listen_on(const char *addr, long port)
     hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
     snprintf(service, sizeof service, "%ld", port);
     if (getaddrinfo(addr, service, &hints, &ai) != 0)
-        mp_usage_error("--bind: '%s' is not a numeric IP address", addr);
+        mp_usage_error(N_("--bind: '%s' is not a numeric IP address"), addr);
 
     int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
     int on = 1;
@@ -669,7 +669,7 @@ static int listen_on(const char *addr, long port)
     int err = errno;
     freeaddrinfo(ai);
     if (!ok)
-        mp_die("listen on %s port %ld: %s", addr, port, strerror(err));
+        mp_die(N_("listen on %s port %ld: %s"), addr, port, strerror(err));
     return fd;
 }
 
@@ -680,13 +680,13 @@ static void say_where(int listener, const char *dir)
     socklen_t addrlen = sizeof addr;
     char host[NI_MAXHOST], service[NI_MAXSERV];
     if (getsockname(listener, (struct sockaddr *)&addr, &addrlen) == -1)
-        mp_die("getsockname: %s", strerror(errno));
+        mp_die(N_("getsockname: %s"), strerror(errno));
     int rc = getnameinfo((struct sockaddr *)&addr, addrlen, host, sizeof host, service,
                          sizeof service, NI_NUMERICHOST | NI_NUMERICSERV);
     if (rc != 0)
-        mp_die("getnameinfo: %s", gai_strerror(rc));
+        mp_die(N_("getnameinfo: %s"), gai_strerror(rc));
     bool ipv6 = strchr(host, ':') != NULL;
-    mp_print("serving %s at http://%s%s%s:%s/", dir, ipv6 ? "[" : "", host, ipv6 ? "]" : "",
+    mp_print(_("serving %s at http://%s%s%s:%s/"), dir, ipv6 ? "[" : "", host, ipv6 ? "]" : "",
              service);
 }
 
@@ -698,27 +698,28 @@ int main(int argc, char **argv)
     const char *bind_addr = "127.0.0.1";
     long port = 0;
     const struct mp_option options[] = {
-        { "--dir", MP_OPT_TEXT, &dir, 0, 0, "DIR", "serve the files under DIR (default .)" },
-        { "--port", MP_OPT_INT, &port, 0, 65535, "N", "TCP port (default 0: a free one)" },
+        { "--dir", MP_OPT_TEXT, &dir, 0, 0, "DIR", N_("serve the files under DIR (default .)") },
+        { "--port", MP_OPT_INT, &port, 0, 65535, "N", N_("TCP port (default 0: a free one)") },
         { "--bind", MP_OPT_TEXT, &bind_addr, 0, 0, "ADDR",
-          "listen on this IP address (default 127.0.0.1)" },
+          N_("listen on this IP address (default 127.0.0.1)") },
         { "--delay", MP_OPT_SECONDS, &delay, 0, 60, "SECONDS",
-          "wait before each answer: a slow network (default 0)" },
+          N_("wait before each answer: a slow network (default 0)") },
         { "--timeout", MP_OPT_SECONDS, &timeout, 0.01, 3600, "SECONDS",
-          "for the whole request, and for each write (default 5)" },
+          N_("for the whole request, and for each write (default 5)") },
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_tick_option = false;       /* no sleep in this lesson: no --tick */
     mp_parse_args(argc, argv, options, NULL,
-                  "Seed 2's other end: a static-file HTTP/1.0 server, one child per connection.");
+                  N_("Seed 2's other end: a static-file HTTP/1.0 server, one child per "
+                     "connection."));
 
     root_fd = open(dir, O_RDONLY | O_DIRECTORY);
     if (root_fd == -1)
-        mp_die("--dir %s: %s", dir, errno == ENOTDIR ? "not a directory" : strerror(errno));
+        mp_die(N_("--dir %s: %s"), dir, errno == ENOTDIR ? _("not a directory") : strerror(errno));
     int listener = listen_on(bind_addr, port);
     spare_fd = open("/dev/null", O_RDONLY);
     if (spare_fd == -1)
-        mp_die("keep a spare descriptor: %s", strerror(errno));
+        mp_die(N_("keep a spare descriptor: %s"), strerror(errno));
     say_where(listener, dir);
     catch_signals();
     serve_until_stopped(listener);
@@ -726,6 +727,6 @@ int main(int argc, char **argv)
      * wait for the children still answering. */
     close(listener);          /* (and the clients still in its backlog) */
     wait_for_children();
-    mp_warn("stopped");
+    mp_warn(N_("stopped"));
     return 0;
 }

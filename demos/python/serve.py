@@ -25,7 +25,7 @@ import stat
 import sys
 import time
 
-from common import number, parser
+from common import _, number, parser
 
 MAX_REQUEST_LINE = 4096
 MAX_HEAD = 8192
@@ -201,7 +201,7 @@ LOG_WIDTH = 80          # an access log line fits a projector
 def log_request(method, target, status, sent):
     """The access log line, at most LOG_WIDTH columns: a long path loses its
     middle, and a byte that is not printable ASCII shows as '?'."""
-    who, tail = f"child {os.getpid()}: {method}", f" {status} {sent} bytes"
+    who, tail = _("child %ld: %s") % (os.getpid(), method), _(" %d %lld bytes") % (status, sent)
     room = max(9, LOG_WIDTH - 8 - len(who) - len(tail))
     if len(target) > room:
         front = (room - 3) // 2
@@ -266,7 +266,7 @@ def on_stop(sig, frame):
 
 def reap():
     while children:
-        pid, _ = os.waitpid(-1, os.WNOHANG)
+        pid, status = os.waitpid(-1, os.WNOHANG)
         if pid == 0:
             break
         children.discard(pid)
@@ -274,7 +274,7 @@ def reap():
 
 def start_child(listener):
     try:
-        conn, _ = listener.accept()
+        conn = listener.accept()[0]
     except (BlockingIOError, ConnectionAbortedError):
         return                              # the client gave up before we got to it
     conn.setblocking(True)
@@ -297,39 +297,41 @@ def start_child(listener):
 
 def main():
     global args, root
-    p = parser('serve', "Seed 2's other end: a static-file HTTP/1.0 server, one "
-               "child per connection.", tick=False)
+    p = parser('serve', _("Seed 2's other end: a static-file HTTP/1.0 server, one child per "
+                          "connection."), tick=False)
     p.add_argument('--dir', default='.', metavar='DIR',
-                   help='serve the files under DIR (default .)')
+                   help=_("serve the files under DIR (default .)"))
     p.add_argument('--port', type=number('--port', 0, 65535, whole=True), default=0,
-                   metavar='N', help='TCP port (default 0: a free one)')
+                   metavar='N', help=_("TCP port (default 0: a free one)"))
     p.add_argument('--bind', default='127.0.0.1', metavar='ADDR',
-                   help='listen on this IP address (default 127.0.0.1)')
+                   help=_("listen on this IP address (default 127.0.0.1)"))
     p.add_argument('--delay', type=number('--delay', 0, 60), default=0, metavar='SECONDS',
-                   help='wait this long before each answer: a slow network (default 0)')
+                   help=_("wait before each answer: a slow network (default 0)"))
     p.add_argument('--timeout', type=number('--timeout', 0.01, 3600), default=5,
                    metavar='SECONDS',
-                   help='time for a request to arrive, and for each write (default 5)')
+                   help=_("for the whole request, and for each write (default 5)"))
     args = p.parse_args()
     if not os.path.isdir(args.dir):
-        sys.exit(f"serve: --dir {args.dir}: not a directory")
+        sys.exit("serve: " + _("--dir %s: %s") % (args.dir, _("not a directory")))
     root = os.path.realpath(args.dir)
     try:
         info = socket.getaddrinfo(args.bind, args.port, type=socket.SOCK_STREAM,
                                   flags=socket.AI_PASSIVE | socket.AI_NUMERICHOST)[0]
     except socket.gaierror:
-        p.error(f"--bind: '{args.bind}' is not a numeric IP address")
+        p.error(_("--bind: '%s' is not a numeric IP address") % args.bind)
     listener = socket.socket(info[0], socket.SOCK_STREAM)
     try:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(info[4])
         listener.listen(64)
     except OSError as e:
-        sys.exit(f"serve: listen on {args.bind} port {args.port}: {e.strerror}")
+        sys.exit("serve: " + _("listen on %s port %ld: %s") % (args.bind, args.port,
+                                                               _(e.strerror or str(e))))
     listener.setblocking(False)
     host, port = listener.getsockname()[:2]
-    shown = f"[{host}]" if ':' in host else host
-    print(f"serving {args.dir} at http://{shown}:{port}/")
+    ipv6 = ':' in host
+    print(_("serving %s at http://%s%s%s:%s/") % (args.dir, '[' if ipv6 else '', host,
+                                                    ']' if ipv6 else '', port))
 
     # Signals wake the select below through this pipe (the handlers only
     # note them), so a signal is never missed between a check and a wait.
@@ -341,7 +343,7 @@ def main():
     signal.signal(signal.SIGCHLD, lambda sig, frame: None)
     while not stops:
         watched = [wake_r] + ([listener] if len(children) < MAX_CHILDREN else [])
-        ready, _, _ = select.select(watched, [], [])
+        ready = select.select(watched, [], [])[0]
         if wake_r in ready:
             os.read(wake_r, 512)
         reap()
@@ -351,8 +353,8 @@ def main():
     listener.close()                        # new clients are refused from now on
     reap()
     if children:
-        log(f"stopping: waiting for {len(children)} connection(s) to finish "
-            "(Ctrl-C again: end them now)")
+        log(_("stopping: %d answer(s) still running (Ctrl-C again: end them now)")
+            % len(children))
     first = stops[0]
     while children:
         select.select([wake_r], [], [])
@@ -363,7 +365,7 @@ def main():
                 os.kill(pid, signal.SIGTERM)
             stops.clear()
             stops.append(first)
-    log("stopped")
+    log(_("stopped"))
 
 
 if __name__ == '__main__':
