@@ -314,15 +314,20 @@ worker_pids() {
                  $'HTTP/1.0 200 OK\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nbody' \
                  $'HTTP/1.0 200 OK\r\n folded\r\n\r\nbody' \
                  $'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nbody\r\n0\r\n\r\n'; do
-        printf '%s' "$reply" >"$BATS_TEST_TMPDIR/reply"
-        start_fake reply "$BATS_TEST_TMPDIR/reply"
-        run demo download --dir "$OUT" "$FAKE_URL/x.bin"
-        check "$status" -eq 1
-        why='(malformed|bad Content-Length|Transfer-Encoding)'
-        check "$(count_lines "^worker [0-9]+: $FAKE_URL/x.bin failed: $why")" -eq 1
-        check "$(ls -A "$OUT" | wc -l)" -eq 0
-        stop_fake
+        n=$((${n-0} + 1))
+        printf '%s' "$reply" >"$BATS_TEST_TMPDIR/reply$n"
+        start_fake reply "$BATS_TEST_TMPDIR/reply$n"
+        urls+=("$FAKE_URL/x$n.bin")
     done
+    run demo download --workers 4 --dir "$OUT" "${urls[@]}"        # one run for all seven
+    check "$status" -eq 1
+    why='(malformed|bad Content-Length|Transfer-Encoding)'
+    for url in "${urls[@]}"; do
+        check "$(count_lines "^worker [0-9]+: $url failed: $why")" -eq 1
+    done
+    check "$(count_lines "failed: ")" -eq 7
+    check "$(ls -A "$OUT" | wc -l)" -eq 0
+    stop_fake
 }
 
 @test "redirects are followed (the name stays the URL's); more than 5 fail" {
