@@ -266,7 +266,7 @@ def on_stop(sig, frame):
 
 def reap():
     while children:
-        pid, status = os.waitpid(-1, os.WNOHANG)
+        pid = os.waitpid(-1, os.WNOHANG)[0]
         if pid == 0:
             break
         children.discard(pid)
