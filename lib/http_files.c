@@ -25,20 +25,18 @@
  * Returns the descriptor, or -1 with errno set. */
 static int open_walk(int root_fd, char *path)
 {
-    int dirfd = root_fd, fd = -1;
+    int dirfd = root_fd;
     char *save = NULL;
     for (char *name = strtok_r(path, "/", &save); name != NULL;
          name = strtok_r(NULL, "/", &save)) {
         if (strcmp(name, ".") == 0)
             continue;
-        if (strcmp(name, "..") == 0) {
-            fd = -1;
+        if (strcmp(name, "..") == 0)
             break;
-        }
         char *rest = save + strspn(save, "/");
         bool last = *rest == '\0';
-        fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY
-                    | (last ? O_NONBLOCK : O_DIRECTORY));
+        int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY
+                        | (last ? O_NONBLOCK : O_DIRECTORY));
         int err = errno;
         if (dirfd != root_fd)
             close(dirfd);     /* a directory opened only to look beneath it */
@@ -46,7 +44,6 @@ static int open_walk(int root_fd, char *path)
         if (fd == -1 || last)
             return fd;
         dirfd = fd;
-        fd = -1;
     }
     if (dirfd != root_fd)
         close(dirfd);
