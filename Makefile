@@ -39,8 +39,12 @@ FUZZ_TARGETS := request response url unquote
 REPLAY_BINS  := $(FUZZ_TARGETS:%=$(BUILD)/tests/replay_%)
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
-FUZZ_FLAGS    = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-                -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Ilib
+FUZZ_COMMON   = -g -O1 -fno-sanitize-recover=all -std=c11 -D_POSIX_C_SOURCE=200809L \
+                -D_DEFAULT_SOURCE -Ilib
+FUZZ_FLAGS    = -fsanitize=fuzzer,address,undefined $(FUZZ_COMMON)
+# The library, for the fuzz targets: instrumented, without libFuzzer's main.
+# (A target links only what it calls: the HTTP parsers, and util for errors.)
+FUZZ_LIB_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/fuzz/obj/%.o)
 
 .PHONY: all demo test check bench pictures compare fuzz exercises exercise exercise-builds exercises-sweep clean
 
@@ -80,13 +84,21 @@ $(BUILD)/tests/%: tests/c/%.c $(BUILD)/libmp.a $(wildcard lib/*.h) tests/c/statu
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ilib $< -o $@ $(LDFLAGS) $(BUILD)/libmp.a $(LDLIBS)
 
-$(BUILD)/tests/replay_%: tests/fuzz/replay.c tests/fuzz/fuzz_%.c $(BUILD)/libmp.a lib/http.h
+$(BUILD)/tests/replay_%: tests/fuzz/replay.c tests/fuzz/fuzz_%.c $(BUILD)/libmp.a $(wildcard lib/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Ilib tests/fuzz/replay.c tests/fuzz/fuzz_$*.c -o $@ $(LDFLAGS) $(BUILD)/libmp.a $(LDLIBS)
 
-$(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c lib/http.c lib/http.h
+$(BUILD)/fuzz/obj/%.o: lib/%.c $(wildcard lib/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $< lib/http.c -o $@
+	$(FUZZ_CC) -fsanitize=fuzzer-no-link,address,undefined $(FUZZ_COMMON) -c $< -o $@
+
+$(BUILD)/fuzz/libmp.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c $(BUILD)/fuzz/libmp.a $(wildcard lib/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< -o $@ $(BUILD)/fuzz/libmp.a $(LDLIBS)
 
 # Each target for FUZZ_SECONDS: new inputs go to build/fuzz/corpus-TARGET (the
 # checked-in seeds stay as they are); a crash or hang input is saved under

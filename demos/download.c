@@ -47,7 +47,7 @@
  *
  * The rest is requests.get re-built on a plain socket (HTTP/1.0, http://
  * only: https needs TLS, and forklore uses libc alone); the HTTP itself is
- * lib/http.c, shared with `serve`. --timeout bounds the whole of one URL,
+ * lib/http*.c, shared with `serve`. --timeout bounds the whole of one URL,
  * redirects included, so a server that drips a byte a second cannot hold a
  * worker. The file name is the URL's last path segment, as the seed's
  * url.split('/')[-1], refused if it would not stay in --dir. The body goes
@@ -121,13 +121,13 @@ static int worker(void *arg)
         if (status == MP_CLOSED)
             return 0;         /* closed and drained: no URL will ever come */
         if (status != MP_OK)
-            mp_die("get a URL: %s", mp_last_error());
+            mp_die(N_("get a URL: %s"), mp_last_error());
         const char *slash = strrchr(url, '/');     /* the job: the file's name */
         mp_timeline_begin("worker", slash != NULL ? slash + 1 : url);   /* nothing without --timeline */
         struct result res = download(url);
         mp_timeline_end();
         if (mp_queue_put(results, &res, MP_FOREVER) != MP_OK)
-            mp_die("put a result: %s", mp_last_error());
+            mp_die(N_("put a result: %s"), mp_last_error());
     }
 }
 
@@ -138,15 +138,15 @@ static void fill_queues(char **urls, size_t n)
     tasks = mp_queue_new(HTTP_MAX_URL, n);
     results = mp_queue_new(sizeof(struct result), n);
     if (tasks == NULL || results == NULL)
-        mp_die("create the queues: %s", mp_last_error());
+        mp_die(N_("create the queues: %s"), mp_last_error());
     for (size_t i = 0; i < n; i++) {
         char item[HTTP_MAX_URL] = { 0 };
         snprintf(item, sizeof item, "%s", urls[i]);
         if (mp_queue_put(tasks, item, MP_FOREVER) != MP_OK)
-            mp_die("put a URL: %s", mp_last_error());
+            mp_die(N_("put a URL: %s"), mp_last_error());
     }
     if (mp_queue_close(tasks) != MP_OK)
-        mp_die("close the queue: %s", mp_last_error());
+        mp_die(N_("close the queue: %s"), mp_last_error());
 }
 
 /* p1.start(); p2.start(); p1.join(); p2.join() for nworkers workers. */
@@ -154,20 +154,20 @@ static void run_workers(long nworkers)
 {
     mp_process *workers = calloc((size_t)nworkers, sizeof *workers);
     if (workers == NULL)
-        mp_die("out of memory");
+        mp_die(N_("out of memory"));
     for (long i = 0; i < nworkers; i++) {
         mp_process_init(&workers[i], worker, NULL);
         /* Daemonic: if the main is killed outright, the kernel ends the
          * workers too (Linux), rather than leaving them running alone. */
         workers[i].daemon = true;
         if (mp_process_start(&workers[i]) != MP_OK)
-            mp_die("start %s: %s", workers[i].name, mp_last_error());
+            mp_die(N_("start %s: %s"), workers[i].name, mp_last_error());
     }
     for (long i = 0; i < nworkers; i++) {
         if (mp_process_join(&workers[i], MP_FOREVER) != MP_OK)
-            mp_die("join %s: %s", workers[i].name, mp_last_error());
+            mp_die(N_("join %s: %s"), workers[i].name, mp_last_error());
         if (mp_process_exitcode(&workers[i]) != 0)
-            mp_warn("%s (PID %ld) ended with exit code %d", workers[i].name,
+            mp_warn(N_("%s (PID %ld) ended with exit code %d"), workers[i].name,
                     (long)workers[i].pid, mp_process_exitcode(&workers[i]));
     }
     free(workers);
@@ -178,7 +178,7 @@ static void run_workers(long nworkers)
 static size_t count_saved(void)
 {
     if (mp_queue_close(results) != MP_OK)
-        mp_die("close the queue: %s", mp_last_error());
+        mp_die(N_("close the queue: %s"), mp_last_error());
     struct result res;
     size_t saved = 0;
     while (mp_queue_get(results, &res, MP_FOREVER) == MP_OK)
@@ -190,14 +190,13 @@ static size_t count_saved(void)
 static void add_url(char ***urls, size_t *n, const char *url)
 {
     if (strlen(url) >= HTTP_MAX_URL)
-        mp_usage_error("URL longer than %d bytes: '%.40s...'", HTTP_MAX_URL - 1, url);
-    for (const char *c = url; *c != '\0'; c++)
-        if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 127)
-            mp_usage_error("URL %zu has a space, a control character or a non-ASCII byte "
-                           "(percent-encode it)", *n + 1);
+        mp_usage_error(N_("URL longer than %d bytes: '%.40s...'"), HTTP_MAX_URL - 1, url);
+    if (!http_visible(url, strlen(url)))
+        mp_usage_error(N_("URL %zu has a space, a control character or a non-ASCII byte "
+                          "(percent-encode it)"), *n + 1);
     *urls = realloc(*urls, (*n + 1) * sizeof **urls);
     if (*urls == NULL || ((*urls)[*n] = strdup(url)) == NULL)
-        mp_die("out of memory");
+        mp_die(N_("out of memory"));
     (*n)++;
 }
 
@@ -215,26 +214,28 @@ static void read_urls(char ***urls, size_t *n)
             add_url(urls, n, start);
     }
     if (ferror(stdin))        /* getline's -1 is also a read error, not only the end */
-        mp_die("read URLs from standard input: %s", strerror(errno));
+        mp_die(N_("read URLs from standard input: %s"), strerror(errno));
     free(line);
 }
 
 int main(int argc, char **argv)
 {
+    mp_main_guard();              /* if __name__ == '__main__': (lesson 11) */
+
     long nworkers = 2;
     const struct mp_option options[] = {
         { "--workers", MP_OPT_INT, &nworkers, 1, MAX_WORKERS, "N",
-          "worker processes (default 2, as the seed; at most 64)" },
-        { "--dir", MP_OPT_TEXT, &dir, 0, 0, "DIR", "save the files in DIR (default .)" },
+          N_("worker processes (default 2, as the seed; at most 64)") },
+        { "--dir", MP_OPT_TEXT, &dir, 0, 0, "DIR", N_("save the files in DIR (default .)") },
         { "--timeout", MP_OPT_SECONDS, &url_timeout, 0.01, 3600, "SECONDS",
-          "limit per URL: connect + head + body (default 10)" },
+          N_("limit per URL: connect + head + body (default 10)") },
         MP_TIMELINE_OPTIONS,
         { NULL, MP_OPT_FLAG, NULL, 0, 0, NULL, NULL }
     };
     mp_tick_option = false;       /* no sleep in this lesson: no --tick */
     int first = mp_parse_args(argc, argv, options, "URL...",
-                              "Seed 2: workers share out the URLs through one queue "
-                              "(- reads URLs from stdin).");
+                              N_("Seed 2: workers share out the URLs through one queue "
+                                 "(- reads URLs from stdin)."));
     char **urls = NULL;
     size_t n = 0;
     for (int i = first; i < argc; i++) {
@@ -244,21 +245,21 @@ int main(int argc, char **argv)
             add_url(&urls, &n, argv[i]);
     }
     if (n == 0)
-        mp_usage_error("no URL given (- reads them from standard input)");
+        mp_usage_error(N_("no URL given (- reads them from standard input)"));
     struct stat st;
     if (stat(dir, &st) == -1)
-        mp_die("--dir %s: %s", dir, strerror(errno));
+        mp_die(N_("--dir %s: %s"), dir, strerror(errno));
     if (!S_ISDIR(st.st_mode))
-        mp_die("--dir %s: not a directory", dir);
+        mp_die(N_("--dir %s: not a directory"), dir);
 
     fill_queues(urls, n);
     /* Before the workers are forked: they must share the span table. */
     if (mp_timeline_setup(argc, argv, MP_TIMELINE_FIT) != MP_OK)
-        mp_die("timeline: %s", mp_last_error());
+        mp_die(N_("timeline: %s"), mp_last_error());
     double start = mp_now();
     run_workers(nworkers);
     size_t saved = count_saved();
-    mp_print("main process finished: %zu saved, %zu failed, %.2f s", saved, n - saved,
+    mp_print(_("main process finished: %zu saved, %zu failed, %.2f s"), saved, n - saved,
              mp_now() - start);
     mp_timeline_show();       /* every worker is joined: their spans are complete */
 
@@ -297,7 +298,7 @@ static void catch_interrupts(void)
     sa.sa_mask = interrupts;
     if (sigaction(SIGINT, &sa, NULL) == -1 || sigaction(SIGTERM, &sa, NULL) == -1
         || sigaction(SIGHUP, &sa, NULL) == -1)
-        mp_die("sigaction: %s", strerror(errno));
+        mp_die(N_("sigaction: %s"), strerror(errno));
     signal(SIGPIPE, SIG_IGN); /* a server that hangs up: write says EPIPE */
 }
 
@@ -319,7 +320,7 @@ static bool finish_temp(bool ok, const char *path, const char *name, char *why,
 {
     sigprocmask(SIG_BLOCK, &interrupts, NULL);
     if (ok && rename(temp_path, path) == -1) {
-        snprintf(why, whysize, "rename to %s: %s", name, strerror(errno));
+        snprintf(why, whysize, _("rename to %s: %s"), name, _(strerror(errno)));
         ok = false;
     }
     if (!ok)
@@ -341,12 +342,12 @@ static bool save_body(int fd, int out, const char *start, size_t have, long long
     for (;;) {
         ssize_t written = have > 0 ? write(out, start, have) : 0;
         if (written == -1) {
-            snprintf(why, whysize, "write to %s: %s", dir, strerror(errno));
+            snprintf(why, whysize, _("write to %s: %s"), dir, _(strerror(errno)));
             return false;
         }
         if ((size_t)written < have) {   /* no errno: the file cannot grow further */
-            snprintf(why, whysize, "write to %s: only %zd of %zu bytes written "
-                     "(disk full, or a file size limit)", dir, written, have);
+            snprintf(why, whysize, _("write to %s: only %zd of %zu bytes written "
+                     "(disk full, or a file size limit)"), dir, written, have);
             return false;
         }
         *bytes += (long long)have;
@@ -355,24 +356,24 @@ static bool save_body(int fd, int out, const char *start, size_t have, long long
         size_t want = sizeof buf;
         if (length >= 0 && length - *bytes < (long long)want)
             want = (size_t)(length - *bytes);
-        int ready = http_wait(fd, POLLIN, deadline);
-        if (ready == 0) {
-            snprintf(why, whysize, "gave up after %g s (--timeout), %lld bytes in",
+        enum mp_status ready = http_wait(fd, POLLIN, deadline);
+        if (ready == MP_TIMEOUT) {
+            snprintf(why, whysize, _("gave up after %g s (--timeout), %lld bytes in"),
                      url_timeout, *bytes);
             return false;
         }
-        ssize_t n = ready == 1 ? read(fd, buf, want) : -1;
+        ssize_t n = ready == MP_OK ? read(fd, buf, want) : -1;
         if (n == -1 && (errno == EAGAIN || errno == EINTR))
             n = 0;                      /* nothing after all: wait again */
         else if (n == 0 && length < 0)
             return true;                /* no Content-Length: the end is the end */
         else if (n <= 0) {
-            const char *cause = n == 0 ? "connection closed" : strerror(errno);
+            const char *cause = n == 0 ? _("connection closed") : _(strerror(errno));
             if (length >= 0)
-                snprintf(why, whysize, "truncated: got %lld of %lld bytes (%s)", *bytes,
+                snprintf(why, whysize, _("truncated: got %lld of %lld bytes (%s)"), *bytes,
                          length, cause);
             else
-                snprintf(why, whysize, "failed after %lld bytes (%s)", *bytes, cause);
+                snprintf(why, whysize, _("failed after %lld bytes (%s)"), *bytes, cause);
             return false;
         }
         start = buf;
@@ -383,18 +384,19 @@ static bool save_body(int fd, int out, const char *start, size_t have, long long
 /* requests.get(url), its body written to out, all within --timeout. */
 static bool fetch(const char *url, int out, long long *bytes, char *why, size_t whysize)
 {
-    double deadline = http_now() + url_timeout;
+    double deadline = mp_now() + url_timeout;
     char head[HTTP_MAX_HEAD];
     size_t body, got;
     struct http_response r;
-    int fd = http_get(url, deadline, &r, head, sizeof head, &body, &got, why, whysize);
-    if (fd == -1 && http_now() >= deadline) {
-        char what[400];             /* the module knows the deadline, not the option */
-        snprintf(what, sizeof what, "%.399s", why);
-        snprintf(why, whysize, "gave up after %g s (--timeout): %s", url_timeout, what);
-    }
-    if (fd == -1)
+    int fd = http_get(url, deadline, &r, head, sizeof head, &body, &got);
+    if (fd == -1) {           /* the module knows the deadline, not the option */
+        if (mp_now() >= deadline)
+            snprintf(why, whysize, _("gave up after %g s (--timeout): %s"), url_timeout,
+                     mp_last_error());
+        else
+            snprintf(why, whysize, "%s", mp_last_error());
         return false;
+    }
     bool ok = save_body(fd, out, head + body, got - body, r.length, deadline, bytes, why,
                         whysize);
     close(fd);                /* read-only: nothing to lose */
@@ -408,24 +410,25 @@ static struct result download(const char *url)
     struct result res = { false, 0 };
     char why[512], name[NAME_MAX + 1], path[PATH_MAX];
     struct http_url u;
-    bool ok = http_parse_url(url, &u, why, sizeof why)
-              && http_file_name(&u, name, sizeof name, why, sizeof why);
+    bool ok = http_parse_url(url, &u) == MP_OK && http_file_name(&u, name, sizeof name) == MP_OK;
+    if (!ok)
+        snprintf(why, sizeof why, "%s", mp_last_error());
     if (ok && snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
-        snprintf(why, sizeof why, "path too long");
+        snprintf(why, sizeof why, "%s", _("path too long"));
         ok = false;
     }
     int out = ok ? make_temp() : -1;
     if (ok && out == -1) {
-        snprintf(why, sizeof why, "create a file in %s: %s", dir, strerror(errno));
+        snprintf(why, sizeof why, _("create a file in %s: %s"), dir, _(strerror(errno)));
         ok = false;
     }
     ok = ok && fetch(url, out, &res.bytes, why, sizeof why);
     if (ok && fchmod(out, 0644) == -1) {    /* mkstemp made it 0600 */
-        snprintf(why, sizeof why, "chmod %s: %s", name, strerror(errno));
+        snprintf(why, sizeof why, _("chmod %s: %s"), name, _(strerror(errno)));
         ok = false;
     }
     if (out != -1 && close(out) == -1 && ok) {
-        snprintf(why, sizeof why, "write %s: %s", name, strerror(errno));
+        snprintf(why, sizeof why, _("write %s: %s"), name, _(strerror(errno)));
         ok = false;
     }
     if (out != -1)
@@ -433,9 +436,9 @@ static struct result download(const char *url)
 
     res.saved = ok;
     if (ok) {
-        mp_print("worker %ld: saved %s (%lld bytes)", (long)getpid(), name, res.bytes);
+        mp_print(_("worker %ld: saved %s (%lld bytes)"), (long)getpid(), name, res.bytes);
     } else {
-        mp_print("worker %ld: %s failed: %s", (long)getpid(), url, why);
+        mp_print(_("worker %ld: %s failed: %s"), (long)getpid(), url, why);
         mp_warn("%s: %s", url, why);
     }
     return res;

@@ -30,8 +30,10 @@ head -c 24384 /dev/zero >"$work/site/$png"
 head -c 36576 /dev/zero >"$work/site/$jpg"
 
 # serve picks a free port and prints "serving DIR at http://127.0.0.1:PORT/"
-# once it is listening; its access log (stderr) goes to a file.
-"$BIN/serve" --dir "$work/site" >"$work/serve.out" 2>"$work/serve.log" &
+# once it is listening, in English whatever the reader's language (this
+# script reads that line; download below speaks the reader's); its access
+# log (stderr) goes to a file.
+LANGUAGE=en "$BIN/serve" --dir "$work/site" >"$work/serve.out" 2>"$work/serve.log" &
 server=$!
 for _ in $(seq 100); do
     grep -qs '^serving ' "$work/serve.out" && break     # -s: it may not exist yet

@@ -53,13 +53,14 @@ fi
 
 # normalise: what varies from run to run, replaced by a placeholder: addresses,
 # PIDs (a number after "PID", "worker", "child" or "进程"), times ("5.01 s",
-# "12 ms", and the seed's unitless "所用的时间0.51"),
+# "12 ms", "0.02 秒", and the seed's unitless "所用的时间0.51"),
 # ratios ("3.91x") and loopback ports.
 normalise() {
     sed -E \
         -e 's/0x[0-9a-fA-F]+/<ADDR>/g' \
         -e 's/(PID|pid|worker|child|进程)(:?) *[0-9]+/\1\2 <PID>/g' \
         -e 's/[0-9]+(\.[0-9]+)? (s|ms)\b/<TIME> \2/g' \
+        -e 's/[0-9]+(\.[0-9]+)? 秒/<TIME> 秒/g' \
         -e 's/(时间|时间是:|使用了)[0-9]+\.[0-9]+/\1<TIME>/g' \
         -e 's/[0-9]+\.[0-9]+x\b/<RATIO>x/g' \
         -e 's/(127\.0\.0\.1|localhost):[0-9]+/\1:<PORT>/g' \

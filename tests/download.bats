@@ -148,6 +148,21 @@ worker_pids() {
     stop_serve
 }
 
+@test "a status without a reason (HTTP 418) is reported as it is, with no trailing space" {
+    printf 'HTTP/1.0 418\r\n\r\n' >"$BATS_TEST_TMPDIR/reply"
+    printf 'HTTP/1.0 418 I am a teapot\r\n\r\n' >"$BATS_TEST_TMPDIR/reply2"
+    start_fake reply "$BATS_TEST_TMPDIR/reply"
+    bare=$FAKE_URL
+    start_fake reply "$BATS_TEST_TMPDIR/reply2"
+    run --separate-stderr demo download --dir "$OUT" "$bare/x.png" "$FAKE_URL/y.png"
+    check "$status" -eq 1
+    check "$(count_lines "^worker [0-9]+: $bare/x.png failed: HTTP 418$")" -eq 1
+    check "$(count_lines "^worker [0-9]+: $FAKE_URL/y.png failed: HTTP 418 I am a teapot$")" -eq 1
+    output=$stderr
+    check "$(count_lines "^download: $bare/x.png: HTTP 418$")" -eq 1
+    stop_fake
+}
+
 @test "connection refused and a host that does not resolve: reported per URL, exit 1" {
     make_files a.png:500
     start_fake silent              # find a free port, then free it again
@@ -299,15 +314,20 @@ worker_pids() {
                  $'HTTP/1.0 200 OK\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nbody' \
                  $'HTTP/1.0 200 OK\r\n folded\r\n\r\nbody' \
                  $'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nbody\r\n0\r\n\r\n'; do
-        printf '%s' "$reply" >"$BATS_TEST_TMPDIR/reply"
-        start_fake reply "$BATS_TEST_TMPDIR/reply"
-        run demo download --dir "$OUT" "$FAKE_URL/x.bin"
-        check "$status" -eq 1
-        why='(malformed|bad Content-Length|Transfer-Encoding)'
-        check "$(count_lines "^worker [0-9]+: $FAKE_URL/x.bin failed: $why")" -eq 1
-        check "$(ls -A "$OUT" | wc -l)" -eq 0
-        stop_fake
+        n=$((${n-0} + 1))
+        printf '%s' "$reply" >"$BATS_TEST_TMPDIR/reply$n"
+        start_fake reply "$BATS_TEST_TMPDIR/reply$n"
+        urls+=("$FAKE_URL/x$n.bin")
     done
+    run demo download --workers 4 --dir "$OUT" "${urls[@]}"        # one run for all seven
+    check "$status" -eq 1
+    why='(malformed|bad Content-Length|Transfer-Encoding)'
+    for url in "${urls[@]}"; do
+        check "$(count_lines "^worker [0-9]+: $url failed: $why")" -eq 1
+    done
+    check "$(count_lines "failed: ")" -eq 7
+    check "$(ls -A "$OUT" | wc -l)" -eq 0
+    stop_fake
 }
 
 @test "redirects are followed (the name stays the URL's); more than 5 fail" {

@@ -234,7 +234,7 @@ serve_stop() {
 # --- in Chinese: the twins read the C demos' catalogs (demos/zh/NAME.po) ---
 
 CATALOGUED="concurrency daemon list_copy parallel pipe_join pool_apply pool_map pool_map_async
-            process_class serial shared_counter shared_queue start_methods"
+            process_class serial shared_counter shared_queue start_methods serve download"
 
 zh_compare() {
     zh env BIN="$BIN" PY="$PY" PYTHON="$PYTHON" timeout 120 "$BATS_TEST_DIRNAME/compare.sh" "$@" 3>&-

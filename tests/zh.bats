@@ -6,9 +6,10 @@
 # exit codes; English without one. (The twins: tests/twins.bats. The
 # catalogs themselves: tests/catalog.bats.)
 load helpers
+load server_helpers
 
 DEMOS="concurrency daemon list_copy parallel pipe_join pool_apply pool_map pool_map_async
-       process_class serial shared_counter shared_queue start_methods"
+       process_class serial shared_counter shared_queue start_methods serve download"
 
 # zh_demo NAME ARGS...: the demo under a Chinese locale, under a timeout
 zh_demo() {
@@ -134,6 +135,7 @@ zh_demo() {
 
 @test "zh: every demo prints English without a Chinese locale, and Chinese with one" {
     for d in $DEMOS; do
+        case $d in serve|download) continue ;; esac    # a server and its client: below
         args=""
         "$BIN/$d" --help | grep -q -- '--tick' && args="--tick 0.02"
         [ "$d" = concurrency ] && args="$args --tasks 1"
@@ -198,6 +200,41 @@ zh_demo() {
     run --separate-stderr zh_demo list_copy --start-method clone
     check "$status" -eq 2
     check "$(head -1 <<<"$stderr")" = "list_copy: --start-method: 'clone' 不是 fork、spawn 或 forkserver"
+}
+
+@test "zh: serve and download speak Chinese: --help, their own usage errors, a download" {
+    for d in serve download; do
+        run zh_demo "$d" --help
+        check "$status" -eq 0
+        [[ "${lines[0]}" == "用法: $d "* ]] || { echo "$d: ${lines[0]}"; false; }
+        check "$(count_lines '^  --dir DIR +(提供|把文件保存到) ')" -eq 1
+    done
+    run --separate-stderr zh_demo serve --bind localhost
+    check "$status" -eq 2
+    check "$(head -1 <<<"$stderr")" = "serve: --bind: 'localhost' 不是数字形式的 IP 地址"
+    run --separate-stderr zh_demo download
+    check "$status" -eq 2
+    check "$(head -1 <<<"$stderr")" = "download: 没有给出 URL(- 表示从标准输入读取)"
+    www=$BATS_TEST_TMPDIR/www
+    mkdir -p "$www" "$BATS_TEST_TMPDIR/out"
+    printf 'hello\n' >"$www/a.txt"
+    # env, not zh: env becomes serve (exec), so SERVER_PID is serve's own
+    start_server "$BATS_TEST_TMPDIR/serve.out" env LANGUAGE= LC_ALL= LC_MESSAGES= \
+        LANG=zh_CN.UTF-8 "$BIN/serve" --dir "$www"
+    check "$(head -1 "$BATS_TEST_TMPDIR/serve.out")" = "正在提供 $www 下的文件, 地址 http://127.0.0.1:$PORT/"
+    run zh_demo download --dir "$BATS_TEST_TMPDIR/out" "http://127.0.0.1:$PORT/a.txt" \
+        "http://127.0.0.1:$PORT/none.txt"
+    check "$status" -eq 1
+    check "$(count_lines '^工作进程 [0-9]+: 已保存 a\.txt\(6 字节\)$')" -eq 1
+    check "$(count_lines "^工作进程 [0-9]+: http://127.0.0.1:$PORT/none.txt 下载失败: HTTP 404 Not Found$")" -eq 1
+    # the seed's print("主进程运行结束"), then how it went
+    [[ "${lines[-1]}" =~ ^主进程运行结束:\ 保存\ 1\ 个,\ 失败\ 1\ 个,\ 用时\ [0-9]+\.[0-9]{2}\ 秒$ ]] ||
+        { echo "${lines[-1]}"; false; }
+    kill -TERM "$SERVER_PID"
+    wait "$SERVER_PID"                  # exits 0 (bats fails the test otherwise)
+    output=$(cat "$BATS_TEST_TMPDIR/serve.out.log")
+    check "$(count_lines '^serve: 子进程 [0-9]+: GET /a\.txt 200 6 字节$')" -eq 1
+    check "${output##*$'\n'}" = "serve: 已停止"
 }
 
 @test "zh: a runtime error in Chinese, the OS's reason too, exit 1" {

@@ -31,7 +31,7 @@ import time
 import urllib.parse
 from multiprocessing import Process, Queue
 
-from common import number, parser, use_fork
+from common import _, number, parser, use_fork
 
 MAX_REDIRECTS = 5
 args = None
@@ -83,7 +83,8 @@ def fetch_all(url, out):
                 return len(body)
             location = r.getheader('Location')
             if r.status not in (301, 302, 303, 307, 308):
-                raise ValueError(f"HTTP {r.status} {r.reason}")
+                reason = f" {r.reason}" if r.reason else ""     # "HTTP 418": none
+                raise ValueError(f"HTTP {r.status}{reason}")
             if not location:
                 raise ValueError(f"HTTP {r.status} without a Location")
             url = urllib.parse.urljoin(url, location)
@@ -113,10 +114,10 @@ def download(url):
         os.chmod(temp, 0o644)
         os.rename(temp, os.path.join(args.dir, name))
         temp = None
-        print(f"worker {pid}: saved {name} ({size} bytes)")
+        print(_("worker %ld: saved %s (%lld bytes)") % (pid, name, size))
         return True
     except (OSError, ValueError, http.client.HTTPException) as e:
-        print(f"worker {pid}: {url} failed: {e}")
+        print(_("worker %ld: %s failed: %s") % (pid, url, e))
         print(f"download: {url}: {e}", file=sys.stderr)     # as curl and wget do
         return False
     finally:                                # failed, or Ctrl-C: no half-written file
@@ -135,8 +136,8 @@ def seed_worker(tasks, results):
         try:
             url = tasks.get(timeout=args.timeout)
         except queue.Empty:
-            print(f"worker {os.getpid()}: no URL for {args.timeout:g} s: the seed's "
-                  "q.get() would wait for ever")
+            print(_("worker %ld: no URL for %g s: the seed's q.get() would wait for ever")
+                  % (os.getpid(), args.timeout))
             sys.exit(1)
         results.put(download(url))
         if tasks.empty():
@@ -145,15 +146,16 @@ def seed_worker(tasks, results):
 
 def main():
     global args
-    p = parser('download', 'Seed 2: workers share out the URLs through one queue '
-               '(a URL - reads more from stdin).', tick=False)
+    p = parser('download', _("Seed 2: workers share out the URLs through one queue "
+                             "(- reads URLs from stdin)."), tick=False)
     p.add_argument('--workers', type=number('--workers', 1, 64, whole=True), default=2,
-                   metavar='N', help='worker processes (default 2, as in the seed; at most 64)')
-    p.add_argument('--dir', default='.', metavar='DIR', help='save the files in DIR (default .)')
+                   metavar='N', help=_("worker processes (default 2, as the seed; at most 64)"))
+    p.add_argument('--dir', default='.', metavar='DIR', help=_("save the files in DIR (default .)"))
     p.add_argument('--timeout', type=number('--timeout', 0.01, 3600), default=10,
-                   metavar='SECONDS', help='limit per URL: connect + head + body (default 10)')
+                   metavar='SECONDS', help=_("limit per URL: connect + head + body (default 10)"))
     p.add_argument('--seed-loop', action='store_true',
-                   help="twin only: the seed's `if q.empty(): break` loop, bounded by --timeout")
+                   help=_("twin only: the seed's `if q.empty(): break` loop, bounded by "
+                          "--timeout"))
     p.add_argument('urls', nargs='*', metavar='URL')
     args = p.parse_args()
     urls = []
@@ -164,9 +166,9 @@ def main():
         else:
             urls.append(url)
     if not urls:
-        p.error("no URL given (- reads them from standard input)")
+        p.error(_("no URL given (- reads them from standard input)"))
     if not os.path.isdir(args.dir):
-        sys.exit(f"download: --dir {args.dir}: not a directory")
+        sys.exit("download: " + _("--dir %s: not a directory") % args.dir)
     use_fork()
 
     tasks, results = Queue(), Queue()
@@ -192,10 +194,10 @@ def main():
         w.join()
         if w.exitcode != 0:
             all_ended_well = False
-            print(f"download: {w.name} (PID {w.pid}) ended with exit code {w.exitcode}",
-                  file=sys.stderr)
-    print(f"main process finished: {saved} saved, {len(urls) - saved} failed, "
-          f"{time.time() - start:.2f} s")
+            print("download: " + _("%s (PID %ld) ended with exit code %d")
+                  % (w.name, w.pid, w.exitcode), file=sys.stderr)
+    print(_("main process finished: %zu saved, %zu failed, %.2f s")
+          % (saved, len(urls) - saved, time.time() - start))
     return 0 if saved == len(urls) and all_ended_well else 1
 
 

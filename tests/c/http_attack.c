@@ -17,6 +17,12 @@
  *         request first and then keeps dripping. A connection counts as
  *         closed once the server has closed it (a write fails). Prints
  *         "closed C of N, longest L s".
+ *
+ *     http_attack crowd PORT N PATH
+ *         N clients at once: all connect, then each sends GET PATH, then
+ *         all wait for their answers (30 s at most in all). Prints
+ *         "200 A, 503 B, other C, none D, longest L s": D got no answer at
+ *         all, L is how long the slowest answer took to arrive in full.
  */
 #define _GNU_SOURCE           /* renameat2 */
 #include "mp.h"
@@ -135,9 +141,67 @@ static void drip(long port, long n, double seconds, bool after)
     free(closed);
 }
 
+/* The status of an answer ("HTTP/1.0 503 ..."), or 0 if it has none. */
+static int status_of(const char *answer)
+{
+    return strncmp(answer, "HTTP/1.", 7) == 0 && strlen(answer) >= 12 ? atoi(answer + 9) : 0;
+}
+
+static void crowd(long port, long n, const char *path)
+{
+    struct pollfd *pfds = calloc((size_t)n, sizeof *pfds);
+    char (*answers)[64] = calloc((size_t)n, sizeof *answers);
+    size_t *lens = calloc((size_t)n, sizeof *lens);
+    if (pfds == NULL || answers == NULL || lens == NULL)
+        mp_die("out of memory");
+    char request[256];
+    int len = snprintf(request, sizeof request, "GET %s HTTP/1.0\r\n\r\n", path);
+    for (long i = 0; i < n; i++)
+        pfds[i] = (struct pollfd){ .fd = connect_to(port), .events = POLLIN };
+    double start = mp_now(), longest = 0;
+    for (long i = 0; i < n; i++)
+        if (write(pfds[i].fd, request, (size_t)len) != len)
+            mp_die("write: %s", strerror(errno));
+    long left = n;
+    while (left > 0 && mp_now() - start < 30) {
+        if (poll(pfds, (nfds_t)n, 100) == -1)
+            mp_die("poll: %s", strerror(errno));
+        for (long i = 0; i < n; i++) {
+            if (pfds[i].fd < 0 || pfds[i].revents == 0)
+                continue;
+            char buf[4096];
+            ssize_t got = read(pfds[i].fd, buf, sizeof buf);
+            if (got > 0) {    /* only the start of the answer is kept */
+                size_t room = sizeof answers[i] - 1 - lens[i];
+                size_t take = (size_t)got < room ? (size_t)got : room;
+                memcpy(answers[i] + lens[i], buf, take);
+                lens[i] += take;
+                continue;
+            }
+            close(pfds[i].fd);                  /* the end (or a reset): done */
+            pfds[i].fd = -1;
+            longest = mp_now() - start;
+            left--;
+        }
+    }
+    long counts[4] = { 0, 0, 0, 0 };            /* 200, 503, other, none */
+    for (long i = 0; i < n; i++) {
+        int status = status_of(answers[i]);
+        counts[status == 200 ? 0 : status == 503 ? 1 : status != 0 ? 2 : 3]++;
+        if (pfds[i].fd >= 0)
+            close(pfds[i].fd);
+    }
+    mp_print("200 %ld, 503 %ld, other %ld, none %ld, longest %.2f s", counts[0], counts[1],
+             counts[2], counts[3], longest);
+    free(pfds);
+    free(answers);
+    free(lens);
+}
+
 int main(int argc, char **argv)
 {
-    int first = mp_parse_args(argc, argv, NULL, "race PORT DIR N | drip PORT N SECONDS head|after",
+    int first = mp_parse_args(argc, argv, NULL, "race PORT DIR N | drip PORT N SECONDS "
+                              "head|after | crowd PORT N PATH",
                               "Hostile HTTP clients for the serve tests.");
     int nargs = argc - first;
     if (nargs == 4 && strcmp(argv[first], "race") == 0)
@@ -145,7 +209,9 @@ int main(int argc, char **argv)
     else if (nargs == 5 && strcmp(argv[first], "drip") == 0)
         drip(atol(argv[first + 1]), atol(argv[first + 2]), atof(argv[first + 3]),
              strcmp(argv[first + 4], "after") == 0);
+    else if (nargs == 4 && strcmp(argv[first], "crowd") == 0)
+        crowd(atol(argv[first + 1]), atol(argv[first + 2]), argv[first + 3]);
     else
-        mp_usage_error("say race PORT DIR N, or drip PORT N SECONDS head|after");
+        mp_usage_error("say race PORT DIR N, drip PORT N SECONDS head|after, or crowd PORT N PATH");
     return 0;
 }

@@ -2,14 +2,14 @@
 /*
  * test_http - http_open_beneath's fallback (one component at a time with
  * O_NOFOLLOW), which serve uses where the kernel has no openat2: built from
- * lib/http.c itself with openat2 left out.
+ * lib/http_files.c itself with openat2 left out.
  *
  *     test_http DIR      DIR/www holds a.txt, sub/b.txt, in -> a.txt,
  *                        out -> ../outside.txt, fifo (a FIFO); DIR/outside.txt
  * Prints one line per path: "PATH: opened" or "PATH: refused (why)".
  */
 #define HTTP_NO_OPENAT2
-#include "http.c"             /* this program's own copy, without openat2 */
+#include "http_files.c"       /* this program's own copy, without openat2 */
 
 #include "mp.h"
 

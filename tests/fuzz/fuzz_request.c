@@ -13,11 +13,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (end > size)
         abort();
     struct http_request r;
-    int status = http_parse_request(head, size, &r);
-    if (status != 0 && status != 400 && status != 414)
-        abort();
-    if (status == 0 && (r.method[0] == '\0' || r.target[0] == '\0'
-                        || strlen(r.target) > HTTP_MAX_REQUEST_LINE))
+    enum mp_status status = http_parse_request(head, size, &r);
+    if (status != MP_OK && (status != MP_ERROR || (r.refusal != 400 && r.refusal != 414)))
+        abort();              /* refused: always with the status to answer */
+    if (status == MP_OK && (r.method[0] == '\0' || r.target[0] == '\0'
+                            || strlen(r.target) > HTTP_MAX_REQUEST_LINE))
         abort();
     return 0;
 }

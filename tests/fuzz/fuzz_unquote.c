@@ -18,9 +18,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (out == NULL || text == NULL)
         abort();
     memcpy(text, data + 1, size - 1);
-    ssize_t n = http_unquote(text, size - 1, outsize > 0 ? out : out + 1, outsize);
-    if (n >= 0 && ((size_t)n >= outsize || out[n] != '\0' || memchr(out, '\0', (size_t)n) != NULL))
-        abort();
+    if (http_unquote(text, size - 1, outsize > 0 ? out : out + 1, outsize) == MP_OK
+        && (outsize == 0 || strnlen(out, outsize) == outsize))
+        abort();              /* decoded: a C string within out */
     free(out);
     free(text);
     return 0;
