@@ -208,7 +208,11 @@ kinds() {
 }
 
 setup_file() {
-    local lib san=()
+    local lib san=() d
+    # the demos that take no --tick, for docs_check.sh: asked once, not once a page
+    DOCS_UNTIMED=$(for d in "$BIN"/*; do "$d" --help 2>/dev/null | grep -q -- --tick ||
+                   basename "$d"; done | paste -sd'|')
+    export DOCS_UNTIMED
     lib=$(dirname "$BIN")/libmp.a
     grep -q __asan_init "$lib" 2>/dev/null && san=(-fsanitize=address,undefined -fno-sanitize-recover=all)
     cat >"$BATS_FILE_TMPDIR/beside.c" <<'C_SIDE'

@@ -40,6 +40,9 @@ cd "$(dirname "$0")/.." || exit 1
 BIN=${BIN:-$PWD/build/bin}
 export BIN                  # for scripts a page runs, e.g. docs/try-download.sh
 DOCS_TICK=${DOCS_TICK:-0.02}
+# The demos that take no --tick ("a|b|c"), if the caller knows them already
+# (tests/docs.bats asks once for all its pages); else asked below, once.
+[ -n "${DOCS_UNTIMED+set}" ] && untimed=$DOCS_UNTIMED
 
 # On the sanitizer build (make check), UBSan stops a deliberate crash (a task
 # that writes through NULL, as pool_map --crash does) before the kernel can
