@@ -96,7 +96,7 @@ BIN=${BIN:-$PWD/build/bin}
 TESTBIN=${TESTBIN:-$PWD/build/tests}
 
 # The two groups, of about equal time; every tests/*.bats is in one of them.
-second="serve twins start queue options parallel pool_map list_copy pool_apply process run_sh shared_queue"
+second="serve twins start queue options parallel pool_map list_copy pool_apply process run_sh shared_queue zh download"
 group1=() group2=()
 for f in tests/*.bats; do
     name=$(basename "$f" .bats)
