@@ -96,11 +96,12 @@ BIN=${BIN:-$PWD/build/bin}
 TESTBIN=${TESTBIN:-$PWD/build/tests}
 
 # The two groups, of about equal time; every tests/*.bats is in one of them.
-second="serve twins start queue options parallel pool_map list_copy pool_apply process run_sh shared_queue zh download"
+second="serve twins start queue options parallel pool_map list_copy pool_apply process run_sh shared_queue zh download
+        timeline tour"
 group1=() group2=()
 for f in tests/*.bats; do
     name=$(basename "$f" .bats)
-    if [[ " $second " == *" $name "* ]]; then group2+=("$f"); else group1+=("$f"); fi
+    if [[ " ${second//$'\n'/ } " == *" $name "* ]]; then group2+=("$f"); else group1+=("$f"); fi
 done
 
 work=$(mktemp -d)
