@@ -130,7 +130,7 @@ cmd_index() {
 # all_pages: every page of the course, English and Chinese.
 all_pages() {
     ls README.md README.zh-CN.md docs/*.md docs/zh/*.md docs/exercises/*.md \
-       docs/zh/exercises/*.md lib/README.md 2>/dev/null
+       docs/zh/exercises/*.md lib/README.md lib/README.zh-CN.md 2>/dev/null
 }
 
 # slugs FILE: the anchors of FILE's headings, as GitHub makes them: lower
