@@ -1,16 +1,23 @@
 # forklore: Python's multiprocessing, taught in C.
 #   make          build the library and every demo (build/libmp.a, build/bin/*)
 #   make demo     the tour: every lesson in course order, tick 0.1 (TICK=1 make demo: real seconds)
-#   make test     the bats suite; ends with one line "N passed, N failed"
-#   make check    the same suite on an AddressSanitizer + UBSan build
+#   make test     the quick suite (every lesson's demo); ends with one line "N passed, N failed"
+#   make test-full  every test: also the library under each start method, the exercises,
+#                 the pages, the Python twins, hostile peers, faults (as CI runs it)
+#   make check    the full suite on an AddressSanitizer + UBSan build
 #   make bench    C beside Python, 5 runs each: medians, spread, ratios (python3 for that column)
 #   make pictures the lesson pages' SVG charts (docs/pictures/), from real runs
 #   make compare DEMO=NAME [ARGS="..."]  a demo beside its Python twin (needs python3)
 #   make fuzz     libFuzzer on the HTTP parsers, FUZZ_SECONDS (default 60) per target (clang)
 #   make exercises        check the exercises in course order, stop at the first not done
 #   make exercise N=ID    check one exercise (e.g. N=07.1); its hint if it fails
-#   make exercises-sweep  every exercise's check on its starter and its solution (as make test does)
+#   make exercises-sweep  every exercise's check on its starter and its solution (as make test-full does)
 #   make clean
+
+# Builds use every CPU, unless a -j is given (make -j1: one command at a time).
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 1)
+endif
 
 CC     ?= cc
 BUILD  ?= build
@@ -46,7 +53,7 @@ FUZZ_FLAGS    = -fsanitize=fuzzer,address,undefined $(FUZZ_COMMON)
 # (A target links only what it calls: the HTTP parsers, and util for errors.)
 FUZZ_LIB_OBJ := $(LIB_SRC:lib/%.c=$(BUILD)/fuzz/obj/%.o)
 
-.PHONY: all demo test check bench pictures compare fuzz exercises exercise exercise-builds exercises-sweep clean
+.PHONY: all demo test test-full check bench pictures compare fuzz exercises exercise exercise-builds exercises-sweep clean
 
 all: $(BUILD)/libmp.a $(BINS) $(TEST_BINS) $(REPLAY_BINS)
 
@@ -158,17 +165,21 @@ exercises-sweep: all exercise-builds
 demo: all
 	@BIN=$(abspath $(BUILD)/bin) tests/tour.sh
 
-# make test checks every exercise on its starter and its solution; make check
-# (the same suite on the sanitizer build, which the exercises' own programs
-# do not use) checks a sample of them.
+# make test runs the quick tier of tests/run.sh; make test-full every test,
+# each exercise's check on its starter and its solution included; make check
+# the full suite on the sanitizer build (which the exercises' own programs do
+# not use: there a sample of the exercises).
+test: all
+	@BIN=$(abspath $(BUILD)/bin) TESTBIN=$(abspath $(BUILD)/tests) tests/run.sh
+
 EXERCISES_SWEEP ?= 1
-test: all exercise-builds
+test-full: all exercise-builds
 	@BIN=$(abspath $(BUILD)/bin) TESTBIN=$(abspath $(BUILD)/tests) \
-	    EXERCISES_SWEEP=$(EXERCISES_SWEEP) tests/run.sh
+	    EXERCISES_SWEEP=$(EXERCISES_SWEEP) tests/run.sh --full
 
 check:
 	$(MAKE) BUILD=build/sanitize OPT='-O1 -g -fno-omit-frame-pointer' \
-	        SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' EXERCISES_SWEEP=0 test
+	        SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' EXERCISES_SWEEP=0 test-full
 
 bench: all $(BENCH_BINS)
 	@BIN=$(abspath $(BUILD)/bin) BENCHBIN=$(abspath $(BUILD)/bench) tests/bench/run.sh

@@ -35,20 +35,3 @@ load helpers
     check "$status" -eq 0
     group_gone "$group"
 }
-
-@test "daemon --start-method spawn and forkserver: exit still joins the children, or terminates them with --daemon" {
-    for m in spawn forkserver; do
-        run demo daemon --tick 0.05 --start-method "$m"
-        check "$status" -eq 0
-        check "$(count_lines '^play (music|lol) \.\.\.$')" -eq 10
-        main_line=$(printf '%s\n' "$output" | grep -n '^main PID:' | cut -d: -f1)
-        last_play=$(printf '%s\n' "$output" | grep -n '^play ' | tail -1 | cut -d: -f1)
-        check "$last_play" -gt "$main_line"
-        # under forkserver the children are the server's: exit asks it for
-        # their ends all the same, and the server goes with the program
-        grouped 30 "$BIN/daemon" --daemon --tick 0.05 --start-method "$m"
-        check "$status" -eq 0
-        check "$(count_lines '^play (music|lol) \.\.\.$')" -lt 10
-        group_gone "$group"
-    done
-}

@@ -3,7 +3,7 @@
 # each lesson and of each kind (C, Python, predict): the check fails on the
 # untouched starter and passes on the solution (under each start method,
 # where the exercise is about them: the checks run them all). Every
-# exercise with EXERCISES_SWEEP=1, as `make test` and `make exercises-sweep`
+# exercise with EXERCISES_SWEEP=1, as `make test-full` and `make exercises-sweep`
 # run it (`make check`, on the sanitizer build, checks the sample: the
 # exercises' programs are built with the course's flags either way). A prediction's check compares every question of its starter
 # with what the program did, and fails wrong predictions (tried on a few).
@@ -196,7 +196,7 @@ lesson() {
     check "$(every | grep -c '^11\.')" -ge 1
 }
 
-@test "each exercise checked (all in make test, a sample in make check): its check fails on its starter (and on wrong predictions, or a replay) and passes on its solution" {
+@test "each exercise checked (all in make test-full, a sample in make check): its check fails on its starter (and on wrong predictions, or a replay) and passes on its solution" {
     local lessons=" " n failed=""
     for n in "${IDS[@]}"; do [[ $lessons == *" ${n%%.*} "* ]] || lessons="$lessons${n%%.*} "; done
     for n in $lessons; do lesson "$n" || failed="$failed $n"; done

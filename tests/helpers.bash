@@ -4,6 +4,7 @@ bats_require_minimum_version 1.5.0
 BIN=${BIN:-$BATS_TEST_DIRNAME/../build/bin}
 TESTBIN=${TESTBIN:-$BATS_TEST_DIRNAME/../build/tests}
 TICK=0.02
+METHODS="fork spawn forkserver"    # the start methods, for a test to loop over
 
 # The suite reads the demos in English, whatever the caller's locale: the
 # demos speak Chinese when LANGUAGE (first), LC_ALL, LC_MESSAGES or LANG
@@ -52,6 +53,16 @@ chinese_lines() {
 # Every demo runs under a timeout, so a hang fails the test instead of the suite.
 demo() {
     timeout 30 "$BIN/$1" "${@:2}" 3>&-
+}
+
+# zh_demo NAME ARGS...: the demo under a Chinese locale, under a timeout
+zh_demo() {
+    zh timeout 30 "$BIN/$1" "${@:2}" 3>&-
+}
+
+# The squares of 1..N, printed as Python prints a list.
+squares_list() {
+    seq "$1" | awk '{ printf "%s%d", (NR > 1 ? ", " : "["), $1 * $1 } END { print "]" }'
 }
 
 # check: a condition that prints what it expected and what it got when it fails.

@@ -33,13 +33,3 @@ load helpers
     check "$status" -eq 0
     check "${#lines[@]}" -eq 10
 }
-
-@test "list_copy --start-method spawn, forkserver: each child pops its own copy, not at main's address" {
-    for m in spawn forkserver; do
-        run demo list_copy --start-method "$m"
-        check "$status" -eq 0
-        check "$(count_lines ' got [abc]$')" -eq 6
-        main=$(printf '%s\n' "$output" | sed -nE 's/^main .* is at (0x[0-9a-f]+)$/\1/p')
-        check "$(count_lines "q is at $main\$")" -eq 0
-    done
-}

@@ -70,19 +70,3 @@ parallel_then_serial() {
     check "$(pids_after 'child p[12], PID:' | wc -l)" -eq 2
     all_gone $(pids_after 'child p[12], PID:')
 }
-
-@test "parallel --start-method spawn and forkserver: the same lines, three PIDs, Ctrl-C still ends all" {
-    for m in spawn forkserver; do
-        run demo parallel --tick "$TICK" --start-method "$m"
-        check "$status" -eq 0
-        check "$(count_lines '^play music \.\.\.$')" -eq 5
-        check "$(count_lines '^play lol \.\.\.$')" -eq 5
-        check "$(pids_after 'PID:' | sort -u | wc -l)" -eq 3
-        # Ctrl-C to the whole group at 0.3 s: whatever has started by then
-        # (a new program starts slowly on the sanitizer build), nothing of
-        # the group is left
-        grouped --preserve-status -s INT 0.3 "$BIN/parallel" --tick 0.5 --start-method "$m"
-        check "$status" -eq 130
-        group_gone "$group"
-    done
-}

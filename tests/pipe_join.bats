@@ -35,7 +35,7 @@ deadlock_shown() {
 }
 
 @test "pipe_join part 2: the join deadlock is shown, bounded by a tick, and fixed, under each start method" {
-    for m in fork spawn forkserver; do
+    for m in $METHODS; do
         retry 3 deadlock_shown "$m"
     done
 }

@@ -3,11 +3,6 @@
 load helpers
 load chart
 
-# The squares of 1..N, printed as Python prints a list.
-squares_list() {
-    seq "$1" | awk '{ printf "%s%d", (NR > 1 ? ", " : "["), $1 * $1 } END { print "]" }'
-}
-
 # No process running this command line is left (the workers are forks of it).
 no_process_left() {
     local i
@@ -82,28 +77,6 @@ twenty_in_chunks() {
         { echo "stderr: $stderr"; false; }
 }
 
-@test "pool_map --timeline: after the seed's lines, four workers busy side by side for one tick, under every method" {
-    for m in fork spawn forkserver; do
-        run demo pool_map --tick 0.1 --timeline --start-method "$m"
-        check "$status" -eq 0
-        check "${lines[0]}" = "[1, 4, 9, 16]"
-        [[ "${lines[2]}" == "total: "* ]]
-        check "${lines[3]}" = "timeline: one row per process, a letter per job where it was busy"
-        # one row per worker that took an item: 4 of the 9, each a different PID
-        check "$(chart_rows | wc -l)" -eq 4
-        check "$(row_labels | grep -cE '^worker [0-9]+$')" -eq 4
-        check "$(row_labels | sort -u | wc -l)" -eq 4
-        # all at the same time: each pair shares most of the 5 columns of a tick
-        mapfile -t rows < <(chart_rows)
-        for i in 0 1 2; do
-            for j in $(seq $((i + 1)) 3); do
-                check "$(overlap "${rows[$i]}" "${rows[$j]}")" -ge 4
-            done
-        done
-        check "$(widest)" -le 80
-    done
-}
-
 @test "pool_map --workers 2 --items 4 --timeline: two rows, each busy two ticks" {
     run demo pool_map --workers 2 --items 4 --tick 0.1 --timeline
     check "$status" -eq 0
@@ -145,74 +118,5 @@ twenty_in_chunks() {
         option=${bad##*--}; option=--${option%% *}
         [[ "${stderr_lines[0]}" == "pool_map: $option"* ]] || { echo "$bad: ${stderr_lines[0]}"; false; }
         [[ "${stderr_lines[1]}" == "usage: pool_map "* ]]
-    done
-}
-
-# --- --start-method --------------------------------------------------------
-
-@test "pool_map --start-method spawn and forkserver: [1, 4, 9, 16], the same lines" {
-    for m in spawn forkserver; do
-        run demo pool_map --tick 0.05 --start-method "$m"
-        check "$status" -eq 0
-        check "${#lines[@]}" -eq 3
-        check "${lines[0]}" = "[1, 4, 9, 16]"
-        check "${lines[1]}" = "chunksize 1 (Python's default: ceil(items / (4 * workers)))"
-        [[ "${lines[2]}" == "total: "*" s" ]]
-        run demo pool_map --items 100 --workers 3 --tick 0.001 --start-method "$m"
-        check "$status" -eq 0
-        check "${lines[0]}" = "$(squares_list 100)"
-    done
-}
-
-@test "pool_map --crash 37 under each method: the item says it crashes, so a new program's worker knows it too" {
-    cause="was killed by signal 11 \(SIGSEGV\)"
-    grep -q __ubsan_handle "$BIN/pool_map" && cause="exited with status 1"   # make check
-    for m in fork spawn forkserver; do
-        run --separate-stderr demo pool_map --items 100 --crash 37 --tick 0.01 --start-method "$m"
-        check "$status" -eq 1
-        check "${lines[0]}" = "$(squares_list 100 | sed 's/, 1369,/, 0,/')"
-        [[ "$(tail -1 <<<"$stderr")" =~ ^"pool_map: map: in[36]: worker "[0-9]+" "$cause$ ]] ||
-            { echo "$m: stderr: $stderr"; false; }
-    done
-}
-
-# descendants PID: the PIDs of PID's children, their children, and so on.
-descendants() {
-    local kid
-    for kid in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
-        echo "$kid"
-        descendants "$kid"
-    done
-}
-
-# ctrl_c_pool_map METHOD: starts pool_map with 3 workers and a long tick,
-# learns its processes from /proc once they are all there (3 workers, and
-# the server under forkserver), sends SIGINT to the main; prints their PIDs
-# on one line, then the main's exit status. (A background job starts with
-# SIGINT ignored: env puts the default action back.)
-ctrl_c_pool_map() {
-    local main want=3 pids="" i rc=0
-    [ "$1" = forkserver ] && want=4
-    env --default-signal=INT "$BIN/pool_map" --workers 3 --tick 2 --start-method "$1" \
-        >/dev/null 3>&- &
-    main=$!
-    for i in $(seq 250); do
-        pids=$(descendants "$main")
-        [ "$(wc -w <<<"$pids")" -ge "$want" ] && break
-        sleep 0.02
-    done
-    kill -INT "$main"
-    wait "$main" || rc=$?
-    echo $pids
-    echo "status $rc"
-}
-
-@test "Ctrl-C during pool_map under each method: status 130, every worker (and the forkserver) gone" {
-    for m in fork spawn forkserver; do
-        run ctrl_c_pool_map "$m"
-        check "${lines[1]}" = "status 130"
-        want=3; [ "$m" = forkserver ] && want=4
-        check "$(wc -w <<<"${lines[0]}")" -eq "$want"
-        all_gone ${lines[0]}
     done
 }

@@ -18,16 +18,3 @@ load helpers
     demo process_class >"$BATS_TEST_TMPDIR/out"
     check "$(wc -l <"$BATS_TEST_TMPDIR/out")" -eq 2
 }
-
-@test "process_class --start-method spawn and forkserver: the object rebuilt in a new program, the same lines" {
-    for m in spawn forkserver; do
-        run demo process_class --start-method "$m"
-        check "$status" -eq 0
-        check "${#lines[@]}" -eq 2
-        # the greeting is a field of the object: it came over as bytes
-        check "$(count_lines '^hello from MyProcess-1, PID: [0-9]+$')" -eq 1
-        check "$(count_lines '^hello from MyProcess-2, PID: [0-9]+$')" -eq 1
-        check "$(pids_after 'PID:' | sort -u | wc -l)" -eq 2
-        all_gone $(pids_after 'PID:')
-    done
-}

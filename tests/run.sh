@@ -1,38 +1,47 @@
 #!/usr/bin/env bash
-# Runs every tests/*.bats and closes with one line: "N passed, N failed"
-# (", N skipped" where any), which adds up to `bats --count tests/*.bats`.
+# Runs the test files and closes with one line: "N passed, N failed"
+# (", N skipped" where any), which adds up to `bats --count` of those files.
 # BIN (the demos) and TESTBIN (the C test programs) come from the Makefile.
 #
-# Most tests wait (sleeps, timeouts, a server's answer), so the files run as
-# two groups side by side, which halves the time on two CPUs. The second group
-# runs copies of the programs from another folder: a test that looks for
-# leftover processes by their command line ("$BIN/daemon ...") then never
-# sees the other group's.
+# Two tiers. make test runs the quick one: each lesson's demo as the class
+# sees it, the queue, processes and shared state, the Chinese lines, the
+# catalogs, the fuzz replays (under a minute). make test-full (and make check,
+# and CI) runs every file: FULL_ONLY adds each demo under spawn and
+# forkserver, the library's contracts under every start method (pool, start,
+# timeline), the exercises' checks, the pages, the Python twins, every demo
+# against every odd option, hostile peers and faults.
 #
-#   tests/run.sh                       the whole suite
-#   tests/run.sh --merge N1 N2 LOG1 LOG2  two groups' TAP as one (used below)
+#   tests/run.sh                       the quick tier
+#   tests/run.sh --full                every file
+#   tests/run.sh --merge N1 LOG1 N2 LOG2 ...  the groups' TAP as one (used below)
 #   tests/run.sh --count STATUS        the closing line for the TAP on stdin
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
-# --merge N1 N2 LOG1 LOG2: one TAP stream, "1..N1+N2" first (the counts bats
-# gave before the run, so a group that stopped early shows as tests not
-# reported), LOG2's results numbered after LOG1's. A result whose number lies outside its own group's
-# plan (a stray process's) is passed on as number 0, outside every plan, so
-# that --count ignores it rather than taking it for the other group's test.
+# --merge N1 LOG1 N2 LOG2 ...: one TAP stream, "1..N1+N2+..." first (the
+# counts bats gave before the run, so a group that stopped early shows as
+# tests not reported), each LOG's results numbered after those before it. A
+# result whose number lies outside its own group's plan (a stray process's)
+# is passed on as number 0, outside every plan, so that --count ignores it
+# rather than taking it for another group's test.
 merge() {
-    echo "1..$(($1 + $2))"
-    awk -v n1="$1" -v n2="$2" '
-        FNR == 1 { group++ }
+    local plans=() logs=() total=0
+    while [ $# -ge 2 ]; do
+        [[ $1 =~ ^[0-9]+$ ]] || { echo "run.sh: --merge: '$1' is not a count of tests" >&2; return 2; }
+        plans+=("$1"); logs+=("$2"); total=$((total + $1)); shift 2
+    done
+    [ $# -eq 0 ] || { echo "run.sh: --merge: a count without its log" >&2; return 2; }
+    echo "1..$total"
+    awk -v plans="${plans[*]}" '
+        BEGIN { split(plans, n, " ") }
+        FNR == 1 { offset += n[group]; group++ }
         /^1\.\.[0-9]+$/ { next }
         /^(not )?ok [0-9]+( |$)/ {
             f = ($1 == "ok") ? 2 : 3
             k = $f + 0
-            if (k < 1 || k > (group == 1 ? n1 : n2)) k = 0
-            else if (group == 2) k += n1
-            $f = k
+            $f = (k < 1 || k > n[group]) ? 0 : k + offset
         }
-        { print }' "$3" "$4"
+        { print }' "${logs[@]}"
 }
 
 # --count STATUS: the closing line, from bats's own TAP on stdin: the plan
@@ -86,31 +95,57 @@ count() {
     }'
 }
 
+full=0
 case "${1:-}" in
---merge) merge "$2" "$3" "$4" "$5"; exit ;;
+--merge) shift; merge "$@"; exit ;;
 --count) count "$2"; exit ;;
+--full) full=1 ;;
+"") ;;
+*) echo "usage: tests/run.sh [--full]" >&2; exit 2 ;;
 esac
 
 command -v bats >/dev/null || { echo "bats not found: apt-get install bats (or dnf install bats)" >&2; exit 1; }
 BIN=${BIN:-$PWD/build/bin}
 TESTBIN=${TESTBIN:-$PWD/build/tests}
 
-# The two groups, of about equal time; every tests/*.bats is in one of them.
-second="serve twins start queue options parallel pool_map list_copy pool_apply process run_sh shared_queue zh download
-        timeline tour"
-group1=() group2=()
-for f in tests/*.bats; do
-    name=$(basename "$f" .bats)
-    if [[ " ${second//$'\n'/ } " == *" $name "* ]]; then group2+=("$f"); else group1+=("$f"); fi
+FULL_ONLY="pool start timeline methods exercises docs twins tour options zh_every catalog
+           serve_peers download_peers start_faults"
+
+# The files share out into NGROUPS groups of about equal time, run side by
+# side (most tests wait on sleeps and timeouts; the CPUs are shared): the
+# longest file first, each into the group with the least time so far. COST:
+# the seconds a file takes alone on two idle CPUs (bats -T), rounded; a file
+# not listed counts 5. docs and exercises stay in the first group: they find
+# the build beside $BIN; the others run copies of the programs from another
+# folder, so that a test that looks for leftover processes by their command
+# line ("$BIN/daemon ...") never sees another group's.
+NGROUPS=3
+COST="docs:61 twins:40 start_faults:32 serve_peers:14 timeline:20 exercises:13 pool:9 zh_every:9
+      download_peers:11 options:11 download:8 serve:6 pool_map:5 tour:7 start:6 concurrency:6 zh:5
+      methods:8 catalog:3 process:4 parallel:3 shared:4 daemon:3 shared_queue:3 shared_counter:3 queue:3
+      pipe_join:2 start_methods:2 serial:1 run_sh:1 list_copy:1 pool_map_async:1 process_class:1
+      pool_apply:1 fuzz:1"
+cost_of() {
+    local c=" ${COST//$'\n'/ } "
+    [[ $c == *" $1:"* ]] && { c=${c#*" $1:"}; echo "${c%% *}"; } || echo 5
+}
+load=() members=()
+for ((g = 0; g < NGROUPS; g++)); do load[g]=0; members[g]=""; done
+for f in $(for t in tests/*.bats; do
+               name=$(basename "$t" .bats)
+               [[ $full -eq 0 && " ${FULL_ONLY//$'\n'/ } " == *" $name "* ]] && continue
+               echo "$(cost_of "$name") $t"
+           done | sort -rn | cut -d' ' -f2); do
+    case $(basename "$f" .bats) in
+    docs | exercises) g=0 ;;
+    *) g=0; for ((i = 1; i < NGROUPS; i++)); do [ "${load[i]}" -lt "${load[g]}" ] && g=$i; done ;;
+    esac
+    load[g]=$((load[g] + $(cost_of "$(basename "$f" .bats)")))
+    members[g]+=" $f"
 done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mkdir "$work/bin" "$work/tests"
-if ! cp -p "$BIN"/* "$work/bin" || ! cp -p "$TESTBIN"/* "$work/tests"; then
-    echo "run.sh: cannot copy the programs into $work" >&2
-    exit 1
-fi
 
 # python3 looked up once: where it is a version manager's shim (pyenv's is a
 # shell script), every start costs a quarter of a second more, and the twins
@@ -119,13 +154,30 @@ if py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) && [ -x "$py
     mkdir "$work/python" && ln -s "$py" "$work/python/python3" && PATH="$work/python:$PATH"
 fi
 
-n1=$(bats --count "${group1[@]}")
-n2=$(bats --count "${group2[@]}")
-BIN=$BIN TESTBIN=$TESTBIN bats --tap "${group1[@]}" >"$work/1.tap" &
-first=$!
-BIN=$work/bin TESTBIN=$work/tests bats --tap "${group2[@]}" >"$work/2.tap"
-status2=$?
-wait "$first"
-status1=$?
-cat "$work/1.tap" "$work/2.tap"
-merge "$n1" "$n2" "$work/1.tap" "$work/2.tap" | count $((status1 || status2))
+pids=() runs=()
+for ((g = 0; g < NGROUPS; g++)); do
+    [ -n "${members[g]}" ] || continue
+    bin=$BIN tests=$TESTBIN
+    if [ "$g" -gt 0 ]; then
+        bin=$work/$g/bin tests=$work/$g/tests
+        mkdir -p "$bin" "$tests"
+        if ! cp -p "$BIN"/* "$bin" || ! cp -p "$TESTBIN"/* "$tests"; then
+            echo "run.sh: cannot copy the programs into $work/$g" >&2
+            exit 1
+        fi
+    fi
+    # shellcheck disable=SC2086   # the members are words: test files' paths
+    BIN=$bin TESTBIN=$tests bats --tap ${members[g]} >"$work/$g.tap" &
+    pids+=($!)
+    runs+=("$g")
+done
+# each group's plan, counted by bats while the groups run
+merged=()
+for g in "${runs[@]}"; do
+    # shellcheck disable=SC2086
+    merged+=("$(bats --count ${members[g]})" "$work/$g.tap")
+done
+status=0
+for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+for g in "${runs[@]}"; do cat "$work/$g.tap"; done
+merge "${merged[@]}" | count "$status"

@@ -80,10 +80,10 @@ TAP
     check "${lines[-1]}" = "0 passed, 0 failed"
 }
 
-@test "run.sh: two groups' results as one, a stray line never taken for the other group's" {
+@test "run.sh: two groups' results as one, a stray line never taken for another group's" {
     printf '1..2\nok 1 a\nnot ok 3 a stray copy\nok 2 b\n' >"$BATS_TEST_TMPDIR/1.tap"
     printf '1..2\nok 1 c\nnot ok 2 d\n' >"$BATS_TEST_TMPDIR/2.tap"
-    run bash -c '"$1" --merge 2 2 "$2/1.tap" "$2/2.tap" | BATS_STATUS=1 "$1" --count 1' _ \
+    run bash -c '"$1" --merge 2 "$2/1.tap" 2 "$2/2.tap" | BATS_STATUS=1 "$1" --count 1' _ \
         "$BATS_TEST_DIRNAME/run.sh" "$BATS_TEST_TMPDIR"
     check "$status" -eq 1
     check "${lines[-1]}" = "3 passed, 1 failed"
@@ -91,10 +91,26 @@ TAP
     check "$(count_lines '^note: ignored 1 result line')" -eq 1
 }
 
+@test "run.sh: three groups' results as one; --merge refuses what is not a count" {
+    printf '1..1\nok 1 a\n' >"$BATS_TEST_TMPDIR/1.tap"
+    printf '1..2\nok 1 b\nok 2 c\n' >"$BATS_TEST_TMPDIR/2.tap"
+    printf '1..1\nnot ok 1 d\n' >"$BATS_TEST_TMPDIR/3.tap"
+    run bash -c '"$1" --merge 1 "$2/1.tap" 2 "$2/2.tap" 1 "$2/3.tap" | "$1" --count 1' _ \
+        "$BATS_TEST_DIRNAME/run.sh" "$BATS_TEST_TMPDIR"
+    check "$status" -eq 1
+    check "${lines[-1]}" = "3 passed, 1 failed"
+    check "$(count_lines '^  d$')" -eq 1
+    run timeout 10 "$BATS_TEST_DIRNAME/run.sh" --merge 1 2 "$BATS_TEST_TMPDIR/1.tap" "$BATS_TEST_TMPDIR/2.tap"
+    check "$status" -eq 2
+    check "$output" = "run.sh: --merge: '$BATS_TEST_TMPDIR/1.tap' is not a count of tests"
+    run timeout 10 "$BATS_TEST_DIRNAME/run.sh" --merge 1
+    check "$status" -eq 2
+}
+
 @test "run.sh: a group that stopped early shows as tests not reported" {
     printf '1..2\nok 1 a\nok 2 b\n' >"$BATS_TEST_TMPDIR/1.tap"
     printf '1..3\nok 1 c\n' >"$BATS_TEST_TMPDIR/2.tap"
-    run bash -c '"$1" --merge 2 3 "$2/1.tap" "$2/2.tap" | "$1" --count 1' _ \
+    run bash -c '"$1" --merge 2 "$2/1.tap" 3 "$2/2.tap" | "$1" --count 1' _ \
         "$BATS_TEST_DIRNAME/run.sh" "$BATS_TEST_TMPDIR"
     check "$status" -eq 1
     check "${lines[-1]}" = "3 passed, 0 failed, 2 not reported (bats stopped early)"

@@ -1,5 +1,6 @@
 # Starting and stopping a server (`serve`, or tests/c/fake_server) from a
-# test, on a free loopback port. Loaded by serve.bats and download.bats.
+# test, on a free loopback port, and the files they serve. Loaded by
+# serve*.bats and download*.bats.
 
 SERVER_PIDS=()
 
@@ -104,4 +105,33 @@ teardown() {
         kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
     done
     true
+}
+
+# serve_setup: $WWW holds a.txt and sub/b.png; outside.txt lies beyond it.
+serve_setup() {
+    WWW=$BATS_TEST_TMPDIR/www
+    mkdir -p "$WWW/sub"
+    printf 'hello\n' >"$WWW/a.txt"
+    head -c 3000 /dev/urandom >"$WWW/sub/b.png"
+    printf 'secret\n' >"$BATS_TEST_TMPDIR/outside.txt"
+}
+
+# download_setup: $WWW to serve (empty), $OUT to download into.
+download_setup() {
+    WWW=$BATS_TEST_TMPDIR/www
+    OUT=$BATS_TEST_TMPDIR/out
+    mkdir -p "$WWW" "$OUT"
+}
+
+# worker_pids: the distinct worker PIDs in download's $output
+worker_pids() {
+    pids_after '^worker' | sort -u
+}
+
+# make_files NAME:SIZE...: random binary files in $WWW
+make_files() {
+    local spec
+    for spec in "$@"; do
+        head -c "${spec#*:}" /dev/urandom >"$WWW/${spec%%:*}"
+    done
 }

@@ -5,8 +5,6 @@ load helpers
 
 t() { timeout 20 "$TESTBIN/test_shared" "$@" 3>&-; }
 
-METHODS="fork spawn forkserver"
-
 # took LINE: the seconds after "took=" on LINE.
 took() { sed -nE 's/.*took=([0-9.]+).*/\1/p' <<<"$1"; }
 

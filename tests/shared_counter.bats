@@ -41,7 +41,7 @@ unlocked_loses() {
     # A race: a run may lose none (the workers did not overlap, or were
     # never interrupted between load and store), so up to 8 runs each.
     busy_start
-    for m in fork spawn forkserver; do
+    for m in $METHODS; do
         lost_some=""
         for try in $(seq 8); do
             if unlocked_loses "$m"; then lost_some=$try; break; fi
@@ -52,7 +52,7 @@ unlocked_loses() {
 
 @test "shared_counter with get_lock(), and locally then locked once, loses none, under each start method, beside two busy loops" {
     busy_start
-    for m in fork spawn forkserver; do
+    for m in $METHODS; do
         run demo shared_counter --workers 3 --increments 2000 --start-method "$m"
         check "$status" -eq 0
         check "${lines[0]}" = "3 processes ($m) each add 1 to one shared counter 2000 times"

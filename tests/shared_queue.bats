@@ -74,13 +74,3 @@ got_items() {
     # the library reaps every child before main dies of the signal
     group_gone "$group"
 }
-
-@test "shared_queue --start-method spawn, forkserver: the workers map the queue, each item once" {
-    for m in spawn forkserver; do
-        run demo shared_queue --tick 0.01 --items 40 --workers 3 --start-method "$m"
-        check "$status" -eq 0
-        check "$(count_lines ' got [0-9]+$')" -eq 40
-        check "$(printf '%s\n' "$output" | sed -nE 's/.* got ([0-9]+)$/\1/p' | sort -u | wc -l)" -eq 40
-        check "$(count_lines '^main process done!$')" -eq 1
-    done
-}

@@ -6,8 +6,6 @@ load helpers
 
 t() { timeout 20 "$TESTBIN/test_start" "$@" 3>&-; }
 
-METHODS="fork spawn forkserver"
-
 # field NAME LINE: the number after "NAME=" on LINE.
 field() { sed -nE "s/.*[ :]$1=(-?[0-9]+).*/\1/p" <<<"$2"; }
 
@@ -139,18 +137,8 @@ killed_main() {
     done
 }
 
-@test "a consumer SIGKILLed on the way: the others take the rest, none twice" {
-    for m in $METHODS; do
-        run t "$m" queue-kill
-        check "$status" -eq 0
-        once=$(field once "$output")
-        check "$once" -ge 2999      # at most the one item the dead consumer held
-        [[ "$output" == *" twice=0 exitcodes=-9,0,0" ]] || { echo "$m: $output"; false; }
-    done
-}
-
 @test "a Process subclass: its class by name, its own fields as bytes, under each method" {
-    for m in fork spawn forkserver; do
+    for m in $METHODS; do
         run t "$m" subclass
         check "$status" -eq 0
         check "${lines[0]}" = "Counter-1: by threes counts 5, 8, 11"

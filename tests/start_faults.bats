@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # The start methods when what is around them misbehaves: a stray MP_*
 # variable, a forkserver killed or stopped, a signal that lands in another
-# thread, too few descriptors.
+# thread, too few descriptors; consumers and pool workers SIGKILLed at
+# random. In make test-full.
 load helpers
 
 t() { timeout 20 "$TESTBIN/test_faults" "$@" 3>&-; }
@@ -95,7 +96,7 @@ server_of() {
 }
 
 @test "SIGINT while a thread idles beside the library: no child is left, whichever thread takes it" {
-    for m in fork spawn forkserver; do
+    for m in $METHODS; do
         for i in 1; do
             out=$BATS_TEST_TMPDIR/storm
             # (through timeout: a command run with & ignores SIGINT)
@@ -132,7 +133,7 @@ server_of() {
 }
 
 @test "start_methods, SIGINT to its group at a random moment: status 130 or done, nothing left" {
-    for m in fork spawn forkserver; do
+    for m in $METHODS; do
         for i in 1 2; do
             grouped --preserve-status -s INT "0.$((RANDOM % 5 + 1))" \
                 "$BIN/start_methods" --tick 0.05 --starts 400 --method "$m"
@@ -160,4 +161,25 @@ server_of() {
     [[ "${stderr_lines[1]}" =~ ^"parallel: start Process-"[12]": forkserver: the server (PID "[0-9]+") started no process (out of processes or descriptors: it says which)"$ ]] ||
         { echo "$stderr"; false; }
     check "${#stderr_lines[@]}" -eq 2
+}
+
+@test "a consumer SIGKILLed on the way: the others take the rest, none twice" {
+    for m in $METHODS; do
+        run timeout 20 "$TESTBIN/test_start" "$m" queue-kill 3>&-
+        check "$status" -eq 0
+        once=$(sed -nE 's/.* once=([0-9]+).*/\1/p' <<<"$output")
+        check "$once" -ge 2999      # at most the one item the dead consumer held
+        [[ "$output" == *" twice=0 exitcodes=-9,0,0" ]] || { echo "$m: $output"; false; }
+    done
+}
+
+@test "workers SIGKILLed at random during many large maps: every output is right or its failed item's zero, none ran twice, under each method" {
+    for m in $METHODS; do
+        run timeout 20 "$TESTBIN/test_pool" "$m" kill-during-maps 3>&-
+        check "$status" -eq 0
+        check "${lines[0]}" = "kills>0=1 wrong=0 zeros=failed=1 ran twice=0 uncounted=0"
+        check "${lines[2]}" = "next map: ok=1 good results: 100"
+        check "${lines[3]}" = "close and join: ok=1, in time: 1"
+        check "${lines[4]}" = "no worker left: 1"
+    done
 }

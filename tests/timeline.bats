@@ -135,7 +135,7 @@ short_run() {
 @test "parallel --timeline: two rows, p1 and p2, busy at the same time, under every start method" {
     # under spawn and forkserver the children are new programs: they map
     # the span table from the descriptor they were handed
-    for m in fork spawn forkserver; do
+    for m in $METHODS; do
         run demo parallel --tick 0.05 --timeline --start-method "$m"
         check "$status" -eq 0
         # the seed's output first, unchanged, then the chart
@@ -459,4 +459,33 @@ refused() {
     mknod "$BATS_TEST_TMPDIR/t/block" b 7 0  # a loop device's node, in the test's own folder
     refused block "a block device cannot hold a picture"
     check -b "$BATS_TEST_TMPDIR/t/block"
+}
+
+# side_by_side METHOD: the four workers' rows overlap over most of the 5
+# columns of a tick; retried, as a busy machine may start one late.
+side_by_side() {
+    local i j rows
+    run demo pool_map --tick 0.1 --timeline --start-method "$1"
+    mapfile -t rows < <(chart_rows)
+    for i in 0 1 2; do
+        for j in $(seq $((i + 1)) 3); do
+            check "$(overlap "${rows[$i]}" "${rows[$j]}")" -ge 4 || return 1
+        done
+    done
+}
+
+@test "pool_map --timeline: after the seed's lines, four workers busy side by side for one tick, under every method" {
+    for m in $METHODS; do
+        run demo pool_map --tick 0.1 --timeline --start-method "$m"
+        check "$status" -eq 0
+        check "${lines[0]}" = "[1, 4, 9, 16]"
+        [[ "${lines[2]}" == "total: "* ]]
+        check "${lines[3]}" = "timeline: one row per process, a letter per job where it was busy"
+        # one row per worker that took an item: 4 of the 9, each a different PID
+        check "$(chart_rows | wc -l)" -eq 4
+        check "$(row_labels | grep -cE '^worker [0-9]+$')" -eq 4
+        check "$(row_labels | sort -u | wc -l)" -eq 4
+        check "$(widest)" -le 80
+        retry 3 side_by_side "$m"
+    done
 }

@@ -24,6 +24,16 @@ compare() {
     BIN=$BIN PY=$PY PYTHON=$PYTHON timeout 120 "$BATS_TEST_DIRNAME/compare.sh" "$@" 3>&-
 }
 
+# compare_each "DEMO ARGS"...: compare on each; the first that differs fails.
+compare_each() {
+    local args
+    for args in "$@"; do
+        # shellcheck disable=SC2086   # ARGS are words
+        run compare $args
+        [ "$status" -eq 0 ] || { echo "$args:"; echo "$output"; return 1; }
+    done
+}
+
 twin() {
     timeout 30 "$PYTHON" "$PY/$1.py" "${@:2}" 3>&-
 }
@@ -35,11 +45,8 @@ twin() {
 }
 
 @test "twins: parallel, daemon, list_copy, process_class print the C demo's lines" {
-    for args in "parallel --tick 0.01" "daemon --tick 0.01" list_copy process_class \
-                "process_class --start-method spawn"; do
-        run compare $args
-        [ "$status" -eq 0 ] || { echo "$args:"; echo "$output"; false; }
-    done
+    compare_each "parallel --tick 0.01" "daemon --tick 0.01" list_copy process_class \
+                 "process_class --start-method spawn"
     # the twin names its subclass's processes as Python does, and so does C now
     run twin process_class
     check "$(count_lines '^hello from MyProcess-[12], PID: [0-9]+$')" -eq 2
@@ -53,14 +60,11 @@ twin() {
 }
 
 @test "twins: pool_map, pool_map_async (with and without get), pool_apply" {
-    for args in "pool_map --tick 0.02" "pool_map --tick 0.01 --items 9 --workers 2" \
-                "pool_map_async --tick 0.5" "pool_map_async --tick 0.02 --get" pool_apply; do
-        # (without get, a tick long enough that no task can end before the
-        # exit terminates the workers, however slowly a busy machine starts
-        # the pool: it costs nothing, nobody waits for the tasks)
-        run compare $args
-        [ "$status" -eq 0 ] || { echo "$args:"; echo "$output"; false; }
-    done
+    # (without get, a tick long enough that no task can end before the exit
+    # terminates the workers, however slowly a busy machine starts the pool:
+    # it costs nothing, nobody waits for the tasks)
+    compare_each "pool_map --tick 0.02" "pool_map --tick 0.01 --items 9 --workers 2" \
+                 "pool_map_async --tick 0.5" "pool_map_async --tick 0.02 --get" pool_apply
     # apply's worker line comes before the main goes on, in both
     run twin pool_apply
     [[ "${lines[1]}" == "child process running, PID "* ]]
@@ -69,24 +73,18 @@ twin() {
 
 @test "twins: parallel, daemon, list_copy, shared_queue, pool_map under --start-method spawn or forkserver" {
     # each demo under one of the two (every Python child a new interpreter:
-    # the suite is timed); tests/start.bats runs the C demos under both
-    for args in "parallel --tick 0.01 --start-method spawn" "list_copy --start-method spawn" \
-                "pool_map --tick 0.02 --start-method spawn" \
-                "daemon --tick 0.01 --start-method forkserver" \
-                "shared_queue --tick 0.01 --items 20 --workers 3 --start-method forkserver"; do
-        run compare $args
-        [ "$status" -eq 0 ] || { echo "$args:"; echo "$output"; false; }
-    done
+    # the suite is timed); tests/methods.bats runs the C demos under both
+    compare_each "parallel --tick 0.01 --start-method spawn" "list_copy --start-method spawn" \
+                 "pool_map --tick 0.02 --start-method spawn" \
+                 "daemon --tick 0.01 --start-method forkserver" \
+                 "shared_queue --tick 0.01 --items 20 --workers 3 --start-method forkserver"
 }
 
 @test "twins: shared_counter and pipe_join print the C demo's lines, under fork and spawn" {
-    for args in "shared_counter --workers 2 --increments 2000" "pipe_join --tick 0.1" \
-                "pipe_join --tick 0.5 --messages 10" \
-                "shared_counter --workers 2 --increments 2000 --start-method spawn" \
-                "pipe_join --tick 0.2 --start-method spawn"; do
-        run compare $args
-        [ "$status" -eq 0 ] || { echo "$args:"; echo "$output"; false; }
-    done
+    compare_each "shared_counter --workers 2 --increments 2000" "pipe_join --tick 0.1" \
+                 "pipe_join --tick 0.5 --messages 10" \
+                 "shared_counter --workers 2 --increments 2000 --start-method spawn" \
+                 "pipe_join --tick 0.2 --start-method spawn"
 }
 
 @test "twins: start_methods: the same differences between the methods, in C and Python" {
