@@ -5,10 +5,10 @@
 #
 # Two tiers. make test runs the quick one: each lesson's demo as the class
 # sees it, the queue, processes and shared state, the Chinese lines, the
-# catalogs, the fuzz replays (under a minute). make test-full (and make check,
-# and CI) runs every file: FULL_ONLY adds each demo under spawn and
-# forkserver, the library's contracts under every start method (pool, start,
-# timeline), the exercises' checks, the pages, the Python twins, every demo
+# fuzz replays (under a minute). make test-full (and make check, and CI)
+# runs every file: FULL_ONLY adds each demo under spawn and forkserver, the
+# library's contracts under every start method (pool, start, timeline), the
+# exercises' checks, the pages, the Python twins, the catalogs, every demo
 # against every odd option, hostile peers and faults.
 #
 #   tests/run.sh                       the quick tier
