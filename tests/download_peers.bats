@@ -175,15 +175,13 @@ setup() { download_setup; }
 
 @test "connection refused and a host that does not resolve: reported per URL, exit 1" {
     make_files a.png:500
-    start_fake silent              # find a free port, then free it again
-    closed=$PORT
-    stop_fake
+    closed_port
     start_serve "$WWW"
-    refused=http://127.0.0.1:$closed/x.png
+    refused=http://127.0.0.1:$CLOSED/x.png
     unknown=http://no-such-host.invalid/y.png
     run demo download --dir "$OUT" "$refused" "$unknown" "$URL/a.png"
     check "$status" -eq 1
-    check "$(count_lines "^worker [0-9]+: $refused failed: connect to 127.0.0.1 port $closed: Connection refused$")" -eq 1
+    check "$(count_lines "^worker [0-9]+: $refused failed: connect to 127.0.0.1 port $CLOSED: Connection refused$")" -eq 1
     check "$(count_lines "^worker [0-9]+: $unknown failed: cannot resolve host 'no-such-host.invalid': ")" -eq 1
     cmp "$WWW/a.png" "$OUT/a.png"
     check "$(ls -A "$OUT" | wc -l)" -eq 1
@@ -192,19 +190,17 @@ setup() { download_setup; }
 
 @test "each failed URL is also one line on standard error: https, 404, refused, timeout" {
     make_files a.png:500
-    start_fake silent              # find a free port, then free it again
-    closed=$PORT
-    stop_fake
+    closed_port
     start_serve "$WWW"
     start_fake silent
     run --separate-stderr demo download --timeout 0.5 --dir "$OUT" https://127.0.0.1/x.png \
-        "$URL/missing.png" "http://127.0.0.1:$closed/y.png" "$FAKE_URL/z.png" "$URL/a.png"
+        "$URL/missing.png" "http://127.0.0.1:$CLOSED/y.png" "$FAKE_URL/z.png" "$URL/a.png"
     check "$status" -eq 1
     check "${#stderr_lines[@]}" -eq 4
     output=$stderr
     check "$(count_lines "^download: https://127\.0\.0\.1/x\.png: https is not supported")" -eq 1
     check "$(count_lines "^download: $URL/missing\.png: HTTP 404 Not Found$")" -eq 1
-    check "$(count_lines "^download: http://127\.0\.0\.1:$closed/y\.png: connect to .*: Connection refused$")" -eq 1
+    check "$(count_lines "^download: http://127\.0\.0\.1:$CLOSED/y\.png: connect to .*: Connection refused$")" -eq 1
     check "$(count_lines "^download: $FAKE_URL/z\.png: gave up after 0\.5 s \(--timeout\): no answer in time$")" -eq 1
     stop_fake
     stop_serve

@@ -72,6 +72,14 @@ start_fake() {
     FAKE_URL=http://127.0.0.1:$PORT
 }
 
+# closed_port: sets CLOSED to a loopback port nobody listens on: a fake
+# server's, found free, then freed again.
+closed_port() {
+    start_fake silent || return 1
+    CLOSED=$PORT
+    stop_fake
+}
+
 # http_raw REQUEST: sends REQUEST as it is to serve, prints the answer with
 # the \r of each line removed.
 http_raw() {
