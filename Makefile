@@ -14,8 +14,9 @@
 #   make exercises-sweep  every exercise's check on its starter and its solution (as make test-full does)
 #   make clean
 
-# Builds use every CPU, unless a -j is given (make -j1: one command at a time).
-ifeq ($(filter -j%,$(MAKEFLAGS)),)
+# Builds use every CPU, unless a -j is given (make -j1: one command at a time)
+# or clean is among the goals (make clean all: the one, then the other).
+ifeq ($(filter -j%,$(MAKEFLAGS))$(filter clean,$(MAKECMDGOALS)),)
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 1)
 endif
 
