@@ -9,6 +9,18 @@ load server_helpers
 
 setup() { download_setup; }
 
+# fails_on REPLY NAME WHY: download of NAME from a fake server that answers
+# with the bytes of the file REPLY: exit 1, one line "worker PID: URL failed:
+# WHY" (WHY an extended regex), and no file left.
+fails_on() {
+    start_fake reply "$1" || return 1
+    run demo download --dir "$OUT" "$FAKE_URL/$2"
+    check "$status" -eq 1 || return 1
+    check "$(count_lines "^worker [0-9]+: $FAKE_URL/$2 failed: $3")" -eq 1 || return 1
+    check "$(ls -A "$OUT" | wc -l)" -eq 0 || return 1
+    stop_fake
+}
+
 @test "a status without a reason (HTTP 418) is reported as it is, with no trailing space" {
     printf 'HTTP/1.0 418\r\n\r\n' >"$BATS_TEST_TMPDIR/reply"
     printf 'HTTP/1.0 418 I am a teapot\r\n\r\n' >"$BATS_TEST_TMPDIR/reply2"
@@ -67,21 +79,11 @@ setup() { download_setup; }
     for reply in $'HTTP/1.0 200 O\x1b[2JK\r\n\r\nbody' \
                  $'HTTP/1.0 200 OK\r\nX-A: \x1b]0;title\x07\r\n\r\nbody'; do
         printf '%s' "$reply" >"$BATS_TEST_TMPDIR/reply"
-        start_fake reply "$BATS_TEST_TMPDIR/reply"
-        run demo download --dir "$OUT" "$FAKE_URL/x.bin"
-        check "$status" -eq 1
-        check "$(count_lines "^worker [0-9]+: $FAKE_URL/x.bin failed: malformed response: ")" -eq 1
-        check "$(ls -A "$OUT" | wc -l)" -eq 0
-        stop_fake
+        fails_on "$BATS_TEST_TMPDIR/reply" x.bin "malformed response: "
     done
     # bash cannot hold a NUL in a variable: that reply is written by printf
     printf 'HTTP/1.0 200 OK\r\nX-A: a\0b\r\nContent-Length: 4\r\n\r\nbody' >"$BATS_TEST_TMPDIR/reply"
-    start_fake reply "$BATS_TEST_TMPDIR/reply"
-    run demo download --dir "$OUT" "$FAKE_URL/nul.bin"
-    check "$status" -eq 1
-    check "$(count_lines "^worker [0-9]+: $FAKE_URL/nul.bin failed: malformed response: header line 2$")" -eq 1
-    check "$(ls -A "$OUT" | wc -l)" -eq 0
-    stop_fake
+    fails_on "$BATS_TEST_TMPDIR/reply" nul.bin 'malformed response: header line 2$'
 }
 
 @test "bad redirects fail clearly: a Location too long, a URL too long, a space or a tab in it" {
@@ -92,25 +94,14 @@ setup() { download_setup; }
                 "/a b.png|redirected: a space, a control character or a non-ASCII byte in the URL" \
                 $'/a\tb.png|redirected: a space, a control character or a non-ASCII byte in the URL'; do
         printf 'HTTP/1.0 302 Found\r\nLocation: /%s\r\n\r\n' "${case%%|*}" >"$BATS_TEST_TMPDIR/moved"
-        start_fake reply "$BATS_TEST_TMPDIR/moved"
-        run demo download --dir "$OUT" "$FAKE_URL/x.png"
-        check "$status" -eq 1
-        check "$(count_lines "^worker [0-9]+: $FAKE_URL/x.png failed: ${case#*|}$")" -eq 1
-        check "$(ls -A "$OUT" | wc -l)" -eq 0
-        stop_fake
+        fails_on "$BATS_TEST_TMPDIR/moved" x.png "${case#*|}\$"
     done
 }
 
 @test "a server that closes mid-body: reported as truncated, no file left" {
     { printf 'HTTP/1.0 200 OK\r\nContent-Length: 100000\r\n\r\n'; head -c 1000 /dev/urandom; } \
         >"$BATS_TEST_TMPDIR/reply"
-    start_fake reply "$BATS_TEST_TMPDIR/reply"
-    run demo download --dir "$OUT" "$FAKE_URL/cut.bin"
-    check "$status" -eq 1
-    cut='truncated: got 1000 of 100000 bytes \(connection closed\)'
-    check "$(count_lines "^worker [0-9]+: $FAKE_URL/cut.bin failed: $cut$")" -eq 1
-    check "$(ls -A "$OUT" | wc -l)" -eq 0
-    stop_fake
+    fails_on "$BATS_TEST_TMPDIR/reply" cut.bin 'truncated: got 1000 of 100000 bytes \(connection closed\)$'
 }
 
 @test "malformed answers fail that URL: status line (or none), Content-Length, chunked" {

@@ -65,6 +65,9 @@ squares_list() {
     seq "$1" | awk '{ printf "%s%d", (NR > 1 ? ", " : "["), $1 * $1 } END { print "]" }'
 }
 
+# field NAME LINE: the number after "NAME=" on LINE.
+field() { sed -nE "s/.*[ :]$1=(-?[0-9]+).*/\1/p" <<<"$2"; }
+
 # check: a condition that prints what it expected and what it got when it fails.
 #   check "$status" -eq 0
 check() {

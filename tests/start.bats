@@ -6,9 +6,6 @@ load helpers
 
 t() { timeout 20 "$TESTBIN/test_start" "$@" 3>&-; }
 
-# field NAME LINE: the number after "NAME=" on LINE.
-field() { sed -nE "s/.*[ :]$1=(-?[0-9]+).*/\1/p" <<<"$2"; }
-
 @test "each method runs the target with its argument's bytes; exitcode, join, is_alive" {
     for m in $METHODS; do
         run t "$m" basic

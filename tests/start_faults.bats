@@ -167,7 +167,7 @@ server_of() {
     for m in $METHODS; do
         run timeout 20 "$TESTBIN/test_start" "$m" queue-kill 3>&-
         check "$status" -eq 0
-        once=$(sed -nE 's/.* once=([0-9]+).*/\1/p' <<<"$output")
+        once=$(field once "$output")
         check "$once" -ge 2999      # at most the one item the dead consumer held
         [[ "$output" == *" twice=0 exitcodes=-9,0,0" ]] || { echo "$m: $output"; false; }
     done
