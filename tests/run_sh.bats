@@ -105,6 +105,13 @@ TAP
     check "$output" = "run.sh: --merge: '$BATS_TEST_TMPDIR/1.tap' is not a count of tests"
     run timeout 10 "$BATS_TEST_DIRNAME/run.sh" --merge 1
     check "$status" -eq 2
+    check "$output" = "run.sh: --merge: a count without its log"
+}
+
+@test "run.sh: an argument it does not know is a usage error, exit 2, before any test runs" {
+    run timeout 10 "$BATS_TEST_DIRNAME/run.sh" --quick
+    check "$status" -eq 2
+    check "$output" = "usage: tests/run.sh [--full]"
 }
 
 @test "run.sh: a group that stopped early shows as tests not reported" {
