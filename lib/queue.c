@@ -185,7 +185,7 @@ static enum mp_status lock(mp_queue *q, struct end *e)
 static enum mp_status wait_until(mp_queue *q, struct end *e, struct end *other, double deadline,
                                  size_t (*ready)(mp_queue *, size_t))
 {
-    double since = mp_now();
+    double since = -1;                         /* step 1 not begun */
     for (;;) {
         bool closed = atomic_load(&q->closed);
         if (ready(q, 1) > 0)
@@ -195,7 +195,7 @@ static enum mp_status wait_until(mp_queue *q, struct end *e, struct end *other, 
             mp_robust_unlock(&e->lock);
             return closed ? MP_CLOSED : MP_TIMEOUT;
         }
-        if (spin_a_while(&other->cpu, &other->count, since, deadline))
+        if (spin_a_while(&other->cpu, &other->count, q->capacity, &since, deadline))
             continue;                          /* step 1 */
         atomic_fetch_add(&e->sleepers, 1);     /* step 2 */
         if (atomic_load(&q->closed) || ready(q, 1) > 0) {
@@ -209,7 +209,7 @@ static enum mp_status wait_until(mp_queue *q, struct end *e, struct end *other, 
             uncount(e);                        /* timed out or EINTR: not woken */
         if (lock(q, e) != MP_OK)
             return MP_ERROR;
-        since = mp_now();                      /* woken: look again */
+        since = -1;                            /* woken: step 1 again */
     }
 }
 

@@ -9,6 +9,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 /* An end's cpu field while no process at that end is awake. */
 enum { SPIN_NO_CPU = -1 };
@@ -20,9 +21,10 @@ void spin_note_cpu(atomic_int *cpu);
 /* Waiting at one end, holding its lock, after a look found nothing: true
  * means "look again now" (it has paused or yielded the CPU a moment
  * first), false "go to sleep". other_cpu and other_count are the other
- * end's cpu field and count (items put, or items taken); since is when
- * this wait began, or last woke; deadline as the queue's (negative: none). */
-bool spin_a_while(atomic_int *other_cpu, atomic_ullong *other_count, double since,
-                  double deadline);
+ * end's cpu field and count (items put, or items taken); capacity the
+ * queue's; *since when this wait's first step began, negative until its
+ * first call, which sets it; deadline as the queue's (negative: none). */
+bool spin_a_while(atomic_int *other_cpu, atomic_ullong *other_count, size_t capacity,
+                  double *since, double deadline);
 
 #endif
