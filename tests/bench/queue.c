@@ -8,7 +8,11 @@
  *     build/bench/queue [ITEMS]      rows "queue 1->1", "queue 2->2" (a
  *                                    queue of 4096) and "queue 1->1 batched"
  *                                    (put_many / get_many of 64); default
- *                                    10,000,000 items per row
+ *                                    10,000,000 items per row; then "queue
+ *                                    round trip", in microseconds: an item
+ *                                    put, taken by another process and put
+ *                                    back on a second queue, taken (both
+ *                                    of capacity 1), ITEMS / 100 times
  *     build/bench/queue busy [ITEMS] rows "queue 1->1, capacity 8, 2 busy
  *                                    CPUs" and the same for 2->2; default
  *                                    200,000 items. tests/bench/run.sh starts
@@ -67,6 +71,12 @@ static void start(mp_process *p, int (*target)(void *), void *arg)
         mp_die("start: %s", mp_last_error());
 }
 
+static void join(mp_process *p)
+{
+    if (mp_process_join(p, MP_FOREVER) != MP_OK || mp_process_exitcode(p) != 0)
+        mp_die("%s did not end well: %s", p->name, mp_last_error());
+}
+
 /* Moves items through a fresh queue of the given capacity with p producers
  * and c consumers, `each` items per call; returns items per second, from
  * the first fork to the last consumer's end. */
@@ -86,11 +96,11 @@ static double run(int p, int c, size_t capacity, size_t each, uint64_t items)
     for (int i = 0; i < p; i++)
         start(&producers[i], producer, &share);
     for (int i = 0; i < p; i++)
-        mp_process_join(&producers[i], MP_FOREVER);
+        join(&producers[i]);
     if (mp_queue_close(queue) != MP_OK)  /* no more items: consumers drain, then stop */
         mp_die("close: %s", mp_last_error());
     for (int i = 0; i < c; i++)
-        mp_process_join(&consumers[i], MP_FOREVER);
+        join(&consumers[i]);
     double seconds = mp_now() - start_time;
 
     uint64_t got = 0, count;
@@ -105,6 +115,47 @@ static double run(int p, int c, size_t capacity, size_t each, uint64_t items)
     mp_queue_free(queue);
     mp_queue_free(results);
     return (double)got / seconds;
+}
+
+/* The other process's side of a round trip: each item straight back. */
+static int echo(void *arg)
+{
+    mp_queue **there_and_back = arg;
+    uint64_t item;
+    enum mp_status status;
+    while ((status = mp_queue_get(there_and_back[0], &item, MP_FOREVER)) == MP_OK)
+        if (mp_queue_put(there_and_back[1], &item, MP_FOREVER) != MP_OK)
+            mp_die("echo put: %s", mp_last_error());
+    if (status != MP_CLOSED)
+        mp_die("echo get: %s", mp_last_error());
+    return 0;
+}
+
+/* Microseconds per round trip, the mean of n after 1,000 not counted. */
+static double round_trip(uint64_t n)
+{
+    mp_queue *there_and_back[2] = { mp_queue_new(sizeof(uint64_t), 1),
+                                    mp_queue_new(sizeof(uint64_t), 1) };
+    if (there_and_back[0] == NULL || there_and_back[1] == NULL)
+        mp_die("queue: %s", mp_last_error());
+    mp_process other;
+    start(&other, echo, there_and_back);
+    double start_time = 0;
+    for (uint64_t i = 0; i < n + 1000; i++) {
+        if (i == 1000)
+            start_time = mp_now();
+        uint64_t item = i;
+        if (mp_queue_put(there_and_back[0], &item, MP_FOREVER) != MP_OK
+            || mp_queue_get(there_and_back[1], &item, MP_FOREVER) != MP_OK || item != i)
+            mp_die("round trip %llu failed", (unsigned long long)i);
+    }
+    double seconds = mp_now() - start_time;
+    if (mp_queue_close(there_and_back[0]) != MP_OK)
+        mp_die("close: %s", mp_last_error());
+    join(&other);
+    mp_queue_free(there_and_back[0]);
+    mp_queue_free(there_and_back[1]);
+    return seconds / (double)n * 1e6;
 }
 
 int main(int argc, char **argv)
@@ -122,5 +173,6 @@ int main(int argc, char **argv)
     printf("queue 1->1\t%.0f\titems/s\n", run(1, 1, 4096, 1, items));
     printf("queue 2->2\t%.0f\titems/s\n", run(2, 2, 4096, 1, items));
     printf("queue 1->1 batched\t%.0f\titems/s\n", run(1, 1, 4096, BATCH, items));
+    printf("queue round trip\t%.3g\tus\n", round_trip(items / 100 > 1 ? items / 100 : 1));
     return 0;
 }

@@ -5,7 +5,9 @@
 # consumer, put after every producer has finished; consumers report counts.
 #     python3 tests/bench/queue.py [ITEMS]       rows "queue 1->1", "queue 2->2"
 #                                                and "queue 1->1 batched"
-#                                                (default 100,000 per row)
+#                                                (default 100,000 per row);
+#                                                then "queue round trip" in
+#                                                microseconds, ITEMS / 100 times
 #     python3 tests/bench/queue.py busy [ITEMS]  Queue(8), 1->1 and 2->2, beside
 #                                                two busy loops (default 20,000)
 # Python's Queue has no batched put or get: the "batched" row repeats its
@@ -34,6 +36,29 @@ def consumer(q, results):
     while q.get() is not None:
         count += 1
     results.put(count)
+
+
+def echo(there, back):
+    while (item := there.get()) is not None:
+        back.put(item)
+
+
+def round_trip(n):
+    """Microseconds per round trip through two Queue(1), the mean of n after
+    1,000 not counted, as tests/bench/queue.c measures it."""
+    there, back = mp.Queue(1), mp.Queue(1)
+    other = mp.Process(target=echo, args=(there, back))
+    other.start()
+    for i in range(n + 1000):
+        if i == 1000:
+            start = time.monotonic()
+        there.put(i)
+        if back.get() != i:
+            sys.exit(f"round trip {i} failed")
+    seconds = time.monotonic() - start
+    there.put(None)
+    other.join()
+    return seconds / n * 1e6
 
 
 def run(p, c, items, capacity=0):
@@ -74,3 +99,4 @@ if __name__ == "__main__":
         print(f"queue 1->1\t{one:.0f}\titems/s", flush=True)
         print(f"queue 2->2\t{run(2, 2, items):.0f}\titems/s", flush=True)
         print(f"queue 1->1 batched\t{one:.0f}\titems/s", flush=True)
+        print(f"queue round trip\t{round_trip(max(items // 100, 1)):.3g}\tus", flush=True)

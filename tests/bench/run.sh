@@ -7,8 +7,9 @@
 # A benchmark is a pair: tests/bench/NAME.c (built to $BENCHBIN/NAME) and
 # tests/bench/NAME.py. Each prints one line per measure, tab-separated:
 #     ROW <tab> FIGURE <tab> UNIT
-# where UNIT ending in "/s" means more is better (a rate) and "ms" means less
-# is better (a time). ROW names must match between the C and the Python side.
+# where UNIT ending in "/s" means more is better (a rate) and any other ("ms",
+# "us") less is better (a time). ROW names must match between the C and the
+# Python side.
 # The ratio says how many times better forklore did: C/Python for a rate,
 # Python/C for a time.
 #
@@ -82,7 +83,7 @@ done
 
 echo "Each measure run $REPS times, C and Python one after the other each time:"
 echo "median (min-max) of each side; ratio: of the medians, how many times better"
-echo "forklore did. Rates per second (more is better), times in ms (less is better)."
+echo "forklore did. Rates per second (more is better), times in ms or us (less is better)."
 $have_python || echo "python3 not found: the Python column is empty and no ratio is given"
 awk -F'\t' -v have_python="$have_python" '
     function num(v, unit,   s) {    # 3 significant digits, k/M/G for rates
