@@ -17,9 +17,20 @@
  *                                    CPUs" and the same for 2->2; default
  *                                    200,000 items. tests/bench/run.sh starts
  *                                    the two busy loops beside it.
+ * With BENCH_CPUS="A B" (two CPUs, each with one of run.sh's busy loops
+ * pinned to it), busy adds two 1->1 rows whose processes are pinned too:
+ * "one CPU", producer and consumer both on A beside its loop; "a CPU each",
+ * producer on A, consumer on B. The unpinned row is whichever of the two
+ * the scheduler chose (it moves them as it likes), which is why its spread
+ * is wide: the pinned rows say what each placement costs.
  */
+#ifdef __linux__
+#define _GNU_SOURCE            /* sched_setaffinity, CPU_SET */
+#include <sched.h>
+#endif
 #include "mp.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,10 +42,28 @@
 static mp_queue *queue;     /* the queue measured */
 static mp_queue *results;   /* each consumer's count, sent back to main */
 static size_t batch;        /* items per put_many / get_many; 1: put and get */
+static int producer_cpu = -1, consumer_cpu = -1;   /* -1: where the scheduler likes */
+
+/* Keeps this process on one CPU from now on (cpu -1: leaves it free). */
+static void pin_to(int cpu)
+{
+    if (cpu < 0)
+        return;
+#ifdef __linux__
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) == -1)
+        mp_die("sched_setaffinity %d: %s", cpu, strerror(errno));
+#else
+    mp_die("pinning to a CPU needs Linux");
+#endif
+}
 
 static int producer(void *arg)
 {
     uint64_t n = *(uint64_t *)arg, items[BATCH];
+    pin_to(producer_cpu);
     for (uint64_t i = 0; i < n; i += batch) {
         size_t k = 0;
         for (; k < batch && i + k < n; k++)
@@ -53,6 +82,7 @@ static int consumer(void *arg)
     (void)arg;
     uint64_t items[BATCH], count = 0;
     size_t got = 1;
+    pin_to(consumer_cpu);
     enum mp_status status;
     while ((status = batch == 1 ? mp_queue_get(queue, items, MP_FOREVER)
                                 : mp_queue_get_many(queue, items, batch, &got, MP_FOREVER)) == MP_OK)
@@ -168,6 +198,14 @@ int main(int argc, char **argv)
     if (busy) {
         printf("queue 1->1, capacity 8, 2 busy CPUs\t%.0f\titems/s\n", run(1, 1, 8, 1, items));
         printf("queue 2->2, capacity 8, 2 busy CPUs\t%.0f\titems/s\n", run(2, 2, 8, 1, items));
+        int a, b;
+        const char *cpus = getenv("BENCH_CPUS");
+        if (cpus != NULL && sscanf(cpus, "%d %d", &a, &b) == 2) {
+            producer_cpu = consumer_cpu = a;
+            printf("queue 1->1 cap 8, busy, one CPU\t%.0f\titems/s\n", run(1, 1, 8, 1, items));
+            consumer_cpu = b;
+            printf("queue 1->1 cap 8, busy, a CPU each\t%.0f\titems/s\n", run(1, 1, 8, 1, items));
+        }
         return 0;
     }
     printf("queue 1->1\t%.0f\titems/s\n", run(1, 1, 4096, 1, items));

@@ -9,7 +9,9 @@
 #                                                then "queue round trip" in
 #                                                microseconds, ITEMS / 100 times
 #     python3 tests/bench/queue.py busy [ITEMS]  Queue(8), 1->1 and 2->2, beside
-#                                                two busy loops (default 20,000)
+#                                                two busy loops (default 20,000);
+#                                                with BENCH_CPUS="A B", the two
+#                                                pinned 1->1 rows of queue.c
 # Python's Queue has no batched put or get: the "batched" row repeats its
 # plain 1->1 figure, so that the table compares C's batches with what a
 # Python program moving the same items would get.
@@ -26,12 +28,20 @@ import multiprocessing as mp  # noqa: E402 (after the path fix, on purpose)
 import time  # noqa: E402
 
 
-def producer(q, n):
+def pin_to(cpu):
+    """Keeps this process on one CPU from now on (None: leaves it free)."""
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
+
+
+def producer(q, n, cpu=None):
+    pin_to(cpu)
     for i in range(n):
         q.put(i)
 
 
-def consumer(q, results):
+def consumer(q, results, cpu=None):
+    pin_to(cpu)
     count = 0
     while q.get() is not None:
         count += 1
@@ -61,13 +71,13 @@ def round_trip(n):
     return seconds / n * 1e6
 
 
-def run(p, c, items, capacity=0):
+def run(p, c, items, capacity=0, cpus=(None, None)):
     q = mp.Queue(capacity)
     results = mp.Queue()
     share = items // p
     start = time.monotonic()
-    consumers = [mp.Process(target=consumer, args=(q, results)) for _ in range(c)]
-    producers = [mp.Process(target=producer, args=(q, share)) for _ in range(p)]
+    consumers = [mp.Process(target=consumer, args=(q, results, cpus[1])) for _ in range(c)]
+    producers = [mp.Process(target=producer, args=(q, share, cpus[0])) for _ in range(p)]
     for proc in consumers + producers:
         proc.start()
     for proc in producers:
@@ -94,6 +104,13 @@ if __name__ == "__main__":
         for p in (1, 2):
             rate = run(p, p, items, capacity=8)
             print(f"queue {p}->{p}, capacity 8, 2 busy CPUs\t{rate:.0f}\titems/s", flush=True)
+        cpus = os.environ.get("BENCH_CPUS", "").split()
+        if len(cpus) == 2:
+            a, b = int(cpus[0]), int(cpus[1])
+            rate = run(1, 1, items, capacity=8, cpus=(a, a))
+            print(f"queue 1->1 cap 8, busy, one CPU\t{rate:.0f}\titems/s", flush=True)
+            rate = run(1, 1, items, capacity=8, cpus=(a, b))
+            print(f"queue 1->1 cap 8, busy, a CPU each\t{rate:.0f}\titems/s", flush=True)
     else:
         one = run(1, 1, items)
         print(f"queue 1->1\t{one:.0f}\titems/s", flush=True)

@@ -13,10 +13,12 @@
 # The ratio says how many times better forklore did: C/Python for a rate,
 # Python/C for a time.
 #
-# The "busy CPUs" rows run the queue benchmark with its "busy" argument
-# beside two busy loops (`while :; do :; done`) that this script starts just
-# before and stops just after, each ending by itself after two minutes, and
-# killed on any exit of this script.
+# The "busy" rows run the queue benchmark with its "busy" argument beside two
+# busy loops (`while :; do :; done`) that this script starts just before and
+# stops just after, each ending by itself after two minutes, and killed on
+# any exit of this script. Where taskset is found and two CPUs are allowed,
+# each loop is pinned to one of them and BENCH_CPUS names the two, so that
+# the benchmarks can add rows with their own processes pinned beside them.
 set -u -o pipefail
 cd "$(dirname "$0")/../.." || exit 1
 BENCHBIN=${BENCHBIN:-build/bench}
@@ -37,12 +39,33 @@ stop_busy() {
 trap 'stop_busy; rm -f "$rows"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# The first two CPUs this script may run on, as "A B"; nothing if there are
+# fewer, or no taskset to pin a loop with.
+two_cpus() {
+    local list part lo hi c cpus=()
+    command -v taskset >/dev/null || return 0
+    list=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status 2>/dev/null)
+    IFS=, read -ra parts <<<"$list"
+    for part in "${parts[@]}"; do
+        lo=${part%-*} hi=${part#*-}
+        [[ $lo =~ ^[0-9]+$ && $hi =~ ^[0-9]+$ ]] || return 0
+        for ((c = lo; c <= hi && ${#cpus[@]} < 2; c++)); do cpus+=("$c"); done
+    done
+    [ "${#cpus[@]}" -eq 2 ] && echo "${cpus[0]} ${cpus[1]}"
+    return 0
+}
+BENCH_CPUS=$(two_cpus)
+export BENCH_CPUS
+read -ra busy_cpus <<<"$BENCH_CPUS"
 start_busy() {
-    for _ in 1 2; do
+    for i in 0 1; do
         # (its own traps off: killed before exec, it must not run ours.)
         # The loop bounds itself (bash's SECONDS, no process per turn), and
-        # $! is the loop itself: killed at any moment, nothing is left.
-        (trap - EXIT INT TERM; exec bash -c 'while [ "$SECONDS" -lt 120 ]; do :; done') &
+        # $! is the loop itself (taskset execs it): killed at any moment,
+        # nothing is left.
+        local pin=()
+        [ -n "${busy_cpus[$i]:-}" ] && pin=(taskset -c "${busy_cpus[$i]}")
+        (trap - EXIT INT TERM; exec "${pin[@]}" bash -c 'while [ "$SECONDS" -lt 120 ]; do :; done') &
         busy_pids+=($!)
     done
 }
