@@ -42,7 +42,7 @@ trap 'exit 143' TERM
 # The first two CPUs this script may run on, as "A B"; nothing if there are
 # fewer, or no taskset to pin a loop with.
 two_cpus() {
-    local list part lo hi c cpus=()
+    local list part parts lo hi c cpus=()
     command -v taskset >/dev/null || return 0
     list=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status 2>/dev/null)
     IFS=, read -ra parts <<<"$list"
