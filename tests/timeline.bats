@@ -471,7 +471,7 @@ refused() {
 # columns of a tick; retried, as a busy machine may start one late. At a
 # tick of 0.3 s: a spawned worker of the sanitizer build takes tens of
 # milliseconds to start, one or two columns of a 0.1 s tick when idle and
-# up to four under the suite's own load, against one at 0.3 s.
+# up to four under the suite's own load; at 0.3 s, idle, none or one.
 side_by_side() {
     local i j rows
     run demo pool_map --tick 0.3 --timeline --start-method "$1"
